@@ -1,0 +1,165 @@
+"""Reading and writing the values of simple elements, as the XSD's simple types define them.
+
+Money is ``Decimal`` throughout, written with the type's ``fractionDigits`` (5 for
+Hacienda's ``DecimalDineroType``), never a float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from hacienda_cr.costa_rica_time import format_datetime, parse_datetime, to_costa_rica
+from hacienda_cr.documents.schema_tree import Simple
+
+DECIMAL_BASES = {"decimal"}
+INTEGER_BASES = {"integer", "positiveInteger", "int", "long", "nonNegativeInteger"}
+
+
+class ValueProblem(ValueError):
+    """A value that does not fit its element; the message is meant for users."""
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    # XSD patterns are implicitly anchored; their \d is any Unicode digit in XSD but
+    # Hacienda means ASCII digits, so match ASCII only.
+    return re.compile(pattern, re.ASCII)
+
+
+@cache
+def _digits_width(pattern: str | None) -> int | None:
+    """Width of an all-digit pattern (``\\d\\d``, ``\\d{2}``) so integers are zero-padded."""
+    if not pattern:
+        return None
+    m = re.fullmatch(r"(?:\\d)+", pattern)
+    if m:
+        return len(pattern) // 2
+    m = re.fullmatch(r"\\d\{(\d+)(?:,(\d+))?\}", pattern)
+    if m and (m.group(2) is None or m.group(1) == m.group(2)):
+        return int(m.group(1))
+    return None
+
+
+def to_decimal(raw: object) -> Decimal:
+    """Decimal from str/int/Decimal/float (floats through their shortest repr)."""
+    if isinstance(raw, bool):
+        raise ValueProblem("expected a number, got a boolean")
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            raise ValueProblem(f"{raw!r} is not a number") from None
+    else:
+        raise ValueProblem(f"expected a number, got {type(raw).__name__}")
+    if not value.is_finite():
+        raise ValueProblem(f"{raw!r} is not a finite number")
+    return value
+
+
+def _check_range(value: Decimal | int, simple: Simple) -> None:
+    if simple.min_inclusive is not None and value < Decimal(simple.min_inclusive):
+        raise ValueProblem(f"{value} is below the minimum {simple.min_inclusive}")
+    if simple.max_inclusive is not None and value > Decimal(simple.max_inclusive):
+        raise ValueProblem(f"{value} is above the maximum {simple.max_inclusive}")
+
+
+def _check_digits(value: Decimal, simple: Simple) -> None:
+    exponent = value.normalize().as_tuple().exponent
+    fraction = max(0, -exponent) if isinstance(exponent, int) else 0
+    if simple.fraction_digits is not None and fraction > simple.fraction_digits:
+        raise ValueProblem(f"{value} has {fraction} decimals; at most {simple.fraction_digits} are allowed")
+    if simple.total_digits is not None:
+        integer_digits = len(str(abs(value).quantize(Decimal(1), rounding="ROUND_DOWN")).lstrip("0"))
+        allowed = simple.total_digits - (simple.fraction_digits or 0)
+        if integer_digits > allowed:
+            raise ValueProblem(f"{value} has more than {allowed} digits before the decimal point")
+
+
+def parse_value(raw: object, simple: Simple):
+    """Convert an input value to its Python form (str, Decimal, int or aware datetime)."""
+    base = simple.base
+    if base in DECIMAL_BASES:
+        value = to_decimal(raw)
+        _check_digits(value, simple)
+        _check_range(value, simple)
+        return value
+    if base in INTEGER_BASES:
+        if isinstance(raw, bool):
+            raise ValueProblem("expected a whole number, got a boolean")
+        try:
+            value = int(raw) if not isinstance(raw, (Decimal, float)) else int(to_decimal(raw))
+            if isinstance(raw, (Decimal, float)) and to_decimal(raw) != value:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValueProblem(f"{raw!r} is not a whole number") from None
+        if base == "positiveInteger" and value < 1:
+            raise ValueProblem(f"{value} is not a positive whole number")
+        if simple.total_digits is not None and len(str(abs(value))) > simple.total_digits:
+            raise ValueProblem(f"{value} has more than {simple.total_digits} digits")
+        _check_range(value, simple)
+        if simple.enum is not None and str(value) not in simple.enum:
+            raise ValueProblem(f"{value} is not one of {', '.join(simple.enum)}")
+        width = _digits_width(simple.pattern)
+        if simple.pattern and width is None and not _regex(simple.pattern).fullmatch(str(value)):
+            raise ValueProblem(f"{value} does not match the pattern {simple.pattern}")
+        if width is not None and len(str(value)) > width:
+            raise ValueProblem(f"{value} has more than {width} digits")
+        return value
+    if base == "dateTime":
+        if isinstance(raw, datetime):
+            return to_costa_rica(raw)
+        if isinstance(raw, date):
+            return to_costa_rica(datetime.combine(raw, datetime.min.time()))
+        if not isinstance(raw, str):
+            raise ValueProblem(f"expected a date-time, got {type(raw).__name__}")
+        try:
+            return to_costa_rica(parse_datetime(raw))
+        except ValueError:
+            raise ValueProblem(f"{raw!r} is not an ISO 8601 date-time") from None
+    # strings (and any other base): keep text exactly as given
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise ValueProblem(f"expected text, got {type(raw).__name__}")
+    text = str(raw)
+    if simple.enum is not None and text not in simple.enum:
+        hint = ""
+        if text.isdigit() and text.zfill(2) in simple.enum:
+            hint = f" (did you mean {text.zfill(2)!r}? codes are text)"
+        listing = ", ".join(simple.enum) if len(simple.enum) <= 25 else f"{len(simple.enum)} codes"
+        raise ValueProblem(f"{text!r} is not a valid code{hint}; allowed: {listing}")
+    if simple.min_length is not None and len(text) < simple.min_length:
+        raise ValueProblem(f"{text!r} is shorter than {simple.min_length} characters")
+    if simple.max_length is not None and len(text) > simple.max_length:
+        raise ValueProblem(f"is longer than {simple.max_length} characters ({len(text)})")
+    if simple.pattern and not _regex(simple.pattern).fullmatch(text):
+        raise ValueProblem(f"{text!r} does not match the pattern {simple.pattern}")
+    return text
+
+
+def format_value(value, simple: Simple) -> str:
+    """The XML text of a parsed value."""
+    base = simple.base
+    if base in DECIMAL_BASES:
+        if simple.fraction_digits is not None:
+            return f"{value:.{simple.fraction_digits}f}"
+        return format(value.normalize(), "f")
+    if base in INTEGER_BASES:
+        width = _digits_width(simple.pattern)
+        return str(value).zfill(width) if width else str(value)
+    if base == "dateTime":
+        return format_datetime(value)
+    return value
+
+
+def read_value(text: str, simple: Simple):
+    """Parse the XML text of a simple element (documents read back from XML)."""
+    text = text.strip() if simple.base != "string" else text
+    return parse_value(text, simple)
