@@ -3,6 +3,7 @@
 Every enumeration of the XSDs (value -> Hacienda's description), per schema set.
 """
 
+# ruff: noqa: E501
 
 
 CODE_LISTS = {'v4.4': {'Codigo.Tipo': {'01': 'Código del producto del vendedor',

@@ -215,28 +215,34 @@ def fetch(
     *,
     sets: list[str] | None = None,
     timeout: float = 60.0,
-    opener=urllib.request.urlopen,
+    mirror: str | None = None,
 ) -> list[dict]:
     """Download the official XSDs into ``dest`` (default: the cache), keeping only files whose
-    SHA-256 matches. Returns one entry per file; raises ``ConfigurationError`` if any failed."""
+    SHA-256 matches. ``mirror`` replaces Hacienda's addresses with ``MIRROR/xmldsig-core-schema.xsd``
+    and ``MIRROR/<set>/<file>`` (a proxy or an internal copy; the hashes still decide).
+    Returns one entry per file; raises ``ConfigurationError`` if any failed."""
     root = Path(dest).expanduser() if dest else default_cache_dir()
     src = sources()
     wanted = sets or list(src["sets"])
     unknown = [s for s in wanted if s not in src["sets"]]
     if unknown:
         raise ConfigurationError(f"unknown schema set(s): {', '.join(unknown)}; known: {', '.join(src['sets'])}")
-    jobs = [(src["common"][XMLDSIG]["url"], src["common"][XMLDSIG]["sha256"], root / XMLDSIG)]
+    base = mirror.rstrip("/") + "/" if mirror else None
+    jobs = [
+        (base + XMLDSIG if base else src["common"][XMLDSIG]["url"], src["common"][XMLDSIG]["sha256"], root / XMLDSIG)
+    ]
     for schema_set in wanted:
         info = src["sets"][schema_set]
         for filename, digest in info["files"].items():
-            jobs.append((info["base_url"] + filename, digest, root / schema_set / filename))
+            url = f"{base}{schema_set}/{filename}" if base else info["base_url"] + filename
+            jobs.append((url, digest, root / schema_set / filename))
     results, failures = [], []
     for url, digest, target in jobs:
         if target.is_file() and sha256_file(target) == digest:
             results.append({"file": str(target), "status": "present"})
             continue
         try:
-            with opener(url, timeout=timeout) as response:
+            with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https/http URLs from config)
                 body = response.read()
         except OSError as exc:
             failures.append(f"{url}: {exc}")

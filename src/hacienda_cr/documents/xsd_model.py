@@ -3,1977 +3,366 @@
 Element trees of every document type, per schema set.
 """
 
+# ruff: noqa: E501
 
 from hacienda_cr.documents.schema_tree import Attribute, DocumentSchema, Element, Simple
 
-_S0 = Simple("string", pattern="\\d{50,50}", name="ClaveType")
-_E0 = Element("Clave", simple=_S0)
-_S1 = Simple("string", max_length=20)
-_E1 = Element("ProveedorSistemas", simple=_S1)
-_S2 = Simple("string", min_length=6, max_length=6)
-_E2 = Element("CodigoActividadEmisor", simple=_S2)
-_E3 = Element("CodigoActividadReceptor", min_occurs=0, simple=_S2)
-_S3 = Simple("string", pattern="\\d{20,20}", name="NumeroConsecutivoType")
-_E4 = Element("NumeroConsecutivo", simple=_S3)
-_S4 = Simple("dateTime")
-_E5 = Element("FechaEmision", simple=_S4)
-_S5 = Simple("string", min_length=5, max_length=100)
-_E6 = Element("Nombre", simple=_S5)
-_S6 = Simple("string", enum=("01", "02", "03", "04", "05", "06"))
-_E7 = Element("Tipo", simple=_S6)
-_E8 = Element("Numero", simple=_S1)
-_E9 = Element(
-    "Identificacion",
-    children=(
-        _E7,
-        _E8,
-    ),
-)
-_S7 = Simple("string", max_length=12)
-_E10 = Element("Registrofiscal8707", min_occurs=0, simple=_S7)
-_S8 = Simple("string", min_length=3, max_length=80)
-_E11 = Element("NombreComercial", min_occurs=0, simple=_S8)
-_S9 = Simple("positiveInteger", pattern="\\d", total_digits=1)
-_E12 = Element("Provincia", simple=_S9)
-_S10 = Simple("positiveInteger", pattern="\\d\\d", total_digits=2)
-_E13 = Element("Canton", simple=_S10)
-_E14 = Element("Distrito", simple=_S10)
-_S11 = Simple("string", min_length=5, max_length=50)
-_E15 = Element("Barrio", min_occurs=0, simple=_S11)
-_S12 = Simple("string", min_length=5, max_length=250)
-_E16 = Element("OtrasSenas", simple=_S12)
-_E17 = Element(
-    "Ubicacion",
-    children=(
-        _E12,
-        _E13,
-        _E14,
-        _E15,
-        _E16,
-    ),
-)
-_S13 = Simple("integer", total_digits=3)
-_E18 = Element("CodigoPais", simple=_S13)
-_S14 = Simple("integer", min_inclusive="100", max_inclusive="99999999999999999999")
-_E19 = Element("NumTelefono", simple=_S14)
-_E20 = Element(
-    "Telefono",
-    min_occurs=0,
-    children=(
-        _E18,
-        _E19,
-    ),
-)
-_S15 = Simple("string", max_length=160)
-_E21 = Element("CorreoElectronico", max_occurs=4, simple=_S15)
-_E22 = Element(
-    "Emisor",
-    children=(
-        _E6,
-        _E9,
-        _E10,
-        _E11,
-        _E17,
-        _E20,
-        _E21,
-    ),
-)
-_S16 = Simple("string", min_length=3, max_length=100)
-_E23 = Element("Nombre", simple=_S16)
-_E24 = Element(
-    "Ubicacion",
-    min_occurs=0,
-    children=(
-        _E12,
-        _E13,
-        _E14,
-        _E15,
-        _E16,
-    ),
-)
-_S17 = Simple("string", min_length=5, max_length=300)
-_E25 = Element("OtrasSenasExtranjero", min_occurs=0, simple=_S17)
-_E26 = Element("CorreoElectronico", min_occurs=0, simple=_S15)
-_E27 = Element(
-    "Receptor",
-    children=(
-        _E23,
-        _E9,
-        _E11,
-        _E24,
-        _E25,
-        _E20,
-        _E26,
-    ),
-)
-_S18 = Simple("string", enum=("01", "02", "03", "04", "05", "06", "07", "08", "10", "12", "13", "14", "15", "99"))
-_E28 = Element("CondicionVenta", simple=_S18)
-_E29 = Element("CondicionVentaOtros", min_occurs=0, simple=_S5)
-_S19 = Simple("integer", total_digits=5)
-_E30 = Element("PlazoCredito", min_occurs=0, simple=_S19)
-_S20 = Simple("positiveInteger", min_inclusive="1", max_inclusive="1000")
-_E31 = Element("NumeroLinea", simple=_S20)
-_S21 = Simple("string", min_length=13, max_length=13)
-_E32 = Element("CodigoCABYS", simple=_S21)
-_S22 = Simple("string", min_length=2, max_length=2, enum=("01", "02", "03", "04", "99"))
-_E33 = Element("Tipo", simple=_S22)
-_E34 = Element("Codigo", simple=_S1)
-_E35 = Element(
-    "CodigoComercial",
-    min_occurs=0,
-    max_occurs=5,
-    children=(
-        _E33,
-        _E34,
-    ),
-)
-_S23 = Simple("decimal", total_digits=16, fraction_digits=3)
-_E36 = Element("Cantidad", simple=_S23)
-_S24 = Simple(
-    "string",
-    enum=(
-        "1",
-        "´",
-        "´´",
-        "°C",
-        "1/m",
-        "A",
-        "A/m",
-        "A/m²",
-        "Acv",
-        "Al",
-        "Alc",
-        "B",
-        "Bq",
-        "C",
-        "C/kg",
-        "C/m²",
-        "C/m³",
-        "Cc",
-        "Cd",
-        "cd/m²",
-        "Cm",
-        "cm",
-        "Cu",
-        "D",
-        "eV",
-        "F",
-        "F/m",
-        "Fa",
-        "G",
-        "Gal",
-        "Gy",
-        "Gy/s",
-        "h",
-        "H",
-        "H/m",
-        "Hz",
-        "I",
-        "J",
-        "J/(kg·K)",
-        "J/(mol·K)",
-        "J/K",
-        "J/kg",
-        "J/m³",
-        "J/mol",
-        "K",
-        "Kat",
-        "kat/m³",
-        "Kg",
-        "kg/m³",
-        "Km",
-        "Kw",
-        "kWh",
-        "L",
-        "Lm",
-        "Ln",
-        "Lx",
-        "M",
-        "m/s",
-        "m/s²",
-        "m²",
-        "m³",
-        "Min",
-        "mL",
-        "Mm",
-        "Mol",
-        "mol/m³",
-        "N",
-        "N/m",
-        "N·m",
-        "Np",
-        "º",
-        "Os",
-        "Otros",
-        "Oz",
-        "Pa",
-        "Pa·s",
-        "Qq",
-        "Rad",
-        "rad/s",
-        "rad/s²",
-        "S",
-        "s",
-        "Sp",
-        "Spe",
-        "Sr",
-        "St",
-        "Sv",
-        "t",
-        "T",
-        "U",
-        "Ua",
-        "Unid",
-        "V",
-        "V/m",
-        "W",
-        "W/(m·K)",
-        "W/(m²·sr)",
-        "W/m²",
-        "W/sr",
-        "Wb",
-        "Ω",
-    ),
-    name="UnidadMedidaType",
-)
-_E37 = Element("UnidadMedida", simple=_S24)
-_S25 = Simple(
-    "string",
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13"),
-    name="TipoTransaccionType",
-)
-_E38 = Element("TipoTransaccion", min_occurs=0, simple=_S25)
-_E39 = Element("UnidadMedidaComercial", min_occurs=0, simple=_S1)
-_S26 = Simple("string", min_length=3, max_length=200)
-_E40 = Element("Detalle", simple=_S26)
-_S27 = Simple("string", max_length=17)
-_E41 = Element("NumeroVINoSerie", min_occurs=0, max_occurs=1000, simple=_S27)
-_S28 = Simple("string", max_length=100)
-_E42 = Element("RegistroMedicamento", min_occurs=0, simple=_S28)
-_S29 = Simple("string", max_length=3)
-_E43 = Element("FormaFarmaceutica", min_occurs=0, simple=_S29)
-_E44 = Element("CodigoCABYSSurtido", simple=_S21)
-_E45 = Element("TipoSurtido", simple=_S22)
-_S30 = Simple("string", min_length=1, max_length=20)
-_E46 = Element("CodigoSurtido", simple=_S30)
-_E47 = Element(
-    "CodigoComercialSurtido",
-    min_occurs=0,
-    max_occurs=5,
-    children=(
-        _E45,
-        _E46,
-    ),
-)
-_S31 = Simple("decimal", total_digits=16, fraction_digits=3, min_inclusive="0")
-_E48 = Element("CantidadSurtido", simple=_S31)
-_S32 = Simple(
-    "string",
-    max_length=15,
-    enum=(
-        "1",
-        "´",
-        "´´",
-        "°C",
-        "1/m",
-        "A",
-        "A/m",
-        "A/m²",
-        "Acv",
-        "Al",
-        "Alc",
-        "B",
-        "Bq",
-        "C",
-        "C/kg",
-        "C/m²",
-        "C/m³",
-        "Cc",
-        "Cd",
-        "cd/m²",
-        "Cm",
-        "cm",
-        "Cu",
-        "D",
-        "eV",
-        "F",
-        "F/m",
-        "Fa",
-        "G",
-        "Gal",
-        "Gy",
-        "Gy/s",
-        "h",
-        "H",
-        "H/m",
-        "Hz",
-        "I",
-        "J",
-        "J/(kg·K)",
-        "J/(mol·K)",
-        "J/K",
-        "J/kg",
-        "J/m³",
-        "J/mol",
-        "K",
-        "Kat",
-        "kat/m³",
-        "Kg",
-        "kg/m³",
-        "Km",
-        "Kw",
-        "kWh",
-        "L",
-        "Lm",
-        "Ln",
-        "Lx",
-        "M",
-        "m/s",
-        "m/s²",
-        "m²",
-        "m³",
-        "Min",
-        "mL",
-        "Mm",
-        "Mol",
-        "mol/m³",
-        "N",
-        "N/m",
-        "N·m",
-        "Np",
-        "º",
-        "Os",
-        "Otros",
-        "Oz",
-        "Pa",
-        "Pa·s",
-        "Qq",
-        "Rad",
-        "rad/s",
-        "rad/s²",
-        "S",
-        "s",
-        "Sp",
-        "Spe",
-        "Sr",
-        "St",
-        "Sv",
-        "t",
-        "T",
-        "U",
-        "Ua",
-        "Unid",
-        "V",
-        "V/m",
-        "W",
-        "W/(m·K)",
-        "W/(m²·sr)",
-        "W/m²",
-        "W/sr",
-        "Wb",
-        "Ω",
-    ),
-    name="UnidadMedidaType",
-)
-_E49 = Element("UnidadMedidaSurtido", simple=_S32)
-_E50 = Element("UnidadMedidaComercialSurtido", min_occurs=0, simple=_S1)
-_E51 = Element("DetalleSurtido", simple=_S26)
-_S33 = Simple(
-    "decimal",
-    total_digits=18,
-    fraction_digits=5,
-    min_inclusive="0",
-    max_inclusive="9999999999999.99999",
-    name="DecimalDineroType",
-)
-_E52 = Element("PrecioUnitarioSurtido", simple=_S33)
-_E53 = Element("MontoTotalSurtido", simple=_S33)
-_E54 = Element("MontoDescuentoSurtido", simple=_S33)
-_S34 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "99"),
-    name="CodigoDescuentoType",
-)
-_E55 = Element("CodigoDescuentoSurtido", simple=_S34)
-_E56 = Element("DescuentoSurtidoOtros", min_occurs=0, simple=_S8)
-_E57 = Element(
-    "DescuentoSurtido",
-    min_occurs=0,
-    max_occurs=5,
-    children=(
-        _E54,
-        _E55,
-        _E56,
-    ),
-)
-_E58 = Element("SubTotalSurtido", simple=_S33)
-_S35 = Simple("string", min_length=2, max_length=2, enum=("01", "02"))
-_E59 = Element("IVACobradoFabricaSurtido", min_occurs=0, simple=_S35)
-_E60 = Element("BaseImponibleSurtido", simple=_S33)
-_S36 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "12", "99"),
-    name="CodigoImpuestoType",
-)
-_E61 = Element("CodigoImpuestoSurtido", simple=_S36)
-_E62 = Element("CodigoImpuestoOTROSurtido", min_occurs=0, simple=_S5)
-_S37 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"),
-    name="CodigoTarifaIVAType",
-)
-_E63 = Element("CodigoTarifaIVASurtido", min_occurs=0, simple=_S37)
-_S38 = Simple("decimal", total_digits=4, fraction_digits=2)
-_E64 = Element("TarifaSurtido", min_occurs=0, simple=_S38)
-_S39 = Simple("decimal", total_digits=7, fraction_digits=2)
-_E65 = Element("CantidadUnidadMedidaSurtido", simple=_S39)
-_E66 = Element("PorcentajeSurtido", min_occurs=0, simple=_S38)
-_S40 = Simple("decimal", total_digits=10, fraction_digits=5)
-_E67 = Element("ProporcionSurtido", min_occurs=0, simple=_S40)
-_E68 = Element("VolumenUnidadConsumoSurtido", min_occurs=0, simple=_S39)
-_E69 = Element("ImpuestoUnidadSurtido", simple=_S33)
-_E70 = Element(
-    "DatosImpuestoEspecificoSurtido",
-    min_occurs=0,
-    children=(
-        _E65,
-        _E66,
-        _E67,
-        _E68,
-        _E69,
-    ),
-)
-_E71 = Element("MontoImpuestoSurtido", simple=_S33)
-_E72 = Element(
-    "ImpuestoSurtido",
-    max_occurs=1000,
-    children=(
-        _E61,
-        _E62,
-        _E63,
-        _E64,
-        _E70,
-        _E71,
-    ),
-)
-_E73 = Element(
-    "LineaDetalleSurtido",
-    max_occurs=20,
-    children=(
-        _E44,
-        _E47,
-        _E48,
-        _E49,
-        _E50,
-        _E51,
-        _E52,
-        _E53,
-        _E57,
-        _E58,
-        _E59,
-        _E60,
-        _E72,
-    ),
-)
-_E74 = Element("DetalleSurtido", min_occurs=0, children=(_E73,))
-_E75 = Element("PrecioUnitario", simple=_S33)
-_E76 = Element("MontoTotal", simple=_S33)
-_E77 = Element("MontoDescuento", simple=_S33)
-_E78 = Element("CodigoDescuento", simple=_S34)
-_E79 = Element("CodigoDescuentoOTRO", min_occurs=0, simple=_S5)
-_E80 = Element("NaturalezaDescuento", min_occurs=0, simple=_S8)
-_E81 = Element(
-    "Descuento",
-    min_occurs=0,
-    max_occurs=5,
-    children=(
-        _E77,
-        _E78,
-        _E79,
-        _E80,
-    ),
-)
-_E82 = Element("SubTotal", simple=_S33)
-_E83 = Element("IVACobradoFabrica", min_occurs=0, simple=_S35)
-_E84 = Element("BaseImponible", simple=_S33)
-_E85 = Element("Codigo", simple=_S36)
-_E86 = Element("CodigoImpuestoOTRO", min_occurs=0, simple=_S5)
-_E87 = Element("CodigoTarifaIVA", min_occurs=0, simple=_S37)
-_E88 = Element("Tarifa", min_occurs=0, simple=_S38)
-_S41 = Simple("decimal", total_digits=5, fraction_digits=4)
-_E89 = Element("FactorCalculoIVA", min_occurs=0, simple=_S41)
-_E90 = Element("CantidadUnidadMedida", simple=_S39)
-_E91 = Element("Porcentaje", min_occurs=0, simple=_S38)
-_E92 = Element("Proporcion", min_occurs=0, simple=_S40)
-_E93 = Element("VolumenUnidadConsumo", min_occurs=0, simple=_S39)
-_E94 = Element("ImpuestoUnidad", simple=_S33)
-_E95 = Element(
-    "DatosImpuestoEspecifico",
-    min_occurs=0,
-    children=(
-        _E90,
-        _E91,
-        _E92,
-        _E93,
-        _E94,
-    ),
-)
-_E96 = Element("Monto", simple=_S33)
-_S42 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "99"),
-    name="TipoExoneracionType",
-)
-_E97 = Element("TipoDocumentoEX1", simple=_S42)
-_E98 = Element("TipoDocumentoOTRO", min_occurs=0, simple=_S5)
-_S43 = Simple("string", min_length=3, max_length=40)
-_E99 = Element("NumeroDocumento", simple=_S43)
-_S44 = Simple("integer", total_digits=6)
-_E100 = Element("Articulo", min_occurs=0, simple=_S44)
-_E101 = Element("Inciso", min_occurs=0, simple=_S44)
-_S45 = Simple(
-    "string", max_length=2, enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "99")
-)
-_E102 = Element("NombreInstitucion", simple=_S45)
-_S46 = Simple("string", min_length=5, max_length=160)
-_E103 = Element("NombreInstitucionOtros", min_occurs=0, simple=_S46)
-_E104 = Element("FechaEmisionEX", simple=_S4)
-_E105 = Element("TarifaExonerada", simple=_S38)
-_E106 = Element("MontoExoneracion", simple=_S33)
-_E107 = Element(
-    "Exoneracion",
-    min_occurs=0,
-    children=(
-        _E97,
-        _E98,
-        _E99,
-        _E100,
-        _E101,
-        _E102,
-        _E103,
-        _E104,
-        _E105,
-        _E106,
-    ),
-)
-_E108 = Element(
-    "Impuesto",
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E86,
-        _E87,
-        _E88,
-        _E89,
-        _E95,
-        _E96,
-        _E107,
-    ),
-)
-_E109 = Element("ImpuestoAsumidoEmisorFabrica", simple=_S33)
-_E110 = Element("ImpuestoNeto", simple=_S33)
-_E111 = Element("MontoTotalLinea", simple=_S33)
-_E112 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E32,
-        _E35,
-        _E36,
-        _E37,
-        _E38,
-        _E39,
-        _E40,
-        _E41,
-        _E42,
-        _E43,
-        _E74,
-        _E75,
-        _E76,
-        _E81,
-        _E82,
-        _E83,
-        _E84,
-        _E108,
-        _E109,
-        _E110,
-        _E111,
-    ),
-)
-_E113 = Element("DetalleServicio", min_occurs=0, children=(_E112,))
-_S47 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "99"),
-    name="TipoDocOtrosCargosType",
-)
-_E114 = Element("TipoDocumentoOC", simple=_S47)
-_E115 = Element("TipoDocumentoOTROS", min_occurs=0, simple=_S5)
-_E116 = Element(
-    "IdentificacionTercero",
-    min_occurs=0,
-    children=(
-        _E7,
-        _E8,
-    ),
-)
-_E117 = Element("NombreTercero", min_occurs=0, simple=_S5)
-_E118 = Element("Detalle", simple=_S15)
-_S48 = Simple("decimal", total_digits=9, fraction_digits=5, min_inclusive="0")
-_E119 = Element("PorcentajeOC", min_occurs=0, simple=_S48)
-_E120 = Element("MontoCargo", simple=_S33)
-_E121 = Element(
-    "OtrosCargos",
-    min_occurs=0,
-    max_occurs=15,
-    children=(
-        _E114,
-        _E115,
-        _E116,
-        _E117,
-        _E118,
-        _E119,
-        _E120,
-    ),
-)
-_S49 = Simple(
-    "string",
-    enum=(
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BOV",
-        "BRL",
-        "BSD",
-        "BTN",
-        "BWP",
-        "BYR",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHE",
-        "CHF",
-        "CHW",
-        "CLF",
-        "CLP",
-        "CNY",
-        "COP",
-        "COU",
-        "CRC",
-        "CUC",
-        "CUP",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ERN",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GHS",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HRK",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "IQD",
-        "IRR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KPW",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "LYD",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MRO",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MXV",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SDG",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLL",
-        "SOS",
-        "SRD",
-        "SSP",
-        "STD",
-        "SVC",
-        "SYP",
-        "SZL",
-        "THB",
-        "TJS",
-        "TMT",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "USD",
-        "USN",
-        "UYI",
-        "UYU",
-        "UZS",
-        "VEF",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XDR",
-        "XOF",
-        "XPF",
-        "XSU",
-        "XUA",
-        "YER",
-        "ZAR",
-        "ZMW",
-        "ZWL",
-    ),
-)
-_E122 = Element("CodigoMoneda", simple=_S49)
-_E123 = Element("TipoCambio", simple=_S33)
-_E124 = Element(
-    "CodigoTipoMoneda",
-    children=(
-        _E122,
-        _E123,
-    ),
-)
-_E125 = Element("TotalServGravados", min_occurs=0, simple=_S33)
-_E126 = Element("TotalServExentos", min_occurs=0, simple=_S33)
-_E127 = Element("TotalServExonerado", min_occurs=0, simple=_S33)
-_E128 = Element("TotalServNoSujeto", min_occurs=0, simple=_S33)
-_E129 = Element("TotalMercanciasGravadas", min_occurs=0, simple=_S33)
-_E130 = Element("TotalMercanciasExentas", min_occurs=0, simple=_S33)
-_E131 = Element("TotalMercExonerada", min_occurs=0, simple=_S33)
-_E132 = Element("TotalMercNoSujeta", min_occurs=0, simple=_S33)
-_E133 = Element("TotalGravado", min_occurs=0, simple=_S33)
-_E134 = Element("TotalExento", min_occurs=0, simple=_S33)
-_E135 = Element("TotalExonerado", min_occurs=0, simple=_S33)
-_E136 = Element("TotalNoSujeto", min_occurs=0, simple=_S33)
-_E137 = Element("TotalVenta", simple=_S33)
-_E138 = Element("TotalDescuentos", min_occurs=0, simple=_S33)
-_E139 = Element("TotalVentaNeta", simple=_S33)
-_E140 = Element("TotalMontoImpuesto", simple=_S33)
-_E141 = Element(
-    "TotalDesgloseImpuesto",
-    min_occurs=0,
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E87,
-        _E140,
-    ),
-)
-_E142 = Element("TotalImpuesto", min_occurs=0, simple=_S33)
-_E143 = Element("TotalImpAsumEmisorFabrica", min_occurs=0, simple=_S33)
-_E144 = Element("TotalIVADevuelto", min_occurs=0, simple=_S33)
-_E145 = Element("TotalOtrosCargos", min_occurs=0, simple=_S33)
-_S50 = Simple("string", enum=("01", "02", "03", "04", "05", "06", "07", "99"))
-_E146 = Element("TipoMedioPago", min_occurs=0, simple=_S50)
-_E147 = Element("MedioPagoOtros", min_occurs=0, simple=_S16)
-_E148 = Element("TotalMedioPago", min_occurs=0, simple=_S33)
-_E149 = Element(
-    "MedioPago",
-    min_occurs=0,
-    max_occurs=4,
-    children=(
-        _E146,
-        _E147,
-        _E148,
-    ),
-)
-_E150 = Element("TotalComprobante", simple=_S33)
-_E151 = Element(
-    "ResumenFactura",
-    children=(
-        _E124,
-        _E125,
-        _E126,
-        _E127,
-        _E128,
-        _E129,
-        _E130,
-        _E131,
-        _E132,
-        _E133,
-        _E134,
-        _E135,
-        _E136,
-        _E137,
-        _E138,
-        _E139,
-        _E141,
-        _E142,
-        _E143,
-        _E144,
-        _E145,
-        _E149,
-        _E150,
-    ),
-)
-_S51 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=(
-        "01",
-        "02",
-        "03",
-        "04",
-        "05",
-        "06",
-        "07",
-        "08",
-        "09",
-        "10",
-        "11",
-        "12",
-        "13",
-        "99",
-        "14",
-        "15",
-        "16",
-        "17",
-        "18",
-    ),
-    name="TipoDocReferenciaType",
-)
-_E152 = Element("TipoDocIR", simple=_S51)
-_E153 = Element("TipoDocRefOTRO", min_occurs=0, simple=_S5)
-_S52 = Simple("string", max_length=50)
-_E154 = Element("Numero", min_occurs=0, simple=_S52)
-_E155 = Element("FechaEmisionIR", simple=_S4)
-_S53 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "04", "05", "06", "07", "08", "09", "10", "11", "12", "99"),
-    name="CodigoReferenciaType",
-)
-_E156 = Element("Codigo", min_occurs=0, simple=_S53)
-_E157 = Element("CodigoReferenciaOTRO", min_occurs=0, simple=_S5)
-_S54 = Simple("string", max_length=180)
-_E158 = Element("Razon", min_occurs=0, simple=_S54)
-_E159 = Element(
-    "InformacionReferencia",
-    min_occurs=0,
-    max_occurs=10,
-    children=(
-        _E152,
-        _E153,
-        _E154,
-        _E155,
-        _E156,
-        _E157,
-        _E158,
-    ),
-)
-_S55 = Simple("string", max_length=500, name="restrictedString")
-_S56 = Simple("string")
-_E160 = Element(
-    "OtroTexto", min_occurs=0, max_occurs=None, simple=_S55, attributes=(Attribute("codigo", _S56, required=False),)
-)
-_E161 = Element(
-    "OtroContenido", min_occurs=0, max_occurs=None, simple=_S55, attributes=(Attribute("codigo", _S56, required=False),)
-)
-_E162 = Element(
-    "Otros",
-    min_occurs=0,
-    children=(
-        _E160,
-        _E161,
-    ),
-)
-_E163 = Element("Signature", max_occurs=5, signature=True)
-_E164 = Element(
-    "FacturaElectronica",
-    children=(
-        _E0,
-        _E1,
-        _E2,
-        _E3,
-        _E4,
-        _E5,
-        _E22,
-        _E27,
-        _E28,
-        _E29,
-        _E30,
-        _E113,
-        _E121,
-        _E151,
-        _E159,
-        _E162,
-        _E163,
-    ),
-)
-_E165 = Element("CodigoActividadEmisor", min_occurs=0, simple=_S2)
-_E166 = Element("CorreoElectronico", min_occurs=0, max_occurs=4, simple=_S15)
-_E167 = Element(
-    "Emisor",
-    children=(
-        _E6,
-        _E9,
-        _E10,
-        _E11,
-        _E24,
-        _E20,
-        _E166,
-    ),
-)
-_E168 = Element(
-    "Identificacion",
-    min_occurs=0,
-    children=(
-        _E7,
-        _E8,
-    ),
-)
-_E169 = Element(
-    "Receptor",
-    min_occurs=0,
-    children=(
-        _E23,
-        _E168,
-        _E11,
-        _E24,
-        _E25,
-        _E20,
-        _E26,
-    ),
-)
-_S57 = Simple(
-    "string", enum=("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "99")
-)
-_E170 = Element("CondicionVenta", simple=_S57)
-_S58 = Simple("string", min_length=12, max_length=12)
-_E171 = Element("PartidaArancelaria", min_occurs=0, simple=_S58)
-_E172 = Element("CodigoCABYS", min_occurs=0, simple=_S21)
-_E173 = Element("MontoExportacion", min_occurs=0, simple=_S33)
-_E174 = Element(
-    "Impuesto",
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E86,
-        _E87,
-        _E88,
-        _E89,
-        _E95,
-        _E96,
-        _E173,
-        _E107,
-    ),
-)
-_E175 = Element("ImpuestoAsumidoEmisorFabrica", min_occurs=0, simple=_S33)
-_E176 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E171,
-        _E172,
-        _E35,
-        _E36,
-        _E37,
-        _E38,
-        _E39,
-        _E40,
-        _E41,
-        _E42,
-        _E43,
-        _E74,
-        _E75,
-        _E76,
-        _E81,
-        _E82,
-        _E83,
-        _E84,
-        _E174,
-        _E175,
-        _E110,
-        _E111,
-    ),
-)
-_E177 = Element("DetalleServicio", min_occurs=0, children=(_E176,))
-_E178 = Element(
-    "InformacionReferencia",
-    max_occurs=10,
-    children=(
-        _E152,
-        _E153,
-        _E154,
-        _E155,
-        _E156,
-        _E157,
-        _E158,
-    ),
-)
-_E179 = Element(
-    "NotaDebitoElectronica",
-    children=(
-        _E0,
-        _E1,
-        _E165,
-        _E3,
-        _E4,
-        _E5,
-        _E167,
-        _E169,
-        _E170,
-        _E29,
-        _E30,
-        _E177,
-        _E121,
-        _E151,
-        _E178,
-        _E162,
-        _E163,
-    ),
-)
-_E180 = Element(
-    "NotaCreditoElectronica",
-    children=(
-        _E0,
-        _E1,
-        _E165,
-        _E3,
-        _E4,
-        _E5,
-        _E167,
-        _E169,
-        _E170,
-        _E29,
-        _E30,
-        _E177,
-        _E121,
-        _E151,
-        _E178,
-        _E162,
-        _E163,
-    ),
-)
-_S59 = Simple("string", enum=("01", "02", "03", "04", "05", "06", "07", "08", "10", "13", "14", "15", "99"))
-_E181 = Element("CondicionVenta", simple=_S59)
-_E182 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E32,
-        _E35,
-        _E36,
-        _E37,
-        _E39,
-        _E40,
-        _E41,
-        _E42,
-        _E43,
-        _E74,
-        _E75,
-        _E76,
-        _E81,
-        _E82,
-        _E83,
-        _E84,
-        _E108,
-        _E109,
-        _E110,
-        _E111,
-    ),
-)
-_E183 = Element("DetalleServicio", min_occurs=0, children=(_E182,))
-_E184 = Element(
-    "TiqueteElectronico",
-    children=(
-        _E0,
-        _E1,
-        _E2,
-        _E4,
-        _E5,
-        _E22,
-        _E169,
-        _E181,
-        _E29,
-        _E30,
-        _E183,
-        _E121,
-        _E151,
-        _E159,
-        _E162,
-        _E163,
-    ),
-)
-_S60 = Simple("string", pattern="\\d{50,50}")
-_E185 = Element("Clave", simple=_S60)
-_E186 = Element("NumeroCedulaEmisor", simple=_S1)
-_E187 = Element("FechaEmisionDoc", simple=_S4)
-_S61 = Simple("integer", enum=("1", "2", "3"))
-_E188 = Element("Mensaje", simple=_S61)
-_E189 = Element("DetalleMensaje", min_occurs=0, simple=_S15)
-_S62 = Simple("decimal", total_digits=18, fraction_digits=5)
-_E190 = Element("MontoTotalImpuesto", min_occurs=0, simple=_S62)
-_S63 = Simple("string", max_length=6)
-_E191 = Element("CodigoActividad", min_occurs=0, simple=_S63)
-_S64 = Simple("string", enum=("01", "02", "03", "04", "05"))
-_E192 = Element("CondicionImpuesto", min_occurs=0, simple=_S64)
-_E193 = Element("MontoTotalImpuestoAcreditar", min_occurs=0, simple=_S33)
-_E194 = Element("MontoTotalDeGastoAplicable", min_occurs=0, simple=_S33)
-_E195 = Element("TotalFactura", simple=_S62)
-_S65 = Simple("string", max_length=20, pattern="\\d{9,12}")
-_E196 = Element("NumeroCedulaReceptor", simple=_S65)
-_S66 = Simple("string", max_length=20, pattern="\\d{20,20}")
-_E197 = Element("NumeroConsecutivoReceptor", simple=_S66)
-_E198 = Element(
-    "MensajeReceptor",
-    children=(
-        _E185,
-        _E186,
-        _E187,
-        _E188,
-        _E189,
-        _E190,
-        _E191,
-        _E192,
-        _E193,
-        _E194,
-        _E195,
-        _E196,
-        _E197,
-        _E163,
-    ),
-)
-_E199 = Element("CodigoActividadReceptor", simple=_S2)
-_E200 = Element(
-    "Emisor",
-    children=(
-        _E6,
-        _E9,
-        _E10,
-        _E11,
-        _E24,
-        _E25,
-        _E20,
-        _E166,
-    ),
-)
-_E201 = Element(
-    "Receptor",
-    children=(
-        _E23,
-        _E9,
-        _E11,
-        _E24,
-        _E20,
-        _E26,
-    ),
-)
-_S67 = Simple("string", enum=("01", "02", "03", "04", "99"))
-_E202 = Element("Tipo", simple=_S67)
-_E203 = Element(
-    "CodigoComercial",
-    min_occurs=0,
-    max_occurs=5,
-    children=(
-        _E202,
-        _E34,
-    ),
-)
-_E204 = Element(
-    "Impuesto",
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E86,
-        _E87,
-        _E88,
-        _E89,
-        _E96,
-        _E107,
-    ),
-)
-_E205 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E32,
-        _E203,
-        _E36,
-        _E37,
-        _E38,
-        _E39,
-        _E40,
-        _E41,
-        _E42,
-        _E43,
-        _E75,
-        _E76,
-        _E81,
-        _E82,
-        _E84,
-        _E204,
-        _E110,
-        _E111,
-    ),
-)
-_E206 = Element("DetalleServicio", children=(_E205,))
-_E207 = Element(
-    "ResumenFactura",
-    children=(
-        _E124,
-        _E125,
-        _E126,
-        _E127,
-        _E128,
-        _E129,
-        _E130,
-        _E131,
-        _E132,
-        _E133,
-        _E134,
-        _E135,
-        _E136,
-        _E137,
-        _E138,
-        _E139,
-        _E141,
-        _E142,
-        _E143,
-        _E145,
-        _E149,
-        _E150,
-    ),
-)
-_E208 = Element(
-    "FacturaElectronicaCompra",
-    children=(
-        _E0,
-        _E1,
-        _E165,
-        _E199,
-        _E4,
-        _E5,
-        _E200,
-        _E201,
-        _E181,
-        _E29,
-        _E30,
-        _E206,
-        _E121,
-        _E207,
-        _E178,
-        _E162,
-        _E163,
-    ),
-)
-_E209 = Element(
-    "Receptor",
-    min_occurs=0,
-    children=(
-        _E23,
-        _E168,
-        _E11,
-        _E25,
-        _E20,
-        _E26,
-    ),
-)
-_E210 = Element(
-    "ImpuestoSurtido",
-    max_occurs=1000,
-    children=(
-        _E61,
-        _E62,
-        _E63,
-        _E64,
-        _E71,
-    ),
-)
-_E211 = Element(
-    "LineaDetalleSurtido",
-    max_occurs=20,
-    children=(
-        _E44,
-        _E47,
-        _E48,
-        _E49,
-        _E50,
-        _E51,
-        _E52,
-        _E53,
-        _E57,
-        _E58,
-        _E210,
-    ),
-)
-_E212 = Element("DetalleSurtido", min_occurs=0, children=(_E211,))
-_E213 = Element(
-    "Impuesto",
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E86,
-        _E87,
-        _E88,
-        _E89,
-        _E96,
-        _E173,
-    ),
-)
-_E214 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E171,
-        _E32,
-        _E203,
-        _E36,
-        _E37,
-        _E38,
-        _E39,
-        _E40,
-        _E41,
-        _E42,
-        _E43,
-        _E212,
-        _E75,
-        _E76,
-        _E81,
-        _E82,
-        _E213,
-        _E111,
-    ),
-)
-_E215 = Element("DetalleServicio", children=(_E214,))
-_E216 = Element(
-    "ResumenFactura",
-    children=(
-        _E124,
-        _E125,
-        _E126,
-        _E129,
-        _E130,
-        _E133,
-        _E134,
-        _E137,
-        _E138,
-        _E139,
-        _E141,
-        _E142,
-        _E143,
-        _E145,
-        _E149,
-        _E150,
-    ),
-)
-_E217 = Element(
-    "FacturaElectronicaExportacion",
-    children=(
-        _E0,
-        _E1,
-        _E2,
-        _E4,
-        _E5,
-        _E22,
-        _E209,
-        _E181,
-        _E29,
-        _E30,
-        _E215,
-        _E121,
-        _E216,
-        _E159,
-        _E162,
-        _E163,
-    ),
-)
-_E218 = Element(
-    "Emisor",
-    children=(
-        _E6,
-        _E9,
-        _E21,
-    ),
-)
-_E219 = Element(
-    "Receptor",
-    children=(
-        _E23,
-        _E9,
-        _E26,
-    ),
-)
-_S68 = Simple("string", enum=("09", "11"))
-_E220 = Element("CondicionVenta", simple=_S68)
-_E221 = Element(
-    "Impuesto",
-    min_occurs=0,
-    max_occurs=1000,
-    children=(
-        _E85,
-        _E86,
-        _E87,
-        _E88,
-        _E89,
-        _E96,
-    ),
-)
-_E222 = Element(
-    "LineaDetalle",
-    max_occurs=1000,
-    children=(
-        _E31,
-        _E40,
-        _E76,
-        _E82,
-        _E221,
-        _E110,
-        _E111,
-    ),
-)
-_E223 = Element("DetalleServicio", children=(_E222,))
-_E224 = Element("TipoMedioPago", simple=_S50)
-_E225 = Element(
-    "MedioPago",
-    max_occurs=4,
-    children=(
-        _E224,
-        _E147,
-        _E148,
-    ),
-)
-_E226 = Element(
-    "ResumenFactura",
-    children=(
-        _E124,
-        _E137,
-        _E139,
-        _E141,
-        _E142,
-        _E225,
-        _E150,
-    ),
-)
-_E227 = Element("Numero", simple=_S52)
-_E228 = Element(
-    "InformacionReferencia",
-    max_occurs=10,
-    children=(
-        _E152,
-        _E153,
-        _E227,
-        _E155,
-        _E156,
-        _E157,
-        _E158,
-    ),
-)
-_E229 = Element(
-    "ReciboElectronicoPago",
-    children=(
-        _E0,
-        _E1,
-        _E4,
-        _E5,
-        _E218,
-        _E219,
-        _E220,
-        _E223,
-        _E226,
-        _E228,
-        _E163,
-    ),
-)
-_E230 = Element("NombreEmisor", simple=_S28)
-_E231 = Element("TipoIdentificacionEmisor", simple=_S6)
-_S69 = Simple("string", min_length=0, max_length=100)
-_E232 = Element("NombreReceptor", min_occurs=0, simple=_S69)
-_E233 = Element("TipoIdentificacionReceptor", min_occurs=0, simple=_S6)
-_E234 = Element("NumeroCedulaReceptor", min_occurs=0, simple=_S1)
-_S70 = Simple("integer", enum=("1", "3"))
-_E235 = Element("Mensaje", simple=_S70)
-_S71 = Simple("string", max_length=9)
-_E236 = Element("EstadoMensaje", simple=_S71)
-_E237 = Element("DetalleMensaje", simple=_S56)
-_E238 = Element("Signature", signature=True)
-_E239 = Element(
-    "MensajeHacienda",
-    children=(
-        _E185,
-        _E230,
-        _E231,
-        _E186,
-        _E232,
-        _E233,
-        _E234,
-        _E235,
-        _E236,
-        _E237,
-        _E190,
-        _E195,
-        _E238,
-    ),
-)
-_S72 = Simple("string", pattern="[a-zA-Z0-9]{50,50}", name="ClaveType")
-_E240 = Element("Clave", simple=_S72)
-_S73 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=(
-        "01",
-        "02",
-        "03",
-        "04",
-        "05",
-        "06",
-        "07",
-        "08",
-        "09",
-        "10",
-        "11",
-        "12",
-        "13",
-        "99",
-        "14",
-        "15",
-        "16",
-        "17",
-        "18",
-        "19",
-        "20",
-    ),
-    name="TipoDocReferenciaType",
-)
-_E241 = Element("TipoDocIR", simple=_S73)
-_S74 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "99"),
-    name="CodigoReferenciaType",
-)
-_E242 = Element("Codigo", min_occurs=0, simple=_S74)
-_E243 = Element(
-    "InformacionReferencia",
-    min_occurs=0,
-    max_occurs=10,
-    children=(
-        _E241,
-        _E153,
-        _E154,
-        _E155,
-        _E242,
-        _E157,
-        _E158,
-    ),
-)
-_E244 = Element(
-    "FacturaElectronica",
-    children=(
-        _E240,
-        _E1,
-        _E2,
-        _E3,
-        _E4,
-        _E5,
-        _E22,
-        _E27,
-        _E28,
-        _E29,
-        _E30,
-        _E113,
-        _E121,
-        _E151,
-        _E243,
-        _E162,
-        _E163,
-    ),
-)
-_E245 = Element(
-    "InformacionReferencia",
-    max_occurs=10,
-    children=(
-        _E241,
-        _E153,
-        _E154,
-        _E155,
-        _E242,
-        _E157,
-        _E158,
-    ),
-)
-_E246 = Element(
-    "NotaDebitoElectronica",
-    children=(
-        _E240,
-        _E1,
-        _E165,
-        _E3,
-        _E4,
-        _E5,
-        _E167,
-        _E169,
-        _E170,
-        _E29,
-        _E30,
-        _E177,
-        _E121,
-        _E151,
-        _E245,
-        _E162,
-        _E163,
-    ),
-)
-_E247 = Element(
-    "NotaCreditoElectronica",
-    children=(
-        _E240,
-        _E1,
-        _E165,
-        _E3,
-        _E4,
-        _E5,
-        _E167,
-        _E169,
-        _E170,
-        _E29,
-        _E30,
-        _E177,
-        _E121,
-        _E151,
-        _E245,
-        _E162,
-        _E163,
-    ),
-)
-_E248 = Element(
-    "TiqueteElectronico",
-    children=(
-        _E240,
-        _E1,
-        _E2,
-        _E4,
-        _E5,
-        _E22,
-        _E169,
-        _E181,
-        _E29,
-        _E30,
-        _E183,
-        _E121,
-        _E151,
-        _E243,
-        _E162,
-        _E163,
-    ),
-)
-_S75 = Simple("string", pattern="[a-zA-Z0-9]{50,50}")
-_E249 = Element("Clave", simple=_S75)
-_E250 = Element(
-    "MensajeReceptor",
-    children=(
-        _E249,
-        _E186,
-        _E187,
-        _E188,
-        _E189,
-        _E190,
-        _E191,
-        _E192,
-        _E193,
-        _E194,
-        _E195,
-        _E196,
-        _E197,
-        _E163,
-    ),
-)
-_E251 = Element(
-    "FacturaElectronicaCompra",
-    children=(
-        _E240,
-        _E1,
-        _E165,
-        _E199,
-        _E4,
-        _E5,
-        _E200,
-        _E201,
-        _E181,
-        _E29,
-        _E30,
-        _E206,
-        _E121,
-        _E207,
-        _E245,
-        _E162,
-        _E163,
-    ),
-)
-_E252 = Element(
-    "FacturaElectronicaExportacion",
-    children=(
-        _E240,
-        _E1,
-        _E2,
-        _E4,
-        _E5,
-        _E22,
-        _E209,
-        _E181,
-        _E29,
-        _E30,
-        _E215,
-        _E121,
-        _E216,
-        _E243,
-        _E162,
-        _E163,
-    ),
-)
-_S76 = Simple(
-    "string",
-    min_length=2,
-    max_length=2,
-    enum=("01", "02", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "99"),
-    name="CodigoReferenciaType",
-)
-_E253 = Element("Codigo", min_occurs=0, simple=_S76)
-_E254 = Element(
-    "InformacionReferencia",
-    max_occurs=10,
-    children=(
-        _E241,
-        _E153,
-        _E227,
-        _E155,
-        _E253,
-        _E157,
-        _E158,
-    ),
-)
-_E255 = Element(
-    "ReciboElectronicoPago",
-    children=(
-        _E240,
-        _E1,
-        _E4,
-        _E5,
-        _E218,
-        _E219,
-        _E220,
-        _E223,
-        _E226,
-        _E254,
-        _E163,
-    ),
-)
-_E256 = Element(
-    "MensajeHacienda",
-    children=(
-        _E249,
-        _E230,
-        _E231,
-        _E186,
-        _E232,
-        _E233,
-        _E234,
-        _E235,
-        _E236,
-        _E237,
-        _E190,
-        _E195,
-        _E238,
-    ),
-)
+_S0 = Simple('string', pattern='\\d{50,50}', name='ClaveType')
+_E0 = Element('Clave', simple=_S0)
+_S1 = Simple('string', max_length=20)
+_E1 = Element('ProveedorSistemas', simple=_S1)
+_S2 = Simple('string', min_length=6, max_length=6)
+_E2 = Element('CodigoActividadEmisor', simple=_S2)
+_E3 = Element('CodigoActividadReceptor', min_occurs=0, simple=_S2)
+_S3 = Simple('string', pattern='\\d{20,20}', name='NumeroConsecutivoType')
+_E4 = Element('NumeroConsecutivo', simple=_S3)
+_S4 = Simple('dateTime')
+_E5 = Element('FechaEmision', simple=_S4)
+_S5 = Simple('string', min_length=5, max_length=100)
+_E6 = Element('Nombre', simple=_S5)
+_S6 = Simple('string', enum=('01', '02', '03', '04', '05', '06'))
+_E7 = Element('Tipo', simple=_S6)
+_E8 = Element('Numero', simple=_S1)
+_E9 = Element('Identificacion', children=(_E7, _E8,))
+_S7 = Simple('string', max_length=12)
+_E10 = Element('Registrofiscal8707', min_occurs=0, simple=_S7)
+_S8 = Simple('string', min_length=3, max_length=80)
+_E11 = Element('NombreComercial', min_occurs=0, simple=_S8)
+_S9 = Simple('positiveInteger', pattern='\\d', total_digits=1)
+_E12 = Element('Provincia', simple=_S9)
+_S10 = Simple('positiveInteger', pattern='\\d\\d', total_digits=2)
+_E13 = Element('Canton', simple=_S10)
+_E14 = Element('Distrito', simple=_S10)
+_S11 = Simple('string', min_length=5, max_length=50)
+_E15 = Element('Barrio', min_occurs=0, simple=_S11)
+_S12 = Simple('string', min_length=5, max_length=250)
+_E16 = Element('OtrasSenas', simple=_S12)
+_E17 = Element('Ubicacion', children=(_E12, _E13, _E14, _E15, _E16,))
+_S13 = Simple('integer', total_digits=3)
+_E18 = Element('CodigoPais', simple=_S13)
+_S14 = Simple('integer', min_inclusive='100', max_inclusive='99999999999999999999')
+_E19 = Element('NumTelefono', simple=_S14)
+_E20 = Element('Telefono', min_occurs=0, children=(_E18, _E19,))
+_S15 = Simple('string', max_length=160)
+_E21 = Element('CorreoElectronico', max_occurs=4, simple=_S15)
+_E22 = Element('Emisor', children=(_E6, _E9, _E10, _E11, _E17, _E20, _E21,))
+_S16 = Simple('string', min_length=3, max_length=100)
+_E23 = Element('Nombre', simple=_S16)
+_E24 = Element('Ubicacion', min_occurs=0, children=(_E12, _E13, _E14, _E15, _E16,))
+_S17 = Simple('string', min_length=5, max_length=300)
+_E25 = Element('OtrasSenasExtranjero', min_occurs=0, simple=_S17)
+_E26 = Element('CorreoElectronico', min_occurs=0, simple=_S15)
+_E27 = Element('Receptor', children=(_E23, _E9, _E11, _E24, _E25, _E20, _E26,))
+_S18 = Simple('string', enum=('01', '02', '03', '04', '05', '06', '07', '08', '10', '12', '13', '14', '15', '99'))
+_E28 = Element('CondicionVenta', simple=_S18)
+_E29 = Element('CondicionVentaOtros', min_occurs=0, simple=_S5)
+_S19 = Simple('integer', total_digits=5)
+_E30 = Element('PlazoCredito', min_occurs=0, simple=_S19)
+_S20 = Simple('positiveInteger', min_inclusive='1', max_inclusive='1000')
+_E31 = Element('NumeroLinea', simple=_S20)
+_S21 = Simple('string', min_length=13, max_length=13)
+_E32 = Element('CodigoCABYS', simple=_S21)
+_S22 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '99'))
+_E33 = Element('Tipo', simple=_S22)
+_E34 = Element('Codigo', simple=_S1)
+_E35 = Element('CodigoComercial', min_occurs=0, max_occurs=5, children=(_E33, _E34,))
+_S23 = Simple('decimal', total_digits=16, fraction_digits=3)
+_E36 = Element('Cantidad', simple=_S23)
+_S24 = Simple('string', enum=('1', '´', '´´', '°C', '1/m', 'A', 'A/m', 'A/m²', 'Acv', 'Al', 'Alc', 'B', 'Bq', 'C', 'C/kg', 'C/m²', 'C/m³', 'Cc', 'Cd', 'cd/m²', 'Cm', 'cm', 'Cu', 'D', 'eV', 'F', 'F/m', 'Fa', 'G', 'Gal', 'Gy', 'Gy/s', 'h', 'H', 'H/m', 'Hz', 'I', 'J', 'J/(kg·K)', 'J/(mol·K)', 'J/K', 'J/kg', 'J/m³', 'J/mol', 'K', 'Kat', 'kat/m³', 'Kg', 'kg/m³', 'Km', 'Kw', 'kWh', 'L', 'Lm', 'Ln', 'Lx', 'M', 'm/s', 'm/s²', 'm²', 'm³', 'Min', 'mL', 'Mm', 'Mol', 'mol/m³', 'N', 'N/m', 'N·m', 'Np', 'º', 'Os', 'Otros', 'Oz', 'Pa', 'Pa·s', 'Qq', 'Rad', 'rad/s', 'rad/s²', 'S', 's', 'Sp', 'Spe', 'Sr', 'St', 'Sv', 't', 'T', 'U', 'Ua', 'Unid', 'V', 'V/m', 'W', 'W/(m·K)', 'W/(m²·sr)', 'W/m²', 'W/sr', 'Wb', 'Ω'), name='UnidadMedidaType')
+_E37 = Element('UnidadMedida', simple=_S24)
+_S25 = Simple('string', max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13'), name='TipoTransaccionType')
+_E38 = Element('TipoTransaccion', min_occurs=0, simple=_S25)
+_E39 = Element('UnidadMedidaComercial', min_occurs=0, simple=_S1)
+_S26 = Simple('string', min_length=3, max_length=200)
+_E40 = Element('Detalle', simple=_S26)
+_S27 = Simple('string', max_length=17)
+_E41 = Element('NumeroVINoSerie', min_occurs=0, max_occurs=1000, simple=_S27)
+_S28 = Simple('string', max_length=100)
+_E42 = Element('RegistroMedicamento', min_occurs=0, simple=_S28)
+_S29 = Simple('string', max_length=3)
+_E43 = Element('FormaFarmaceutica', min_occurs=0, simple=_S29)
+_E44 = Element('CodigoCABYSSurtido', simple=_S21)
+_E45 = Element('TipoSurtido', simple=_S22)
+_S30 = Simple('string', min_length=1, max_length=20)
+_E46 = Element('CodigoSurtido', simple=_S30)
+_E47 = Element('CodigoComercialSurtido', min_occurs=0, max_occurs=5, children=(_E45, _E46,))
+_S31 = Simple('decimal', total_digits=16, fraction_digits=3, min_inclusive='0')
+_E48 = Element('CantidadSurtido', simple=_S31)
+_S32 = Simple('string', max_length=15, enum=('1', '´', '´´', '°C', '1/m', 'A', 'A/m', 'A/m²', 'Acv', 'Al', 'Alc', 'B', 'Bq', 'C', 'C/kg', 'C/m²', 'C/m³', 'Cc', 'Cd', 'cd/m²', 'Cm', 'cm', 'Cu', 'D', 'eV', 'F', 'F/m', 'Fa', 'G', 'Gal', 'Gy', 'Gy/s', 'h', 'H', 'H/m', 'Hz', 'I', 'J', 'J/(kg·K)', 'J/(mol·K)', 'J/K', 'J/kg', 'J/m³', 'J/mol', 'K', 'Kat', 'kat/m³', 'Kg', 'kg/m³', 'Km', 'Kw', 'kWh', 'L', 'Lm', 'Ln', 'Lx', 'M', 'm/s', 'm/s²', 'm²', 'm³', 'Min', 'mL', 'Mm', 'Mol', 'mol/m³', 'N', 'N/m', 'N·m', 'Np', 'º', 'Os', 'Otros', 'Oz', 'Pa', 'Pa·s', 'Qq', 'Rad', 'rad/s', 'rad/s²', 'S', 's', 'Sp', 'Spe', 'Sr', 'St', 'Sv', 't', 'T', 'U', 'Ua', 'Unid', 'V', 'V/m', 'W', 'W/(m·K)', 'W/(m²·sr)', 'W/m²', 'W/sr', 'Wb', 'Ω'), name='UnidadMedidaType')
+_E49 = Element('UnidadMedidaSurtido', simple=_S32)
+_E50 = Element('UnidadMedidaComercialSurtido', min_occurs=0, simple=_S1)
+_E51 = Element('DetalleSurtido', simple=_S26)
+_S33 = Simple('decimal', total_digits=18, fraction_digits=5, min_inclusive='0', max_inclusive='9999999999999.99999', name='DecimalDineroType')
+_E52 = Element('PrecioUnitarioSurtido', simple=_S33)
+_E53 = Element('MontoTotalSurtido', simple=_S33)
+_E54 = Element('MontoDescuentoSurtido', simple=_S33)
+_S34 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '99'), name='CodigoDescuentoType')
+_E55 = Element('CodigoDescuentoSurtido', simple=_S34)
+_E56 = Element('DescuentoSurtidoOtros', min_occurs=0, simple=_S8)
+_E57 = Element('DescuentoSurtido', min_occurs=0, max_occurs=5, children=(_E54, _E55, _E56,))
+_E58 = Element('SubTotalSurtido', simple=_S33)
+_S35 = Simple('string', min_length=2, max_length=2, enum=('01', '02'))
+_E59 = Element('IVACobradoFabricaSurtido', min_occurs=0, simple=_S35)
+_E60 = Element('BaseImponibleSurtido', simple=_S33)
+_S36 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '12', '99'), name='CodigoImpuestoType')
+_E61 = Element('CodigoImpuestoSurtido', simple=_S36)
+_E62 = Element('CodigoImpuestoOTROSurtido', min_occurs=0, simple=_S5)
+_S37 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11'), name='CodigoTarifaIVAType')
+_E63 = Element('CodigoTarifaIVASurtido', min_occurs=0, simple=_S37)
+_S38 = Simple('decimal', total_digits=4, fraction_digits=2)
+_E64 = Element('TarifaSurtido', min_occurs=0, simple=_S38)
+_S39 = Simple('decimal', total_digits=7, fraction_digits=2)
+_E65 = Element('CantidadUnidadMedidaSurtido', simple=_S39)
+_E66 = Element('PorcentajeSurtido', min_occurs=0, simple=_S38)
+_S40 = Simple('decimal', total_digits=10, fraction_digits=5)
+_E67 = Element('ProporcionSurtido', min_occurs=0, simple=_S40)
+_E68 = Element('VolumenUnidadConsumoSurtido', min_occurs=0, simple=_S39)
+_E69 = Element('ImpuestoUnidadSurtido', simple=_S33)
+_E70 = Element('DatosImpuestoEspecificoSurtido', min_occurs=0, children=(_E65, _E66, _E67, _E68, _E69,))
+_E71 = Element('MontoImpuestoSurtido', simple=_S33)
+_E72 = Element('ImpuestoSurtido', max_occurs=1000, children=(_E61, _E62, _E63, _E64, _E70, _E71,))
+_E73 = Element('LineaDetalleSurtido', max_occurs=20, children=(_E44, _E47, _E48, _E49, _E50, _E51, _E52, _E53, _E57, _E58, _E59, _E60, _E72,))
+_E74 = Element('DetalleSurtido', min_occurs=0, children=(_E73,))
+_E75 = Element('PrecioUnitario', simple=_S33)
+_E76 = Element('MontoTotal', simple=_S33)
+_E77 = Element('MontoDescuento', simple=_S33)
+_E78 = Element('CodigoDescuento', simple=_S34)
+_E79 = Element('CodigoDescuentoOTRO', min_occurs=0, simple=_S5)
+_E80 = Element('NaturalezaDescuento', min_occurs=0, simple=_S8)
+_E81 = Element('Descuento', min_occurs=0, max_occurs=5, children=(_E77, _E78, _E79, _E80,))
+_E82 = Element('SubTotal', simple=_S33)
+_E83 = Element('IVACobradoFabrica', min_occurs=0, simple=_S35)
+_E84 = Element('BaseImponible', simple=_S33)
+_E85 = Element('Codigo', simple=_S36)
+_E86 = Element('CodigoImpuestoOTRO', min_occurs=0, simple=_S5)
+_E87 = Element('CodigoTarifaIVA', min_occurs=0, simple=_S37)
+_E88 = Element('Tarifa', min_occurs=0, simple=_S38)
+_S41 = Simple('decimal', total_digits=5, fraction_digits=4)
+_E89 = Element('FactorCalculoIVA', min_occurs=0, simple=_S41)
+_E90 = Element('CantidadUnidadMedida', simple=_S39)
+_E91 = Element('Porcentaje', min_occurs=0, simple=_S38)
+_E92 = Element('Proporcion', min_occurs=0, simple=_S40)
+_E93 = Element('VolumenUnidadConsumo', min_occurs=0, simple=_S39)
+_E94 = Element('ImpuestoUnidad', simple=_S33)
+_E95 = Element('DatosImpuestoEspecifico', min_occurs=0, children=(_E90, _E91, _E92, _E93, _E94,))
+_E96 = Element('Monto', simple=_S33)
+_S42 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '99'), name='TipoExoneracionType')
+_E97 = Element('TipoDocumentoEX1', simple=_S42)
+_E98 = Element('TipoDocumentoOTRO', min_occurs=0, simple=_S5)
+_S43 = Simple('string', min_length=3, max_length=40)
+_E99 = Element('NumeroDocumento', simple=_S43)
+_S44 = Simple('integer', total_digits=6)
+_E100 = Element('Articulo', min_occurs=0, simple=_S44)
+_E101 = Element('Inciso', min_occurs=0, simple=_S44)
+_S45 = Simple('string', max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '99'))
+_E102 = Element('NombreInstitucion', simple=_S45)
+_S46 = Simple('string', min_length=5, max_length=160)
+_E103 = Element('NombreInstitucionOtros', min_occurs=0, simple=_S46)
+_E104 = Element('FechaEmisionEX', simple=_S4)
+_E105 = Element('TarifaExonerada', simple=_S38)
+_E106 = Element('MontoExoneracion', simple=_S33)
+_E107 = Element('Exoneracion', min_occurs=0, children=(_E97, _E98, _E99, _E100, _E101, _E102, _E103, _E104, _E105, _E106,))
+_E108 = Element('Impuesto', max_occurs=1000, children=(_E85, _E86, _E87, _E88, _E89, _E95, _E96, _E107,))
+_E109 = Element('ImpuestoAsumidoEmisorFabrica', simple=_S33)
+_E110 = Element('ImpuestoNeto', simple=_S33)
+_E111 = Element('MontoTotalLinea', simple=_S33)
+_E112 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E32, _E35, _E36, _E37, _E38, _E39, _E40, _E41, _E42, _E43, _E74, _E75, _E76, _E81, _E82, _E83, _E84, _E108, _E109, _E110, _E111,))
+_E113 = Element('DetalleServicio', min_occurs=0, children=(_E112,))
+_S47 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '99'), name='TipoDocOtrosCargosType')
+_E114 = Element('TipoDocumentoOC', simple=_S47)
+_E115 = Element('TipoDocumentoOTROS', min_occurs=0, simple=_S5)
+_E116 = Element('IdentificacionTercero', min_occurs=0, children=(_E7, _E8,))
+_E117 = Element('NombreTercero', min_occurs=0, simple=_S5)
+_E118 = Element('Detalle', simple=_S15)
+_S48 = Simple('decimal', total_digits=9, fraction_digits=5, min_inclusive='0')
+_E119 = Element('PorcentajeOC', min_occurs=0, simple=_S48)
+_E120 = Element('MontoCargo', simple=_S33)
+_E121 = Element('OtrosCargos', min_occurs=0, max_occurs=15, children=(_E114, _E115, _E116, _E117, _E118, _E119, _E120,))
+_S49 = Simple('string', enum=('AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BHD', 'BIF', 'BMD', 'BND', 'BOB', 'BOV', 'BRL', 'BSD', 'BTN', 'BWP', 'BYR', 'BZD', 'CAD', 'CDF', 'CHE', 'CHF', 'CHW', 'CLF', 'CLP', 'CNY', 'COP', 'COU', 'CRC', 'CUC', 'CUP', 'CVE', 'CZK', 'DJF', 'DKK', 'DOP', 'DZD', 'EGP', 'ERN', 'ETB', 'EUR', 'FJD', 'FKP', 'GBP', 'GEL', 'GHS', 'GIP', 'GMD', 'GNF', 'GTQ', 'GYD', 'HKD', 'HNL', 'HRK', 'HTG', 'HUF', 'IDR', 'ILS', 'INR', 'IQD', 'IRR', 'ISK', 'JMD', 'JOD', 'JPY', 'KES', 'KGS', 'KHR', 'KMF', 'KPW', 'KRW', 'KWD', 'KYD', 'KZT', 'LAK', 'LBP', 'LKR', 'LRD', 'LSL', 'LYD', 'MAD', 'MDL', 'MGA', 'MKD', 'MMK', 'MNT', 'MOP', 'MRO', 'MUR', 'MVR', 'MWK', 'MXN', 'MXV', 'MYR', 'MZN', 'NAD', 'NGN', 'NIO', 'NOK', 'NPR', 'NZD', 'OMR', 'PAB', 'PEN', 'PGK', 'PHP', 'PKR', 'PLN', 'PYG', 'QAR', 'RON', 'RSD', 'RUB', 'RWF', 'SAR', 'SBD', 'SCR', 'SDG', 'SEK', 'SGD', 'SHP', 'SLL', 'SOS', 'SRD', 'SSP', 'STD', 'SVC', 'SYP', 'SZL', 'THB', 'TJS', 'TMT', 'TND', 'TOP', 'TRY', 'TTD', 'TWD', 'TZS', 'UAH', 'UGX', 'USD', 'USN', 'UYI', 'UYU', 'UZS', 'VEF', 'VND', 'VUV', 'WST', 'XAF', 'XCD', 'XDR', 'XOF', 'XPF', 'XSU', 'XUA', 'YER', 'ZAR', 'ZMW', 'ZWL'))
+_E122 = Element('CodigoMoneda', simple=_S49)
+_E123 = Element('TipoCambio', simple=_S33)
+_E124 = Element('CodigoTipoMoneda', children=(_E122, _E123,))
+_E125 = Element('TotalServGravados', min_occurs=0, simple=_S33)
+_E126 = Element('TotalServExentos', min_occurs=0, simple=_S33)
+_E127 = Element('TotalServExonerado', min_occurs=0, simple=_S33)
+_E128 = Element('TotalServNoSujeto', min_occurs=0, simple=_S33)
+_E129 = Element('TotalMercanciasGravadas', min_occurs=0, simple=_S33)
+_E130 = Element('TotalMercanciasExentas', min_occurs=0, simple=_S33)
+_E131 = Element('TotalMercExonerada', min_occurs=0, simple=_S33)
+_E132 = Element('TotalMercNoSujeta', min_occurs=0, simple=_S33)
+_E133 = Element('TotalGravado', min_occurs=0, simple=_S33)
+_E134 = Element('TotalExento', min_occurs=0, simple=_S33)
+_E135 = Element('TotalExonerado', min_occurs=0, simple=_S33)
+_E136 = Element('TotalNoSujeto', min_occurs=0, simple=_S33)
+_E137 = Element('TotalVenta', simple=_S33)
+_E138 = Element('TotalDescuentos', min_occurs=0, simple=_S33)
+_E139 = Element('TotalVentaNeta', simple=_S33)
+_E140 = Element('TotalMontoImpuesto', simple=_S33)
+_E141 = Element('TotalDesgloseImpuesto', min_occurs=0, max_occurs=1000, children=(_E85, _E87, _E140,))
+_E142 = Element('TotalImpuesto', min_occurs=0, simple=_S33)
+_E143 = Element('TotalImpAsumEmisorFabrica', min_occurs=0, simple=_S33)
+_E144 = Element('TotalIVADevuelto', min_occurs=0, simple=_S33)
+_E145 = Element('TotalOtrosCargos', min_occurs=0, simple=_S33)
+_S50 = Simple('string', enum=('01', '02', '03', '04', '05', '06', '07', '99'))
+_E146 = Element('TipoMedioPago', min_occurs=0, simple=_S50)
+_E147 = Element('MedioPagoOtros', min_occurs=0, simple=_S16)
+_E148 = Element('TotalMedioPago', min_occurs=0, simple=_S33)
+_E149 = Element('MedioPago', min_occurs=0, max_occurs=4, children=(_E146, _E147, _E148,))
+_E150 = Element('TotalComprobante', simple=_S33)
+_E151 = Element('ResumenFactura', children=(_E124, _E125, _E126, _E127, _E128, _E129, _E130, _E131, _E132, _E133, _E134, _E135, _E136, _E137, _E138, _E139, _E141, _E142, _E143, _E144, _E145, _E149, _E150,))
+_S51 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '99', '14', '15', '16', '17', '18'), name='TipoDocReferenciaType')
+_E152 = Element('TipoDocIR', simple=_S51)
+_E153 = Element('TipoDocRefOTRO', min_occurs=0, simple=_S5)
+_S52 = Simple('string', max_length=50)
+_E154 = Element('Numero', min_occurs=0, simple=_S52)
+_E155 = Element('FechaEmisionIR', simple=_S4)
+_S53 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '04', '05', '06', '07', '08', '09', '10', '11', '12', '99'), name='CodigoReferenciaType')
+_E156 = Element('Codigo', min_occurs=0, simple=_S53)
+_E157 = Element('CodigoReferenciaOTRO', min_occurs=0, simple=_S5)
+_S54 = Simple('string', max_length=180)
+_E158 = Element('Razon', min_occurs=0, simple=_S54)
+_E159 = Element('InformacionReferencia', min_occurs=0, max_occurs=10, children=(_E152, _E153, _E154, _E155, _E156, _E157, _E158,))
+_S55 = Simple('string', max_length=500, name='restrictedString')
+_S56 = Simple('string')
+_E160 = Element('OtroTexto', min_occurs=0, max_occurs=None, simple=_S55, attributes=(Attribute('codigo', _S56, required=False),))
+_E161 = Element('OtroContenido', min_occurs=0, max_occurs=None, simple=_S55, attributes=(Attribute('codigo', _S56, required=False),))
+_E162 = Element('Otros', min_occurs=0, children=(_E160, _E161,))
+_E163 = Element('Signature', max_occurs=5, signature=True)
+_E164 = Element('FacturaElectronica', children=(_E0, _E1, _E2, _E3, _E4, _E5, _E22, _E27, _E28, _E29, _E30, _E113, _E121, _E151, _E159, _E162, _E163,))
+_E165 = Element('CodigoActividadEmisor', min_occurs=0, simple=_S2)
+_E166 = Element('CorreoElectronico', min_occurs=0, max_occurs=4, simple=_S15)
+_E167 = Element('Emisor', children=(_E6, _E9, _E10, _E11, _E24, _E20, _E166,))
+_E168 = Element('Identificacion', min_occurs=0, children=(_E7, _E8,))
+_E169 = Element('Receptor', min_occurs=0, children=(_E23, _E168, _E11, _E24, _E25, _E20, _E26,))
+_S57 = Simple('string', enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '99'))
+_E170 = Element('CondicionVenta', simple=_S57)
+_S58 = Simple('string', min_length=12, max_length=12)
+_E171 = Element('PartidaArancelaria', min_occurs=0, simple=_S58)
+_E172 = Element('CodigoCABYS', min_occurs=0, simple=_S21)
+_E173 = Element('MontoExportacion', min_occurs=0, simple=_S33)
+_E174 = Element('Impuesto', max_occurs=1000, children=(_E85, _E86, _E87, _E88, _E89, _E95, _E96, _E173, _E107,))
+_E175 = Element('ImpuestoAsumidoEmisorFabrica', min_occurs=0, simple=_S33)
+_E176 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E171, _E172, _E35, _E36, _E37, _E38, _E39, _E40, _E41, _E42, _E43, _E74, _E75, _E76, _E81, _E82, _E83, _E84, _E174, _E175, _E110, _E111,))
+_E177 = Element('DetalleServicio', min_occurs=0, children=(_E176,))
+_E178 = Element('InformacionReferencia', max_occurs=10, children=(_E152, _E153, _E154, _E155, _E156, _E157, _E158,))
+_E179 = Element('NotaDebitoElectronica', children=(_E0, _E1, _E165, _E3, _E4, _E5, _E167, _E169, _E170, _E29, _E30, _E177, _E121, _E151, _E178, _E162, _E163,))
+_E180 = Element('NotaCreditoElectronica', children=(_E0, _E1, _E165, _E3, _E4, _E5, _E167, _E169, _E170, _E29, _E30, _E177, _E121, _E151, _E178, _E162, _E163,))
+_S59 = Simple('string', enum=('01', '02', '03', '04', '05', '06', '07', '08', '10', '13', '14', '15', '99'))
+_E181 = Element('CondicionVenta', simple=_S59)
+_E182 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E32, _E35, _E36, _E37, _E39, _E40, _E41, _E42, _E43, _E74, _E75, _E76, _E81, _E82, _E83, _E84, _E108, _E109, _E110, _E111,))
+_E183 = Element('DetalleServicio', min_occurs=0, children=(_E182,))
+_E184 = Element('TiqueteElectronico', children=(_E0, _E1, _E2, _E4, _E5, _E22, _E169, _E181, _E29, _E30, _E183, _E121, _E151, _E159, _E162, _E163,))
+_S60 = Simple('string', pattern='\\d{50,50}')
+_E185 = Element('Clave', simple=_S60)
+_E186 = Element('NumeroCedulaEmisor', simple=_S1)
+_E187 = Element('FechaEmisionDoc', simple=_S4)
+_S61 = Simple('integer', enum=('1', '2', '3'))
+_E188 = Element('Mensaje', simple=_S61)
+_E189 = Element('DetalleMensaje', min_occurs=0, simple=_S15)
+_S62 = Simple('decimal', total_digits=18, fraction_digits=5)
+_E190 = Element('MontoTotalImpuesto', min_occurs=0, simple=_S62)
+_S63 = Simple('string', max_length=6)
+_E191 = Element('CodigoActividad', min_occurs=0, simple=_S63)
+_S64 = Simple('string', enum=('01', '02', '03', '04', '05'))
+_E192 = Element('CondicionImpuesto', min_occurs=0, simple=_S64)
+_E193 = Element('MontoTotalImpuestoAcreditar', min_occurs=0, simple=_S33)
+_E194 = Element('MontoTotalDeGastoAplicable', min_occurs=0, simple=_S33)
+_E195 = Element('TotalFactura', simple=_S62)
+_S65 = Simple('string', max_length=20, pattern='\\d{9,12}')
+_E196 = Element('NumeroCedulaReceptor', simple=_S65)
+_S66 = Simple('string', max_length=20, pattern='\\d{20,20}')
+_E197 = Element('NumeroConsecutivoReceptor', simple=_S66)
+_E198 = Element('MensajeReceptor', children=(_E185, _E186, _E187, _E188, _E189, _E190, _E191, _E192, _E193, _E194, _E195, _E196, _E197, _E163,))
+_E199 = Element('CodigoActividadReceptor', simple=_S2)
+_E200 = Element('Emisor', children=(_E6, _E9, _E10, _E11, _E24, _E25, _E20, _E166,))
+_E201 = Element('Receptor', children=(_E23, _E9, _E11, _E24, _E20, _E26,))
+_S67 = Simple('string', enum=('01', '02', '03', '04', '99'))
+_E202 = Element('Tipo', simple=_S67)
+_E203 = Element('CodigoComercial', min_occurs=0, max_occurs=5, children=(_E202, _E34,))
+_E204 = Element('Impuesto', max_occurs=1000, children=(_E85, _E86, _E87, _E88, _E89, _E96, _E107,))
+_E205 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E32, _E203, _E36, _E37, _E38, _E39, _E40, _E41, _E42, _E43, _E75, _E76, _E81, _E82, _E84, _E204, _E110, _E111,))
+_E206 = Element('DetalleServicio', children=(_E205,))
+_E207 = Element('ResumenFactura', children=(_E124, _E125, _E126, _E127, _E128, _E129, _E130, _E131, _E132, _E133, _E134, _E135, _E136, _E137, _E138, _E139, _E141, _E142, _E143, _E145, _E149, _E150,))
+_E208 = Element('FacturaElectronicaCompra', children=(_E0, _E1, _E165, _E199, _E4, _E5, _E200, _E201, _E181, _E29, _E30, _E206, _E121, _E207, _E178, _E162, _E163,))
+_E209 = Element('Receptor', min_occurs=0, children=(_E23, _E168, _E11, _E25, _E20, _E26,))
+_E210 = Element('ImpuestoSurtido', max_occurs=1000, children=(_E61, _E62, _E63, _E64, _E71,))
+_E211 = Element('LineaDetalleSurtido', max_occurs=20, children=(_E44, _E47, _E48, _E49, _E50, _E51, _E52, _E53, _E57, _E58, _E210,))
+_E212 = Element('DetalleSurtido', min_occurs=0, children=(_E211,))
+_E213 = Element('Impuesto', max_occurs=1000, children=(_E85, _E86, _E87, _E88, _E89, _E96, _E173,))
+_E214 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E171, _E32, _E203, _E36, _E37, _E38, _E39, _E40, _E41, _E42, _E43, _E212, _E75, _E76, _E81, _E82, _E213, _E111,))
+_E215 = Element('DetalleServicio', children=(_E214,))
+_E216 = Element('ResumenFactura', children=(_E124, _E125, _E126, _E129, _E130, _E133, _E134, _E137, _E138, _E139, _E141, _E142, _E143, _E145, _E149, _E150,))
+_E217 = Element('FacturaElectronicaExportacion', children=(_E0, _E1, _E2, _E4, _E5, _E22, _E209, _E181, _E29, _E30, _E215, _E121, _E216, _E159, _E162, _E163,))
+_E218 = Element('Emisor', children=(_E6, _E9, _E21,))
+_E219 = Element('Receptor', children=(_E23, _E9, _E26,))
+_S68 = Simple('string', enum=('09', '11'))
+_E220 = Element('CondicionVenta', simple=_S68)
+_E221 = Element('Impuesto', min_occurs=0, max_occurs=1000, children=(_E85, _E86, _E87, _E88, _E89, _E96,))
+_E222 = Element('LineaDetalle', max_occurs=1000, children=(_E31, _E40, _E76, _E82, _E221, _E110, _E111,))
+_E223 = Element('DetalleServicio', children=(_E222,))
+_E224 = Element('TipoMedioPago', simple=_S50)
+_E225 = Element('MedioPago', max_occurs=4, children=(_E224, _E147, _E148,))
+_E226 = Element('ResumenFactura', children=(_E124, _E137, _E139, _E141, _E142, _E225, _E150,))
+_E227 = Element('Numero', simple=_S52)
+_E228 = Element('InformacionReferencia', max_occurs=10, children=(_E152, _E153, _E227, _E155, _E156, _E157, _E158,))
+_E229 = Element('ReciboElectronicoPago', children=(_E0, _E1, _E4, _E5, _E218, _E219, _E220, _E223, _E226, _E228, _E163,))
+_E230 = Element('NombreEmisor', simple=_S28)
+_E231 = Element('TipoIdentificacionEmisor', simple=_S6)
+_S69 = Simple('string', min_length=0, max_length=100)
+_E232 = Element('NombreReceptor', min_occurs=0, simple=_S69)
+_E233 = Element('TipoIdentificacionReceptor', min_occurs=0, simple=_S6)
+_E234 = Element('NumeroCedulaReceptor', min_occurs=0, simple=_S1)
+_S70 = Simple('integer', enum=('1', '3'))
+_E235 = Element('Mensaje', simple=_S70)
+_S71 = Simple('string', max_length=9)
+_E236 = Element('EstadoMensaje', simple=_S71)
+_E237 = Element('DetalleMensaje', simple=_S56)
+_E238 = Element('Signature', signature=True)
+_E239 = Element('MensajeHacienda', children=(_E185, _E230, _E231, _E186, _E232, _E233, _E234, _E235, _E236, _E237, _E190, _E195, _E238,))
+_S72 = Simple('string', pattern='[a-zA-Z0-9]{50,50}', name='ClaveType')
+_E240 = Element('Clave', simple=_S72)
+_S73 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '99', '14', '15', '16', '17', '18', '19', '20'), name='TipoDocReferenciaType')
+_E241 = Element('TipoDocIR', simple=_S73)
+_S74 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '99'), name='CodigoReferenciaType')
+_E242 = Element('Codigo', min_occurs=0, simple=_S74)
+_E243 = Element('InformacionReferencia', min_occurs=0, max_occurs=10, children=(_E241, _E153, _E154, _E155, _E242, _E157, _E158,))
+_E244 = Element('FacturaElectronica', children=(_E240, _E1, _E2, _E3, _E4, _E5, _E22, _E27, _E28, _E29, _E30, _E113, _E121, _E151, _E243, _E162, _E163,))
+_E245 = Element('InformacionReferencia', max_occurs=10, children=(_E241, _E153, _E154, _E155, _E242, _E157, _E158,))
+_E246 = Element('NotaDebitoElectronica', children=(_E240, _E1, _E165, _E3, _E4, _E5, _E167, _E169, _E170, _E29, _E30, _E177, _E121, _E151, _E245, _E162, _E163,))
+_E247 = Element('NotaCreditoElectronica', children=(_E240, _E1, _E165, _E3, _E4, _E5, _E167, _E169, _E170, _E29, _E30, _E177, _E121, _E151, _E245, _E162, _E163,))
+_E248 = Element('TiqueteElectronico', children=(_E240, _E1, _E2, _E4, _E5, _E22, _E169, _E181, _E29, _E30, _E183, _E121, _E151, _E243, _E162, _E163,))
+_S75 = Simple('string', pattern='[a-zA-Z0-9]{50,50}')
+_E249 = Element('Clave', simple=_S75)
+_E250 = Element('MensajeReceptor', children=(_E249, _E186, _E187, _E188, _E189, _E190, _E191, _E192, _E193, _E194, _E195, _E196, _E197, _E163,))
+_E251 = Element('FacturaElectronicaCompra', children=(_E240, _E1, _E165, _E199, _E4, _E5, _E200, _E201, _E181, _E29, _E30, _E206, _E121, _E207, _E245, _E162, _E163,))
+_E252 = Element('FacturaElectronicaExportacion', children=(_E240, _E1, _E2, _E4, _E5, _E22, _E209, _E181, _E29, _E30, _E215, _E121, _E216, _E243, _E162, _E163,))
+_S76 = Simple('string', min_length=2, max_length=2, enum=('01', '02', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '99'), name='CodigoReferenciaType')
+_E253 = Element('Codigo', min_occurs=0, simple=_S76)
+_E254 = Element('InformacionReferencia', max_occurs=10, children=(_E241, _E153, _E227, _E155, _E253, _E157, _E158,))
+_E255 = Element('ReciboElectronicoPago', children=(_E240, _E1, _E4, _E5, _E218, _E219, _E220, _E223, _E226, _E254, _E163,))
+_E256 = Element('MensajeHacienda', children=(_E249, _E230, _E231, _E186, _E232, _E233, _E234, _E235, _E236, _E237, _E190, _E195, _E238,))
 
 DOCUMENTS = {
-    "v4.4": {
-        "01": DocumentSchema(
-            _E164,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronica",
-            "FacturaElectronica_V4.4.xsd",
-        ),
-        "02": DocumentSchema(
-            _E179,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaDebitoElectronica",
-            "NotaDebitoElectronica_V4.4.xsd",
-        ),
-        "03": DocumentSchema(
-            _E180,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaCreditoElectronica",
-            "NotaCreditoElectronica_V4.4.xsd",
-        ),
-        "04": DocumentSchema(
-            _E184,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/tiqueteElectronico",
-            "TiqueteElectronico_V4.4.xsd",
-        ),
-        "05": DocumentSchema(
-            _E198,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeReceptor",
-            "MensajeReceptor_V4.4.xsd",
-        ),
-        "08": DocumentSchema(
-            _E208,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaCompra",
-            "FacturaElectronicaCompra_V4.4.xsd",
-        ),
-        "09": DocumentSchema(
-            _E217,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaExportacion",
-            "FacturaElectronicaExportacion_V4.4.xsd",
-        ),
-        "10": DocumentSchema(
-            _E229,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/reciboElectronicoPago",
-            "ReciboElectronicoPago_V4.4.xsd",
-        ),
-        "MH": DocumentSchema(
-            _E239,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeHacienda",
-            "MensajeHacienda_V4.4.xsd",
-        ),
+    'v4.4': {
+        '01': DocumentSchema(_E164, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronica', 'FacturaElectronica_V4.4.xsd'),
+        '02': DocumentSchema(_E179, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaDebitoElectronica', 'NotaDebitoElectronica_V4.4.xsd'),
+        '03': DocumentSchema(_E180, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaCreditoElectronica', 'NotaCreditoElectronica_V4.4.xsd'),
+        '04': DocumentSchema(_E184, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/tiqueteElectronico', 'TiqueteElectronico_V4.4.xsd'),
+        '05': DocumentSchema(_E198, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeReceptor', 'MensajeReceptor_V4.4.xsd'),
+        '08': DocumentSchema(_E208, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaCompra', 'FacturaElectronicaCompra_V4.4.xsd'),
+        '09': DocumentSchema(_E217, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaExportacion', 'FacturaElectronicaExportacion_V4.4.xsd'),
+        '10': DocumentSchema(_E229, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/reciboElectronicoPago', 'ReciboElectronicoPago_V4.4.xsd'),
+        'MH': DocumentSchema(_E239, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeHacienda', 'MensajeHacienda_V4.4.xsd'),
     },
-    "v4.4-2026": {
-        "01": DocumentSchema(
-            _E244,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronica",
-            "FacturaElectronica_V4.4.xsd",
-        ),
-        "02": DocumentSchema(
-            _E246,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaDebitoElectronica",
-            "NotaDebitoElectronica_V4.4.xsd",
-        ),
-        "03": DocumentSchema(
-            _E247,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaCreditoElectronica",
-            "NotaCreditoElectronica_V4.4.xsd",
-        ),
-        "04": DocumentSchema(
-            _E248,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/tiqueteElectronico",
-            "TiqueteElectronico_V4.4.xsd",
-        ),
-        "05": DocumentSchema(
-            _E250,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeReceptor",
-            "MensajeReceptor_V4.4.xsd",
-        ),
-        "08": DocumentSchema(
-            _E251,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaCompra",
-            "FacturaElectronicaCompra_V4.4.xsd",
-        ),
-        "09": DocumentSchema(
-            _E252,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaExportacion",
-            "FacturaElectronicaExportacion_V4.4.xsd",
-        ),
-        "10": DocumentSchema(
-            _E255,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/reciboElectronicoPago",
-            "ReciboElectronicoPago_V4.4.xsd",
-        ),
-        "MH": DocumentSchema(
-            _E256,
-            "https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeHacienda",
-            "MensajeHacienda_V4.4.xsd",
-        ),
+    'v4.4-2026': {
+        '01': DocumentSchema(_E244, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronica', 'FacturaElectronica_V4.4.xsd'),
+        '02': DocumentSchema(_E246, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaDebitoElectronica', 'NotaDebitoElectronica_V4.4.xsd'),
+        '03': DocumentSchema(_E247, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/notaCreditoElectronica', 'NotaCreditoElectronica_V4.4.xsd'),
+        '04': DocumentSchema(_E248, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/tiqueteElectronico', 'TiqueteElectronico_V4.4.xsd'),
+        '05': DocumentSchema(_E250, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeReceptor', 'MensajeReceptor_V4.4.xsd'),
+        '08': DocumentSchema(_E251, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaCompra', 'FacturaElectronicaCompra_V4.4.xsd'),
+        '09': DocumentSchema(_E252, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/facturaElectronicaExportacion', 'FacturaElectronicaExportacion_V4.4.xsd'),
+        '10': DocumentSchema(_E255, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/reciboElectronicoPago', 'ReciboElectronicoPago_V4.4.xsd'),
+        'MH': DocumentSchema(_E256, 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/v4.4/mensajeHacienda', 'MensajeHacienda_V4.4.xsd'),
     },
 }

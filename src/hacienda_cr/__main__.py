@@ -1,0 +1,5 @@
+import sys
+
+from hacienda_cr.cli import main
+
+sys.exit(main())
