@@ -51,10 +51,19 @@ class Element:
         return self.max_occurs is None or self.max_occurs > 1
 
     def child(self, name: str) -> Element | None:
-        for c in self.children:
-            if c.name == name:
-                return c
-        return None
+        return children_by_name(self).get(name)
+
+
+# Schema trees are module-level constants that live as long as the process, so caches keyed
+# by id() are safe; hashing the frozen dataclasses instead would walk whole subtrees.
+_BY_NAME: dict[int, dict[str, Element]] = {}
+
+
+def children_by_name(element: Element) -> dict[str, Element]:
+    found = _BY_NAME.get(id(element))
+    if found is None:
+        found = _BY_NAME[id(element)] = {c.name: c for c in element.children}
+    return found
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import asdict, is_dataclass
 
 from lxml import etree
 
-from hacienda_cr.documents.schema_tree import Element
+from hacienda_cr.documents.schema_tree import Element, children_by_name
 from hacienda_cr.documents.values import ValueProblem, format_value, parse_value, read_value
 from hacienda_cr.errors import Issue
 
@@ -45,7 +45,7 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
         issues.append(Issue(path, f"expected an object with the children of {element.name}"))
         return {}
     out: dict = {}
-    known = {c.name: c for c in element.children}
+    known = children_by_name(element)
     for key, value in data.items():
         child = known.get(key)
         if child is None:
@@ -115,23 +115,35 @@ def to_xml(data: dict, element: Element, namespace: str, path: str, issues: list
     return root
 
 
+# Per (element, namespace): what writing its children needs, computed once.
+_PLANS: dict[tuple[int, str], tuple] = {}
+
+
+def _plan(element: Element, ns: str) -> tuple:
+    key = (id(element), ns)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = tuple(
+            (c, c.name, f"{{{ns}}}{c.name}", c.repeated) for c in element.children if not c.signature
+        )
+    return plan
+
+
 def _fill(node, data: dict, element: Element, ns: str, path: str, issues: list[Issue]) -> None:
-    for child in element.children:
-        if child.signature:
-            continue
-        value = data.get(child.name)
+    sub_element = etree.SubElement
+    for child, name, tag, repeated in _plan(element, ns):
+        value = data.get(name)
         if value is None:
             if child.min_occurs > 0:
-                issues.append(Issue(child_path(path, child.name), "is required"))
+                issues.append(Issue(child_path(path, name), "is required"))
             continue
-        items = value if child.repeated else [value]
-        if child.repeated and len(items) < child.min_occurs:
-            issues.append(Issue(child_path(path, child.name), f"at least {child.min_occurs} required"))
+        items = value if repeated else (value,)
+        if repeated and len(items) < child.min_occurs:
+            issues.append(Issue(child_path(path, name), f"at least {child.min_occurs} required"))
         for i, item in enumerate(items):
-            item_path = child_path(path, child.name, i if child.repeated else None)
-            sub = etree.SubElement(node, f"{{{ns}}}{child.name}")
+            sub = sub_element(node, tag)
             if child.children:
-                _fill(sub, item, child, ns, item_path, issues)
+                _fill(sub, item, child, ns, child_path(path, name, i if repeated else None), issues)
             elif child.attributes:
                 for attr in child.attributes:
                     if f"@{attr.name}" in item:
@@ -145,7 +157,7 @@ def _fill(node, data: dict, element: Element, ns: str, path: str, issues: list[I
 def from_xml(node: etree._Element, element: Element, path: str, issues: list[Issue]) -> dict:
     """Read an XML element into the data form, with parsed values."""
     out: dict = {}
-    by_name = {c.name: c for c in element.children}
+    by_name = children_by_name(element)
     for sub in node:
         if not isinstance(sub.tag, str):
             continue  # comments, processing instructions
