@@ -13,6 +13,7 @@ review the diff; tests/lib/test_xsd_model.py checks the committed output is curr
 from __future__ import annotations
 
 import pprint
+import re
 import sys
 from pathlib import Path
 
@@ -66,7 +67,7 @@ class SchemaReader:
         self.context = ""
 
     # -- simple types -------------------------------------------------------------
-    def simple(self, st_node, type_name=None, element_name=None) -> dict:
+    def simple(self, st_node, type_name=None, element_name=None, element_doc="") -> dict:
         restriction = st_node.find(f"{XS}restriction")
         if restriction is None:
             raise SystemExit(f"unsupported simpleType {type_name or element_name}")
@@ -88,6 +89,10 @@ class SchemaReader:
                     continue
                 key = FACETS[tag]
                 spec[key] = int(value) if key in INT_FACETS else value
+        if enums and not any(text for _, text in enums) and element_doc:
+            # Some lists describe their codes only in the element's text ("01 General..., 02 ...")
+            described = dict(re.findall(r"\b(\d{2})\s+([^,]+?)\s*(?=,\s*\d{2}\s|$)", element_doc))
+            enums = [(v, described.get(v, "")) for v, _ in enums]
         if enums:
             spec["enum"] = tuple(v for v, _ in enums)
             if type_name:
@@ -101,7 +106,7 @@ class SchemaReader:
     def simple_of(self, el) -> dict:
         t = el.get("type")
         if t is None:
-            return self.simple(el.find(f"{XS}simpleType"), element_name=el.get("name"))
+            return self.simple(el.find(f"{XS}simpleType"), element_name=el.get("name"), element_doc=_doc(el))
         if t.startswith("xs:"):
             return {"base": t[3:]}
         return self.simple(self.simple_types[t], t)
