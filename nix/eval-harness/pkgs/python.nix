@@ -1,0 +1,102 @@
+# Mirrors the parts of pkgs/development/interpreters/python/ the project uses: an
+# interpreter with `.pkgs` (python-packages.nix names), `withPackages`, and
+# buildPythonPackage/buildPythonApplication (mk-python-derivation.nix) whose results
+# carry `pythonModule`, `dependencies`, `optional-dependencies` and overridePythonAttrs.
+{ lib, drv }:
+let
+  inherit (drv) mkDrv;
+
+  # Python packages the project uses, by their nixpkgs attribute name
+  # (pkgs/development/python-modules/<name>). Add one only after checking it exists there.
+  packageNames = [
+    "cryptography"
+    "gevent"
+    "hypothesis"
+    "lxml"
+    "prometheus-client"
+    "psycopg2"
+    "pytest"
+    "pytest-benchmark"
+    "redis"
+    "requests"
+    "setuptools"
+    "werkzeug"
+  ];
+
+  mkInterpreter =
+    pname: version:
+    let
+      interpreter = mkDrv {
+        inherit pname version;
+        passthru = {
+          inherit pkgs pythonVersion;
+          withPackages =
+            f:
+            mkDrv {
+              name = "${pname}-${version}-env";
+              packages = f pkgs;
+            };
+          sitePackages = "lib/python${pythonVersion}/site-packages";
+          executable = "python${pythonVersion}";
+        };
+      };
+      pythonVersion = lib.versions.majorMinor version;
+
+      buildPython =
+        kind:
+        {
+          pname,
+          version,
+          pyproject ? null,
+          format ? null,
+          src ? null,
+          build-system ? [ ],
+          dependencies ? [ ],
+          optional-dependencies ? { },
+          nativeCheckInputs ? [ ],
+          pythonImportsCheck ? [ ],
+          doCheck ? true,
+          passthru ? { },
+          meta ? { },
+          ...
+        }@attrs:
+        if pyproject == null && format == null then
+          throw "${kind} ${pname}: set `pyproject = true` (or `format`), as nixpkgs requires"
+        else
+          let
+            result = mkDrv (
+              attrs
+              // {
+                name = "python${pythonVersion}-${pname}-${version}";
+                passthru = passthru // {
+                  pythonModule = interpreter;
+                  inherit dependencies optional-dependencies;
+                  overridePythonAttrs =
+                    f: buildPython kind (attrs // (if builtins.isFunction f then f attrs else f));
+                };
+              }
+            );
+          in
+          result;
+
+      pkgs =
+        lib.genAttrs packageNames (
+          name:
+          buildPython "buildPythonPackage" {
+            pname = name;
+            version = "0";
+            pyproject = true;
+          }
+        )
+        // {
+          python = interpreter;
+          buildPythonPackage = buildPython "buildPythonPackage";
+          buildPythonApplication = buildPython "buildPythonApplication";
+          callPackage = lib.callPackageWith (pkgs // { inherit lib; });
+        };
+    in
+    interpreter;
+in
+{
+  inherit mkInterpreter packageNames;
+}

@@ -1,0 +1,238 @@
+# nixosModules.default: the whole staging stack under services.l10n-cr-einvoice-staging.
+# Values shared with the plain-host stack come from stack/settings.toml through
+# nix/lib/resolve.nix (`resolved`, read-only); the options here choose which parts run on
+# this machine, where the other parts are, and which files hold the secrets.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+let
+  inherit (lib) mkOption types;
+  cfg = config.services.l10n-cr-einvoice-staging;
+  repoRoot = ../..;
+  packages = import ../packages {
+    inherit pkgs lib repoRoot;
+    inherit (cfg) settingsFile;
+  };
+  settingsOnly = import ../lib/resolve.nix {
+    inherit lib repoRoot;
+    inherit (cfg) settingsFile;
+  };
+  roles = [
+    "proxy"
+    "odoo"
+    "database"
+    "redis"
+    "monitoring"
+    "simulator"
+  ];
+
+  # A file read at run time, never copied into the Nix store: an absolute path given
+  # as a string (a Nix path value like ./secret would be copied to the store).
+  secretFile = types.addCheck types.str (
+    p: lib.hasPrefix "/" p && !(lib.hasPrefix builtins.storeDir p)
+  ) // {
+    name = "secretFile";
+    description = "absolute path (string) of a file outside the Nix store";
+  };
+  secretOption =
+    description:
+    mkOption {
+      type = secretFile;
+      example = "/run/secrets/l10n-cr-einvoice/${lib.toLower (builtins.replaceStrings [ " " ] [ "-" ] description)}";
+      description = "File holding the ${description}; read at run time, never put in the Nix store.";
+    };
+in
+{
+  imports = [
+    ./secrets.nix
+    ./postgresql.nix
+    ./redis.nix
+    ./odoo.nix
+    ./nginx.nix
+    ./simulator.nix
+    ./monitoring.nix
+    ./grafana.nix
+  ];
+
+  options.services.l10n-cr-einvoice-staging = {
+    enable = lib.mkEnableOption "the l10n-cr-einvoice staging stack (Odoo 19 + Costa Rica e-invoicing, PostgreSQL, Redis, nginx, Prometheus, Grafana, Hacienda simulator)";
+
+    settingsFile = mkOption {
+      type = types.path;
+      default = ../../stack/settings.toml;
+      defaultText = lib.literalExpression "<repository>/stack/settings.toml";
+      description = "The stack's shared settings (ports, routes, scrape jobs, Odoo options), also read by the plain-host scripts.";
+    };
+
+    resolved = mkOption {
+      type = types.attrsOf types.anything;
+      readOnly = true;
+      description = ''
+        The settings as this machine's services are configured from them: the same
+        structure `python3 stack/stackconf.py --json` prints for the plain-host stack
+        (the parity test compares the two), with this module's `hosts`,
+        `workers` and `hacienda.environment` applied.
+      '';
+    };
+
+    roles = lib.genAttrs roles (
+      role:
+      mkOption {
+        type = types.bool;
+        default = true;
+        description = "Whether this machine runs the ${role} part of the stack (all parts by default; the split deployment turns some off per machine).";
+      }
+    );
+
+    hosts = lib.genAttrs roles (
+      role:
+      mkOption {
+        type = types.str;
+        default = settingsOnly.stack.bind_host;
+        defaultText = lib.literalMD "`[stack].bind_host` of the settings file";
+        example = role;
+        description = "Address (or host name) at which the ${role} part of the stack is reached.";
+      }
+    );
+
+    listenAddress = mkOption {
+      type = types.str;
+      default = settingsOnly.stack.bind_host;
+      defaultText = lib.literalMD "`[stack].bind_host` of the settings file";
+      example = "0.0.0.0";
+      description = "Address this machine's services listen on. Loopback unless other machines (or the VM host, through forwarded ports) must reach them.";
+    };
+
+    openFirewall = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Open the firewall for the ports of the parts this machine runs.";
+    };
+
+    allowedNetworks = mkOption {
+      type = types.listOf types.str;
+      default = [
+        "127.0.0.1/32"
+        "::1/128"
+      ];
+      example = [ "192.168.1.0/24" ];
+      description = "Networks PostgreSQL accepts the Odoo user's password logins from.";
+    };
+
+    domain = mkOption {
+      type = types.str;
+      default = settingsOnly.nginx.server_name;
+      defaultText = lib.literalMD "`[nginx].server_name` of the settings file";
+      description = "Server name of the public virtual host (nginx) and Grafana's domain.";
+    };
+
+    workers = mkOption {
+      type = types.ints.unsigned;
+      default = settingsOnly.odoo.options.workers;
+      defaultText = lib.literalMD "`[odoo].workers` of the settings file";
+      description = "Odoo HTTP worker processes (0 = threaded server, no /websocket).";
+    };
+
+    hacienda.environment = mkOption {
+      type = types.enum [
+        "simulator"
+        "sandbox"
+        "production"
+      ];
+      default = settingsOnly.hacienda.environment;
+      defaultText = lib.literalMD "`[hacienda].environment` of the settings file";
+      description = "Which Hacienda the e-invoicing addon talks to: the local simulator (started on this stack), Hacienda's sandbox, or production.";
+    };
+
+    packages = {
+      hacienda-cr = mkOption {
+        type = types.package;
+        default = packages.hacienda-cr;
+        defaultText = lib.literalExpression "the flake's packages.hacienda-cr";
+        description = "The hacienda_cr library and CLI (runs the simulator).";
+      };
+      odoo = mkOption {
+        type = types.package;
+        default = packages.odoo-l10n-cr;
+        defaultText = lib.literalExpression "the flake's packages.odoo-l10n-cr";
+        description = "Odoo 19 with the addons' Python dependencies.";
+      };
+      addons = mkOption {
+        type = types.package;
+        default = packages.l10n-cr-einvoice-addons;
+        defaultText = lib.literalExpression "the flake's packages.l10n-cr-einvoice-addons";
+        description = "The project's Odoo addons (an addons path).";
+      };
+      schemas = mkOption {
+        type = types.package;
+        default = packages.hacienda-cr-schemas;
+        defaultText = lib.literalExpression "the flake's packages.hacienda-cr-schemas";
+        description = "The official XSD sets.";
+      };
+    };
+
+    secrets = {
+      adminPasswordFile = secretOption "Odoo admin password";
+      databasePasswordFile = secretOption "PostgreSQL password of the Odoo user";
+      haciendaCredentialsFile = secretOption "Hacienda credentials (USER:PASSWORD lines)";
+      certificateFile = secretOption "Hacienda signing certificate (PKCS#12)";
+      certificatePinFile = secretOption "certificate PIN";
+      grafanaAdminPasswordFile = secretOption "Grafana admin password";
+      grafanaSecretKeyFile = secretOption "Grafana secret key";
+      metricsTokenFile = secretOption "bearer token Prometheus presents to Odoo's /metrics";
+    };
+
+    seed = {
+      command = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = lib.literalExpression ''"''${./scripts/stack-seed} --from-env"'';
+        description = ''
+          Command that configures the staging company once Odoo is up (test certificate,
+          Hacienda credentials, demo data): the stack's seeding script. Run by
+          `l10n-cr-einvoice-staging-seed.service` with the environment documented in
+          docs/nix.md ("Seeding hook"). `null` leaves the database as Odoo initialised it.
+        '';
+      };
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    services.l10n-cr-einvoice-staging.resolved =
+      let
+        base = import ../lib/resolve.nix {
+          inherit lib repoRoot;
+          inherit (cfg) settingsFile hosts;
+        };
+      in
+      lib.recursiveUpdate base {
+        odoo.options = {
+          inherit (cfg) workers;
+          http_interface = cfg.listenAddress;
+          l10n_cr_einvoice_environment = cfg.hacienda.environment;
+        };
+        hacienda.environment = cfg.hacienda.environment;
+      }
+      # what this machine's services listen on (the plain-host stack: bind_host)
+      // lib.genAttrs [
+        "postgresql"
+        "redis"
+        "nginx"
+        "prometheus"
+        "grafana"
+        "simulator"
+      ] (section: lib.recursiveUpdate base.${section} { listen.addr = cfg.listenAddress; });
+
+    assertions = [
+      {
+        assertion = lib.any (r: cfg.roles.${r}) roles;
+        message = "services.l10n-cr-einvoice-staging.roles: enable at least one part of the stack on this machine";
+      }
+    ];
+
+    time.timeZone = lib.mkDefault cfg.resolved.stack.timezone;
+  };
+}

@@ -1,0 +1,32 @@
+# systemd sandboxing shared by the units this project defines (the upstream modules
+# harden their own). Not a module: `import ./hardening.nix` gives serviceConfig values.
+{
+  NoNewPrivileges = true;
+  PrivateTmp = true;
+  PrivateDevices = true;
+  ProtectSystem = "strict";
+  ProtectHome = true;
+  ProtectKernelTunables = true;
+  ProtectKernelModules = true;
+  ProtectKernelLogs = true;
+  ProtectControlGroups = true;
+  ProtectClock = true;
+  ProtectHostname = true;
+  ProtectProc = "invisible";
+  RestrictAddressFamilies = [
+    "AF_UNIX"
+    "AF_INET"
+    "AF_INET6"
+  ];
+  RestrictNamespaces = true;
+  RestrictRealtime = true;
+  RestrictSUIDSGID = true;
+  LockPersonality = true;
+  SystemCallArchitectures = "native";
+  SystemCallFilter = [
+    "@system-service"
+    "~@privileged"
+  ];
+  CapabilityBoundingSet = "";
+  UMask = "0077";
+}

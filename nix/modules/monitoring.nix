@@ -1,0 +1,88 @@
+# Monitoring: Prometheus (monitoring part) with the scrape jobs of
+# [[prometheus.scrape]], and the exporters next to what they watch (node on every
+# machine, postgres/redis/nginx with their parts). Odoo's /metrics wants a bearer token:
+# Prometheus reads it from its credentials directory.
+{
+  config,
+  lib,
+  ...
+}:
+let
+  cfg = config.services.l10n-cr-einvoice-staging;
+  r = cfg.resolved;
+  p = r.prometheus;
+  tokenPath = "/run/credentials/prometheus.service/metrics-token";
+  scrapeConfig =
+    job:
+    {
+      inherit (job)
+        job_name
+        scrape_interval
+        metrics_path
+        static_configs
+        ;
+    }
+    // lib.optionalAttrs (job.bearer_token_secret != null) {
+      authorization = {
+        type = "Bearer";
+        credentials_file = tokenPath;
+      };
+    };
+  exporterFirewall = cfg.openFirewall;
+in
+lib.mkIf cfg.enable (
+  lib.mkMerge [
+    {
+      services.prometheus.exporters.node = {
+        enable = true;
+        port = r.ports.exporter_node;
+        listenAddress = cfg.listenAddress;
+        openFirewall = exporterFirewall;
+      };
+    }
+    (lib.mkIf cfg.roles.database {
+      services.prometheus.exporters.postgres = {
+        enable = true;
+        port = r.ports.exporter_postgres;
+        listenAddress = cfg.listenAddress;
+        openFirewall = exporterFirewall;
+        runAsLocalSuperUser = true;
+        dataSourceName = "user=postgres database=postgres host=/run/postgresql port=${toString r.postgresql.listen.port} sslmode=disable";
+      };
+    })
+    (lib.mkIf cfg.roles.redis {
+      services.prometheus.exporters.redis = {
+        enable = true;
+        port = r.ports.exporter_redis;
+        listenAddress = cfg.listenAddress;
+        openFirewall = exporterFirewall;
+        extraFlags = [ "--redis.addr=redis://127.0.0.1:${toString r.redis.listen.port}" ];
+      };
+    })
+    (lib.mkIf cfg.roles.proxy {
+      services.prometheus.exporters.nginx = {
+        enable = true;
+        port = r.ports.exporter_nginx;
+        listenAddress = cfg.listenAddress;
+        openFirewall = exporterFirewall;
+        scrapeUri = "http://127.0.0.1/nginx_status";
+      };
+    })
+    (lib.mkIf cfg.roles.monitoring {
+      services.prometheus = {
+        enable = true;
+        port = p.listen.port;
+        listenAddress = cfg.listenAddress;
+        retentionTime = p.retention;
+        globalConfig.scrape_interval = p.global.scrape_interval;
+        scrapeConfigs = map scrapeConfig p.scrape_configs;
+        # the token file exists only at run time; promtool checks syntax at build time
+        checkConfig = "syntax-only";
+      };
+      systemd.services.prometheus.serviceConfig.LoadCredential = [
+        "metrics-token:${cfg.secrets.metricsTokenFile}"
+      ];
+      networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ p.listen.port ];
+    })
+  ]
+)

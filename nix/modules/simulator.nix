@@ -1,0 +1,38 @@
+# The local Hacienda (hacienda-cr simulator): token + reception API and /metrics on
+# [ports].simulator, state in SQLite, users from the Hacienda credentials file.
+# Runs when the stack talks to the simulator ([hacienda].environment = "simulator").
+{
+  config,
+  lib,
+  ...
+}:
+let
+  cfg = config.services.l10n-cr-einvoice-staging;
+  sim = cfg.resolved.simulator;
+  stateDir = "l10n-cr-einvoice-simulator";
+in
+lib.mkIf (cfg.enable && cfg.roles.simulator && cfg.hacienda.environment == "simulator") {
+  systemd.services.l10n-cr-einvoice-simulator = {
+    description = "Hacienda simulator for the l10n-cr-einvoice staging stack";
+    wantedBy = [ "multi-user.target" ];
+    after = [ "network.target" ];
+    serviceConfig = (import ./hardening.nix) // {
+      ExecStart = lib.concatStringsSep " " [
+        (lib.getExe cfg.packages.hacienda-cr)
+        "simulator"
+        "--host ${cfg.listenAddress}"
+        "--port ${toString sim.listen.port}"
+        "--db /var/lib/${stateDir}/sim.sqlite"
+        # %d = this unit's credentials directory
+        "--users-file %d/hacienda-credentials"
+      ];
+      DynamicUser = true;
+      StateDirectory = stateDir;
+      LoadCredential = [ "hacienda-credentials:${cfg.secrets.haciendaCredentialsFile}" ];
+      Restart = "on-failure";
+      MemoryDenyWriteExecute = true;
+    };
+  };
+
+  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ sim.listen.port ];
+}

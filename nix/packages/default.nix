@@ -1,0 +1,52 @@
+# The project's packages, for one nixpkgs package set. Used by flake.nix (packages.*)
+# and as the defaults of the NixOS module's package options.
+{
+  pkgs,
+  lib ? pkgs.lib,
+  # repository root (a path: sources are filtered from it)
+  repoRoot ? ../..,
+  settingsFile ? repoRoot + "/stack/settings.toml",
+}:
+let
+  repoSource = import ./repo-source.nix { inherit lib repoRoot; };
+  resolved = import ../lib/resolve.nix { inherit lib settingsFile repoRoot; };
+  # Odoo 19 runs on its own interpreter (pkgs/by-name/od/odoo19: python312 override);
+  # the library must be built for that one to be importable by the addons.
+  odooBase = pkgs.odoo19;
+  python = odooBase.pythonModule;
+in
+rec {
+  hacienda-cr = python.pkgs.callPackage ./hacienda-cr.nix {
+    inherit repoSource repoRoot;
+    pythonPackages = python.pkgs;
+  };
+
+  hacienda-cr-schemas = pkgs.callPackage ./schemas.nix {
+    sources = lib.importJSON (repoRoot + "/src/hacienda_cr/schema_sources.json");
+  };
+
+  l10n-cr-einvoice-addons = pkgs.callPackage ./addons.nix {
+    inherit repoSource;
+    inherit (resolved.odoo) project_addons;
+  };
+
+  odoo-l10n-cr = pkgs.callPackage ./odoo.nix { inherit odooBase hacienda-cr; };
+
+  oci-odoo = pkgs.callPackage ./oci-images.nix {
+    inherit resolved;
+    odoo = odoo-l10n-cr;
+    addons = l10n-cr-einvoice-addons;
+    schemas = hacienda-cr-schemas;
+    inherit hacienda-cr;
+    image = "odoo";
+  };
+
+  oci-simulator = pkgs.callPackage ./oci-images.nix {
+    inherit resolved;
+    odoo = odoo-l10n-cr;
+    addons = l10n-cr-einvoice-addons;
+    schemas = hacienda-cr-schemas;
+    inherit hacienda-cr;
+    image = "simulator";
+  };
+}

@@ -1,0 +1,45 @@
+# The official XSDs (v4.4 and its 2026 revision, plus W3C xmldsig), fetched from where
+# Hacienda/W3C publish them and pinned by the SHA-256s in
+# src/hacienda_cr/schema_sources.json (hashes: shared/hacienda/SOURCES.md). Layout:
+#   $out/xmldsig-core-schema.xsd   $out/<set>/<file>.xsd   (set = v4.4, v4.4-2026)
+{
+  lib,
+  fetchurl,
+  runCommand,
+  sources,
+}:
+let
+  checkHash =
+    what: sha256:
+    if builtins.match "[0-9a-f]{64}" sha256 != null then
+      sha256
+    else
+      throw "src/hacienda_cr/schema_sources.json: ${what}: sha256 must be 64 lowercase hex digits";
+  # fetchurl takes the hex SHA-256 as is (base16 is a valid fixed-output hash), which
+  # Nix 2.8 and current Nix both accept -- no conversion needed.
+  common = lib.mapAttrsToList (file: entry: {
+    target = file;
+    source = fetchurl {
+      inherit (entry) url;
+      sha256 = checkHash file entry.sha256;
+    };
+  }) sources.common;
+  sets = lib.concatLists (
+    lib.mapAttrsToList (
+      set: entry:
+      lib.mapAttrsToList (file: sha256: {
+        target = "${set}/${file}";
+        source = fetchurl {
+          url = entry.base_url + file;
+          name = "${set}-${file}";
+          sha256 = checkHash "${set}/${file}" sha256;
+        };
+      }) entry.files
+    ) sources.sets
+  );
+in
+runCommand "hacienda-cr-schemas" { } (
+  lib.concatMapStrings (f: ''
+    install -D -m 0444 ${f.source} "$out/${f.target}"
+  '') (common ++ sets)
+)
