@@ -194,8 +194,9 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
             totals.reconcile_receipt(doc, schema.root, root, issues, fill=True)
 
     issues.extend(rules.check_document(doc_type, root, doc, clave_alphanumeric=schema_set != "v4.4"))
-    tree = to_xml(doc, schema.root, schema.namespace, root, issues)
+    body = to_xml(doc, schema.root, schema.namespace, root, issues)
     if issues:
         raise InputError(issues)
-    xml = XML_DECLARATION + etree.tostring(tree, encoding="utf-8", xml_declaration=False)
+    xml = XML_DECLARATION + body
+    tree = etree.fromstring(xml)
     return BuiltDocument(doc_type, schema_set, root, doc, tree, xml, clave, consecutivo, fecha)
