@@ -284,3 +284,21 @@ def test_samples_parse_and_validate_with_their_known_defects(shared_dir, schema_
             assert "codes" in rules, sample.name  # ProveedorSistemas is a name
             if result.document.doc_type.code != "01":
                 assert "clave" in rules, sample.name  # the clave of every sample says type 01
+
+
+@pytest.mark.parametrize("text", ["Consultor\x00ía", "Tab\x0bvertical", "\ud800"])
+def test_characters_xml_cannot_carry_are_refused(text):
+    doc = example("factura")
+    doc[F]["DetalleServicio"]["LineaDetalle"][0]["Detalle"] = text
+    assert_rejected(doc, f"{F}/DetalleServicio/LineaDetalle[1]/Detalle", "which XML does not allow")
+
+
+def test_markup_in_text_is_escaped_and_survives():
+    doc = example("factura")
+    doc[F]["DetalleServicio"]["LineaDetalle"][0]["Detalle"] = 'Tornillos <3/4"> & "arandelas"\r\nlínea 2'
+    built = build_document(doc)
+    from hacienda_cr.documents import parse_document
+
+    assert parse_document(built.xml).data["DetalleServicio"]["LineaDetalle"][0]["Detalle"] == (
+        'Tornillos <3/4"> & "arandelas"\r\nlínea 2'
+    )

@@ -18,6 +18,10 @@ DECIMAL_BASES = {"decimal"}
 INTEGER_BASES = {"integer", "positiveInteger", "int", "long", "nonNegativeInteger"}
 
 
+# Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 class ValueProblem(ValueError):
     """A value that does not fit its element; the message is meant for users."""
 
@@ -129,6 +133,9 @@ def parse_value(raw: object, simple: Simple):
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ValueProblem(f"expected text, got {type(raw).__name__}")
     text = str(raw)
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise ValueProblem(f"contains the character U+{ord(bad.group()):04X}, which XML does not allow")
     if simple.enum is not None and text not in simple.enum:
         hint = ""
         if text.isdigit() and text.zfill(2) in simple.enum:
