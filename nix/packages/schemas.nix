@@ -38,7 +38,13 @@ let
     ) sources.sets
   );
 in
-runCommand "hacienda-cr-schemas" { } (
+runCommand "hacienda-cr-schemas" {
+  # what is fetched from where, pinned how (tests/nix compares it with the JSON)
+  passthru.files = map (f: {
+    inherit (f) target;
+    inherit (f.source) urls outputHash;
+  }) (common ++ sets);
+} (
   lib.concatMapStrings (f: ''
     install -D -m 0444 ${f.source} "$out/${f.target}"
   '') (common ++ sets)

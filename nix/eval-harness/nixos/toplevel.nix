@@ -42,9 +42,12 @@ in
         message = "You must set the option ‘boot.loader.grub.devices’ or 'boot.loader.grub.mirroredBoots' to make the system bootable.";
       }
     ];
+    # `nix flake check` (Nix 2.8) only asks whether toplevel is a derivation, which
+    # would not force its inputs: force them before the attribute set is returned.
     system.build.toplevel =
       assert checked;
-      pkgs.runCommand "nixos-system-${config.networking.hostName}" {
+      let
+        drv = pkgs.runCommand "nixos-system-${config.networking.hostName}" {
         units = enabledUnits;
         targets = config.systemd.targets;
         tmpfiles = config.systemd.tmpfiles.rules;
@@ -64,5 +67,7 @@ in
         exporters = lib.filterAttrs (_: e: e.enable) config.services.prometheus.exporters;
         inherit (config) environment networking;
       } "";
+      in
+      builtins.seq drv.drvPath drv;
   };
 }

@@ -40,7 +40,9 @@ let
         harnessInputs = builtins.toJSON (sanitize inputs);
       };
     in
-    base
+    # like a real derivation, the result carries its arguments as attributes
+    inputs
+    // base
     // passthru
     // {
       inherit meta passthru;
