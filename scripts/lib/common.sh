@@ -57,21 +57,27 @@ as_runtime_user() {
 
 # The runtime user must reach the checkout (addons, editable src) and the venv. A clone
 # under a private home such as /root is not traversable, so grant that one user search
-# permission (ACL, x only: no listing, no reading of anything else) on each ancestor.
+# permission (ACL, x only: no listing, no reading of anything else) on the ancestors
+# that block it. Walk top-down: a named-user ACL entry overrides the "other" bits, so
+# it must only be added where the runtime user has no access at all.
 grant_runtime_user_traverse() {
     local path
     for path in "$@"; do
-        local dir
-        dir="$(cd "$path" && pwd)"
-        while [ "$dir" != "/" ]; do
+        local target dir="" part
+        target="$(cd "$path" && pwd)"
+        local -a parts
+        IFS='/' read -ra parts <<< "${target#/}"
+        for part in "${parts[@]}"; do
+            dir="$dir/$part"
+            [ -d "$dir" ] || continue
             if ! runuser -u "$RUNTIME_USER" -- test -x "$dir"; then
-                command -v setfacl >/dev/null || die "setfacl missing (package acl): cannot let '$RUNTIME_USER' reach $dir"
+                command -v setfacl >/dev/null ||
+                    die "setfacl missing (package acl): cannot let '$RUNTIME_USER' reach $dir"
                 setfacl -m "u:$RUNTIME_USER:--x" "$dir"
                 log "granted '$RUNTIME_USER' traverse (x) permission on $dir"
             fi
-            dir="$(dirname "$dir")"
         done
-        runuser -u "$RUNTIME_USER" -- test -r "$path" ||
-            die "'$RUNTIME_USER' cannot read $path (check the checkout's permissions / umask)"
+        runuser -u "$RUNTIME_USER" -- test -r "$target" ||
+            die "'$RUNTIME_USER' cannot read $target (check the checkout's permissions / umask)"
     done
 }
