@@ -67,7 +67,7 @@
         system: pkgs:
         let
           p = packagesFor pkgs;
-          python = p.odoo-l10n-cr.pythonModule;
+          python = p.odooPython;
           testArgs = { inherit pkgs modules resolved; };
           stackScripts = repoSource "l10n-cr-einvoice-stack-scripts" [
             "scripts"
@@ -107,14 +107,14 @@
         _system: pkgs:
         let
           p = packagesFor pkgs;
-          python = p.odoo-l10n-cr.pythonModule;
+          python = p.odooPython;
         in
         {
           default = pkgs.mkShell {
             packages = [
               (python.withPackages (
                 ps:
-                p.hacienda-cr.dependencies
+                [ p.hacienda-cr ]
                 ++ p.hacienda-cr.optional-dependencies.cache
                 ++ p.hacienda-cr.optional-dependencies.metrics
                 ++ [

@@ -11,11 +11,20 @@ let
   repoSource = import ./repo-source.nix { inherit lib repoRoot; };
   resolved = import ../lib/resolve.nix { inherit lib settingsFile repoRoot; };
   # Odoo 19 runs on its own interpreter (pkgs/by-name/od/odoo19: python312 override);
-  # the library must be built for that one to be importable by the addons.
+  # the library must be built for that one to be importable by the addons. An
+  # application has no `pythonModule` (nixpkgs' buildPythonApplication), but each of its
+  # Python dependencies names the interpreter it was built for.
   odooBase = pkgs.odoo19;
-  python = odooBase.pythonModule;
+  python =
+    (lib.findFirst (d: d ? pythonModule)
+      (throw "pkgs.odoo19: no Python module among its propagatedBuildInputs")
+      odooBase.propagatedBuildInputs
+    ).pythonModule;
 in
 rec {
+  # Odoo's interpreter (not a package output: used by checks and the dev shell)
+  odooPython = python;
+
   hacienda-cr = python.pkgs.callPackage ./hacienda-cr.nix {
     inherit repoSource repoRoot;
     pythonPackages = python.pkgs;

@@ -1,7 +1,9 @@
 # Mirrors the parts of pkgs/development/interpreters/python/ the project uses: an
 # interpreter with `.pkgs` (python-packages.nix names), `withPackages`, and
 # buildPythonPackage/buildPythonApplication (mk-python-derivation.nix) whose results
-# carry `pythonModule`, `dependencies`, `optional-dependencies` and overridePythonAttrs.
+# carry `optional-dependencies`, propagatedBuildInputs (dependencies + interpreter) and
+# overridePythonAttrs; only libraries get `pythonModule` (python-packages-base.nix:
+# buildPythonApplication uses `toPythonModule = x: x`).
 { lib, drv }:
 let
   inherit (drv) mkDrv;
@@ -64,13 +66,27 @@ let
           throw "${kind} ${pname}: set `pyproject = true` (or `format`), as nixpkgs requires"
         else
           let
+            # like mk-python-derivation, `dependencies` and `build-system` become
+            # propagatedBuildInputs / nativeBuildInputs, not attributes of the result
             result = mkDrv (
-              attrs
+              removeAttrs attrs [
+                "dependencies"
+                "build-system"
+              ]
               // {
-                name = "python${pythonVersion}-${pname}-${version}";
-                passthru = passthru // {
-                  pythonModule = interpreter;
-                  inherit dependencies optional-dependencies;
+                nativeBuildInputs = (attrs.nativeBuildInputs or [ ]) ++ build-system;
+                name =
+                  if kind == "buildPythonApplication" then
+                    "${pname}-${version}"
+                  else
+                    "python${pythonVersion}-${pname}-${version}";
+                propagatedBuildInputs = (attrs.propagatedBuildInputs or [ ]) ++ dependencies ++ [ interpreter ];
+                passthru =
+                  passthru
+                  # toPythonModule: libraries name their interpreter, applications do not
+                  // lib.optionalAttrs (kind == "buildPythonPackage") { pythonModule = interpreter; }
+                  // {
+                  inherit optional-dependencies;
                   overridePythonAttrs =
                     f: buildPython kind (attrs // (if builtins.isFunction f then f attrs else f));
                 };
