@@ -36,7 +36,7 @@ let
         ];
         Env = [
           "SSL_CERT_FILE=${cacert}/etc/ssl/certs/ca-bundle.crt"
-          "HACIENDA_CR_SCHEMA_DIR=${schemas}"
+          "HACIENDA_XSD_DIR=${schemas}"
         ];
         ExposedPorts = {
           ${port resolved.ports.odoo} = { };
