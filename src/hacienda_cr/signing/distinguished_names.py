@@ -6,13 +6,15 @@ the bytes do not depend on the installed cryptography release.
 
 Reading: signers in the wild write the same name in several styles (``CN=…, O=…``,
 ``C=CR, O=…`` in reverse order, ``commonName=…``, ``2.5.4.5=…`` or ``serialNumber=…``), so
-a name is compared as the multiset of its (attribute type, value) pairs.
+a name is compared as the multiset of its (attribute type, value) pairs (cached: treat the
+returned Counters as read-only).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from cryptography import x509
 
@@ -162,6 +164,7 @@ def _normalise(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+@lru_cache(maxsize=256)
 def name_pairs(name: x509.Name) -> Counter:
     return Counter(
         (attribute.oid.dotted_string, _normalise(attribute.value))
@@ -170,6 +173,7 @@ def name_pairs(name: x509.Name) -> Counter:
     )
 
 
+@lru_cache(maxsize=256)
 def parse_name_text(text: str) -> Counter | None:
     """The (attribute OID, normalised value) pairs of a written DN, or None if unreadable."""
     pairs: Counter = Counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -25,8 +26,12 @@ from hacienda_cr.signing.taxpayer_ids import taxpayer_id_from_certificate
 MIN_RSA_BITS = 2048
 
 
+@lru_cache(maxsize=256)
 def certificate_validity(cert: x509.Certificate) -> tuple[datetime, datetime]:
-    """(not_valid_before, not_valid_after) as aware UTC datetimes on any cryptography release."""
+    """(not_valid_before, not_valid_after) as aware UTC datetimes on any cryptography release.
+
+    Cached: older releases decode the ASN.1 times again on every access.
+    """
     before = getattr(cert, "not_valid_before_utc", None)
     after = getattr(cert, "not_valid_after_utc", None)
     if before is None or after is None:  # cryptography < 42

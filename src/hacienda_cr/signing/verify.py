@@ -28,6 +28,7 @@ import base64
 import binascii
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -75,6 +76,7 @@ _WITH_COMMENTS = {
     "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
 }
 _XML_WHITESPACE = re.compile(r"[ \t\r\n]+")
+_NOT_XML_WHITESPACE = re.compile(r"[^ \t\r\n]")
 _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?"
 )
@@ -129,6 +131,7 @@ _ALLOWED_ATTRIBUTES = {
     (XADES_NS, "MimeType"): set(),
     (XADES_NS, "Encoding"): set(),
 }
+_ALLOWED_BY_TAG = {f"{{{ns}}}{local}": names for (ns, local), names in _ALLOWED_ATTRIBUTES.items()}
 _NCNAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
@@ -268,9 +271,13 @@ def _base64(text: str | None, what: str) -> bytes:
 def _certificate(der: bytes) -> x509.Certificate:
     """Load and read every field verification uses now: older cryptography releases
     parse lazily and would otherwise fail later, in the middle of a check."""
-    cert = x509.load_der_x509_certificate(der)
-    certificate_validity(cert)
-    _ = (cert.serial_number, cert.issuer, cert.subject, cert.public_key())
+    with warnings.catch_warnings():
+        # Malformed names (e.g. a 16-letter country) only warn; the certificate digest
+        # checks decide, and a warning must not become an exception under -W error.
+        warnings.simplefilter("ignore")
+        cert = x509.load_der_x509_certificate(der)
+        certificate_validity(cert)
+        _ = (cert.serial_number, cert.issuer, cert.subject, cert.public_key())
     return cert
 
 
@@ -403,23 +410,28 @@ class _SignatureCheck:
                     "digest covers"
                 )
                 return
-            qname = etree.QName(element)
-            allowed = _ALLOWED_ATTRIBUTES.get((qname.namespace, qname.localname))
-            if allowed is not None:
-                unexpected = [name for name in element.attrib if name not in allowed]
-                if unexpected:
+            attributes = element.attrib
+            if attributes:
+                allowed = _ALLOWED_BY_TAG.get(element.tag)
+                if allowed is not None:
+                    unexpected = [name for name in attributes if name not in allowed]
+                    if unexpected:
+                        self.error(
+                            f"unexpected attribute {unexpected[0]!r} on "
+                            f"{etree.QName(element).localname} in the signature (not allowed "
+                            "by the XML-DSig/XAdES schemas)"
+                        )
+                        return
+                identifier = attributes.get("Id")
+                if identifier is not None and not _NCNAME.fullmatch(identifier):
                     self.error(
-                        f"unexpected attribute {unexpected[0]!r} on {qname.localname} in the "
-                        "signature (not allowed by the XML-DSig/XAdES schemas)"
+                        f"Id {identifier!r} on {etree.QName(element).localname} is not a "
+                        "valid XML name"
                     )
                     return
-            identifier = element.get("Id")
-            if identifier is not None and not _NCNAME.fullmatch(identifier):
-                self.error(f"Id {identifier!r} on {qname.localname} is not a valid XML name")
-                return
             if len(element):
-                texts = [element.text] + [child.tail for child in element]
-                if any(t and _XML_WHITESPACE.sub("", t) for t in texts):
+                texts = [element.text, *(child.tail for child in element)]
+                if any(t and _NOT_XML_WHITESPACE.search(t) for t in texts):
                     self.error(
                         f"text inside {etree.QName(element).localname} of the signature, "
                         "where only elements belong (it is covered by no digest)"
