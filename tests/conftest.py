@@ -12,14 +12,17 @@ EXAMPLES = REPO / "docs" / "examples"
 
 
 def shared_hacienda_dir() -> Path:
-    """Hacienda's official XSDs, samples and catalogues, used by path (never copied here)."""
-    path = Path(os.environ.get("HACIENDA_SHARED_DIR") or REPO.parent / "shared" / "hacienda")
-    if not (path / "xsd" / "v4.4").is_dir():
-        raise RuntimeError(
-            f"Hacienda's shared material is not at {path}: set HACIENDA_SHARED_DIR to the directory "
-            "holding xsd/v4.4, xsd/v4.4-2026, samples/ and catalogs/"
-        )
-    return path
+    """Hacienda's official XSDs, samples and catalogues, used by path (never copied here):
+    $HACIENDA_SHARED_DIR, else ../shared/hacienda beside the checkout, else /work/shared/hacienda."""
+    explicit = os.environ.get("HACIENDA_SHARED_DIR")
+    candidates = [Path(explicit)] if explicit else [REPO.parent / "shared" / "hacienda", Path("/work/shared/hacienda")]
+    for path in candidates:
+        if (path / "xsd" / "v4.4").is_dir():
+            return path
+    raise RuntimeError(
+        f"Hacienda's shared material is not at {', '.join(map(str, candidates))}: set HACIENDA_SHARED_DIR "
+        "to the directory holding xsd/v4.4, xsd/v4.4-2026, samples/ and catalogs/"
+    )
 
 
 @pytest.fixture(scope="session")
