@@ -130,6 +130,12 @@ def test_duplicate_ids_make_references_ambiguous():
     assert any("ambiguous" in e for e in result.errors), result.errors
 
 
+def test_document_reference_without_enveloped_transform_is_explained():
+    signed = re.sub(rb"<ds:Transforms>.*?</ds:Transforms>", b"", _signed(), count=1)
+    result = verify_xml(signed)
+    assert any("does not leave the signature out" in e for e in result.errors), result.errors
+
+
 def test_keyvalue_must_be_the_certificates_key():
     data = fx.third_party_samples()["dojo"]  # its KeyInfo is not covered by a digest
     other = fx.rsa_key().public_key().public_numbers()

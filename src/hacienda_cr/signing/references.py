@@ -142,6 +142,11 @@ class Document:
                 )
             else:
                 raise ReferenceError_(f"transform {algorithm or '(no Algorithm)'} is not supported")
+        if plan.apex is None and not any(e is signature for e in plan.excluded):
+            raise ReferenceError_(
+                "the whole-document reference does not leave the signature out (no "
+                "enveloped-signature transform), so it can never match"
+            )
         if plan.apex is not None:
             for excluded in plan.excluded:
                 if excluded is plan.apex or any(a is excluded for a in plan.apex.iterancestors()):
