@@ -348,7 +348,6 @@ class _SignatureCheck:
             raise _Invalid
         cert = self._signer_certificate(sig.find(_ds("KeyInfo")))
 
-        # SignatureValue over the canonical SignedInfo.
         c14n_element = signed_info.find(_ds("CanonicalizationMethod"))
         c14n_algorithm = c14n_element.get("Algorithm", "") if c14n_element is not None else ""
         if c14n_algorithm not in CANONICALIZATIONS:
