@@ -7,7 +7,8 @@ embeds (the SHA-256 of the resolution PDF, whose published hex hash starts 0d6c6
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+
+from hacienda_cr.costa_rica_time import CR_TZ as COSTA_RICA  # noqa: F401 (re-exported)
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"
@@ -23,9 +24,6 @@ XPATH_FILTER2 = "http://www.w3.org/2002/06/xmldsig-filter2"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
-
-# Costa Rica has kept UTC-06:00 all year since 1992; Hacienda wants that offset written out.
-COSTA_RICA = timezone(timedelta(hours=-6), "America/Costa_Rica")
 
 
 @dataclass(frozen=True)
