@@ -15,7 +15,7 @@ from dataclasses import asdict, is_dataclass
 from lxml import etree
 
 from hacienda_cr.documents.schema_tree import Element, children_by_name
-from hacienda_cr.documents.values import ValueProblem, format_value, parse_value, read_value
+from hacienda_cr.documents.values import ValueProblem, format_value, formatter_for, parse_value, parser_for, read_value
 from hacienda_cr.errors import Issue
 
 TEXT_KEY = "#text"
@@ -37,48 +37,78 @@ def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
     return Issue(child_path(path, key), f"unknown element {key!r} in {element.name}{hint}")
 
 
+# Per element: for each child, what normalizing it needs (kind 0 simple, 1 complex,
+# 2 text with attributes), computed once.
+_NORMALIZE_PLANS: dict[int, dict] = {}
+
+
+def _normalize_plan(element: Element) -> dict:
+    plan = _NORMALIZE_PLANS.get(id(element))
+    if plan is None:
+        plan = _NORMALIZE_PLANS[id(element)] = {
+            c.name: (
+                c,
+                c.repeated,
+                1 if c.children else 2 if c.attributes else 0,
+                parser_for(c.simple) if c.simple else None,
+            )
+            for c in element.children
+        }
+    return plan
+
+
 def normalize(data: object, element: Element, path: str, issues: list[Issue]) -> dict:
     """Check ``data`` against a complex element and return it with parsed values."""
-    if is_dataclass(data) and not isinstance(data, type):
-        data = asdict(data)
-    if not isinstance(data, dict):
-        issues.append(Issue(path, f"expected an object with the children of {element.name}"))
-        return {}
+    if type(data) is not dict:
+        if is_dataclass(data) and not isinstance(data, type):
+            data = asdict(data)
+        if not isinstance(data, dict):
+            issues.append(Issue(path, f"expected an object with the children of {element.name}"))
+            return {}
     out: dict = {}
-    known = children_by_name(element)
+    plan = _normalize_plan(element)
     for key, value in data.items():
-        child = known.get(key)
-        if child is None:
+        entry = plan.get(key)
+        if entry is None:
             issues.append(_unknown_key_issue(key, element, path))
             continue
+        child, repeated, kind, parse = entry
         if child.signature:
             issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
             continue
-        if _absent(value):
+        if value is None or value == "" or value == [] or value == {}:
             continue
-        if child.repeated:
+        if repeated:
             items = value if isinstance(value, list) else [value]
             if child.max_occurs is not None and len(items) > child.max_occurs:
                 issues.append(Issue(child_path(path, key), f"{len(items)} given; at most {child.max_occurs} allowed"))
-            out[key] = [_normalize_one(item, child, child_path(path, key, i), issues) for i, item in enumerate(items)]
+            if kind == 0:
+                out[key] = [_parse(parse, item, path, key, i, issues) for i, item in enumerate(items)]
+            else:
+                out[key] = [
+                    _normalize_one(item, child, kind, child_path(path, key, i), issues) for i, item in enumerate(items)
+                ]
+        elif isinstance(value, list):
+            issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
+        elif kind == 0:
+            out[key] = _parse(parse, value, path, key, None, issues)
         else:
-            if isinstance(value, list):
-                issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
-                continue
-            out[key] = _normalize_one(value, child, child_path(path, key), issues)
+            out[key] = _normalize_one(value, child, kind, child_path(path, key), issues)
     return out
 
 
-def _normalize_one(value: object, element: Element, path: str, issues: list[Issue]):
-    if element.children:
-        return normalize(value, element, path, issues)
-    if element.attributes:
-        return _normalize_with_attributes(value, element, path, issues)
+def _parse(parse, value, path: str, key: str, index: int | None, issues: list[Issue]):
     try:
-        return parse_value(value, element.simple)
+        return parse(value)
     except ValueProblem as exc:
-        issues.append(Issue(path, str(exc)))
+        issues.append(Issue(child_path(path, key, index), str(exc)))
         return None
+
+
+def _normalize_one(value: object, element: Element, kind: int, path: str, issues: list[Issue]):
+    if kind == 1:
+        return normalize(value, element, path, issues)
+    return _normalize_with_attributes(value, element, path, issues)
 
 
 def _normalize_with_attributes(value: object, element: Element, path: str, issues: list[Issue]) -> dict:
@@ -118,63 +148,78 @@ def to_xml(data: dict, element: Element, namespace: str, path: str, issues: list
     return "".join(parts).encode("utf-8")
 
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 )
-
-
-def _escape_text(text: str) -> str:
-    return text.translate(_TEXT_ESCAPES)
 
 
 def _escape_attr(text: str) -> str:
     return text.translate(_ATTR_ESCAPES)
 
 
-# Per element: what writing its children needs, computed once — the schema order of each
-# child and which children are required, so writing walks only the data actually present.
-_PLANS: dict[int, tuple] = {}
+# Per element: what writing its children needs, in schema order, computed once.
+_WRITE_PLANS: dict[int, tuple] = {}
 
 
-def _plan(element: Element) -> tuple:
-    plan = _PLANS.get(id(element))
+def _write_plan(element: Element) -> tuple:
+    plan = _WRITE_PLANS.get(id(element))
     if plan is None:
-        children = [c for c in element.children if not c.signature]
-        order = {c.name: i for i, c in enumerate(children)}
-        info = {c.name: (c, c.repeated, bool(c.children), bool(c.attributes)) for c in children}
-        required = tuple(c.name for c in children if c.min_occurs > 0)
-        plan = _PLANS[id(element)] = (order, info, required)
+        plan = _WRITE_PLANS[id(element)] = tuple(
+            (
+                c.name,
+                f"<{c.name}>",
+                f"</{c.name}>",
+                c,
+                c.repeated,
+                1 if c.children else 2 if c.attributes else 0,
+                formatter_for(c.simple) if c.simple else None,
+            )
+            for c in element.children
+            if not c.signature
+        )
     return plan
 
 
 def _write(parts: list, data: dict, element: Element, path: str, issues: list[Issue]) -> None:
-    order, info, required = _plan(element)
-    for name in required:
-        if data.get(name) is None:
-            issues.append(Issue(child_path(path, name), "is required"))
     append = parts.append
-    for name in sorted((k for k, v in data.items() if v is not None), key=order.__getitem__):
-        child, repeated, complex_, has_attributes = info[name]
-        value = data[name]
+    get = data.get
+    for (
+        name,
+        opening,
+        closing,
+        child,
+        repeated,
+        kind,
+        fmt,
+    ) in _write_plan(element):
+        value = get(name)
+        if value is None:
+            if child.min_occurs > 0:
+                issues.append(Issue(child_path(path, name), "is required"))
+            continue
+        if kind == 0:
+            if repeated:
+                for item in value:
+                    append(opening + fmt(item) + closing)
+            else:
+                append(opening + fmt(value) + closing)
+            continue
         items = value if repeated else (value,)
         if repeated and len(items) < child.min_occurs:
             issues.append(Issue(child_path(path, name), f"at least {child.min_occurs} required"))
         for i, item in enumerate(items):
-            if complex_:
-                append(f"<{name}>")
+            if kind == 1:
+                append(opening)
                 _write(parts, item, child, child_path(path, name, i if repeated else None), issues)
-                append(f"</{name}>")
-            elif has_attributes:
+                append(closing)
+            else:
                 attrs = "".join(
                     f' {a.name}="{_escape_attr(format_value(item[f"@{a.name}"], a.type))}"'
                     for a in child.attributes
                     if f"@{a.name}" in item
                 )
-                text = _escape_text(format_value(item[TEXT_KEY], child.simple)) if TEXT_KEY in item else ""
+                text = fmt(item[TEXT_KEY]) if TEXT_KEY in item else ""
                 append(f"<{name}{attrs}>{text}</{name}>")
-            else:
-                append(f"<{name}>{_escape_text(format_value(item, child.simple))}</{name}>")
 
 
 def from_xml(node: etree._Element, element: Element, path: str, issues: list[Issue]) -> dict:

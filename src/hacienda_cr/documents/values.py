@@ -170,3 +170,120 @@ def read_value(text: str, simple: Simple):
     """Parse the XML text of a simple element (documents read back from XML)."""
     text = text.strip() if simple.base != "string" else text
     return parse_value(text, simple)
+
+
+# Building documents parses and writes every value; these per-type functions do the common
+# cases with the fewest steps and hand anything unusual to parse_value/format_value, which
+# own the rules and the error messages. Keyed by id(): simple types are module constants.
+_PARSERS: dict[int, object] = {}
+_FORMATTERS: dict[int, object] = {}
+
+
+def parser_for(simple: Simple):
+    parser = _PARSERS.get(id(simple))
+    if parser is None:
+        parser = _PARSERS[id(simple)] = _make_parser(simple)
+    return parser
+
+
+def formatter_for(simple: Simple):
+    formatter = _FORMATTERS.get(id(simple))
+    if formatter is None:
+        formatter = _FORMATTERS[id(simple)] = _make_formatter(simple)
+    return formatter
+
+
+def _make_parser(simple: Simple):
+    def slow(raw):
+        return parse_value(raw, simple)
+
+    if simple.base in DECIMAL_BASES:
+        fraction = simple.fraction_digits
+        integer_digits = simple.total_digits - (fraction or 0) if simple.total_digits is not None else None
+        bound = Decimal(10) ** integer_digits if integer_digits is not None else None
+        low = Decimal(simple.min_inclusive) if simple.min_inclusive is not None else None
+        high = Decimal(simple.max_inclusive) if simple.max_inclusive is not None else None
+
+        def parse_decimal(raw):
+            kind = type(raw)
+            if kind is Decimal:
+                value = raw
+            elif kind is str or kind is int:
+                try:
+                    value = Decimal(raw)
+                except InvalidOperation:
+                    return slow(raw)
+            else:
+                return slow(raw)
+            if not value.is_finite():
+                return slow(raw)
+            if fraction is not None and value.as_tuple().exponent < -fraction:
+                return slow(raw)  # may still fit once trailing zeros go; slow path decides
+            if bound is not None and abs(value) >= bound:
+                return slow(raw)
+            if (low is not None and value < low) or (high is not None and value > high):
+                return slow(raw)
+            return value
+
+        return parse_decimal
+    if simple.base in INTEGER_BASES and simple.enum is None:
+        width = _digits_width(simple.pattern)
+        if simple.pattern and width is None:
+            return slow
+        digits = width or simple.total_digits
+        low = (
+            int(simple.min_inclusive)
+            if simple.min_inclusive is not None
+            else (1 if simple.base == "positiveInteger" else None)
+        )
+        high = int(Decimal(simple.max_inclusive)) if simple.max_inclusive is not None else None
+
+        def parse_integer(raw):
+            if type(raw) is not int:
+                return slow(raw)
+            if (low is not None and raw < low) or (high is not None and raw > high):
+                return slow(raw)
+            if digits is not None and len(str(abs(raw))) > digits:
+                return slow(raw)
+            return raw
+
+        return parse_integer
+    if simple.base == "string" and simple.enum is not None:
+        allowed = frozenset(simple.enum)
+
+        def parse_code(raw):
+            return raw if type(raw) is str and raw in allowed else slow(raw)
+
+        return parse_code
+    if simple.base == "string" and simple.pattern is None:
+        low, high = simple.min_length, simple.max_length
+
+        def parse_text(raw):
+            if type(raw) is not str or _NOT_XML.search(raw):
+                return slow(raw)
+            if (low is not None and len(raw) < low) or (high is not None and len(raw) > high):
+                return slow(raw)
+            return raw
+
+        return parse_text
+    return slow
+
+
+_XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _make_formatter(simple: Simple):
+    """value -> the element's XML text, escaped."""
+    if simple.base in DECIMAL_BASES:
+        spec = f".{simple.fraction_digits}f" if simple.fraction_digits is not None else None
+        if spec:
+            return lambda value: format(value, spec)
+        return lambda value: format(value.normalize(), "f")
+    if simple.base in INTEGER_BASES:
+        width = _digits_width(simple.pattern)
+        return (lambda value: str(value).zfill(width)) if width else str
+    if simple.base == "dateTime":
+        return format_datetime
+    if simple.enum is not None and all(v.isalnum() for v in simple.enum):
+        return str  # codes need no escaping
+    return lambda value: value.translate(_XML_TEXT_ESCAPES)
