@@ -150,7 +150,8 @@ class HaciendaClient:
     def submit_envelope(self, envelope: Envelope, *, may_have_arrived: bool = False) -> SubmitOutcome:
         policy = self.config.retry
         unsure = may_have_arrived
-        posts = checks = 0
+        sent = [0]  # POST requests actually sent (a token failure sends nothing)
+        checks = 0
         last: TransientError | None = None
         for attempt in range(1, policy.max_attempts + 1):
             try:
@@ -164,27 +165,28 @@ class HaciendaClient:
                             envelope.resource,
                             "already_received",
                             envelope.consecutivo_receptor,
-                            posts,
+                            sent[0],
                             checks,
                             status=found,
                         )
                     unsure = False  # Hacienda does not have it: resending is safe
-                posts += 1
-                resp = self._api("POST", "recepcion", json=envelope.as_json(), headers={"Content-Type": "application/json"})
+                resp = self._api(
+                    "POST", "recepcion", json=envelope.as_json(), headers={"Content-Type": "application/json"}, sent=sent
+                )
                 if resp.status_code in (200, 201, 202):
                     return SubmitOutcome(
                         envelope.clave,
                         envelope.resource,
                         "received",
                         envelope.consecutivo_receptor,
-                        posts,
+                        sent[0],
                         checks,
                         location=resp.headers.get("Location"),
                     )
                 cause = _error_cause(resp)
                 if resp.status_code == 400 and _ALREADY_RECEIVED.search(cause):
                     return SubmitOutcome(
-                        envelope.clave, envelope.resource, "already_received", envelope.consecutivo_receptor, posts, checks
+                        envelope.clave, envelope.resource, "already_received", envelope.consecutivo_receptor, sent[0], checks
                     )
                 if resp.status_code == 400:
                     raise DocumentRejected(
@@ -308,10 +310,14 @@ class HaciendaClient:
     def _url(self, path: str) -> str:
         return self.config.environment.api_url + path
 
-    def _api(self, method: str, path: str, *, headers: dict | None = None, **kwargs):
-        """One authenticated request; a 401 drops the token and retries once with a new one."""
+    def _api(self, method: str, path: str, *, headers: dict | None = None, sent: list | None = None, **kwargs):
+        """One authenticated request; a 401 drops the token and retries once with a new one.
+
+        ``sent[0]`` counts the requests that went out (a refused token one included)."""
         for first in (True, False):
             token = self.tokens.access_token()
+            if sent is not None:
+                sent[0] += 1
             resp = self.transport.request(
                 method, self._url(path), headers={**(headers or {}), "Authorization": f"Bearer {token}"}, **kwargs
             )

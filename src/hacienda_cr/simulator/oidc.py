@@ -23,6 +23,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _seconds(value: float) -> int | float:
+    """Whole seconds as Keycloak writes them; fractions kept for the short lifetimes of tests."""
+    return int(value) if value == int(value) else value
+
+
 class TokenIssuer:
     def __init__(self, secret: bytes, access_ttl: float, refresh_ttl: float, not_before: float = 0.0):
         self._secret = secret
@@ -63,8 +68,8 @@ class TokenIssuer:
         refresh = self._sign({**common, "typ": "Refresh", "iat": now, "exp": now + self.refresh_ttl, "jti": secrets.token_hex(8), "realm": realm})
         return {
             "access_token": access,
-            "expires_in": int(self.access_ttl) if self.access_ttl >= 1 else self.access_ttl,
-            "refresh_expires_in": int(self.refresh_ttl) if self.refresh_ttl >= 1 else self.refresh_ttl,
+            "expires_in": _seconds(self.access_ttl),
+            "refresh_expires_in": _seconds(self.refresh_ttl),
             "refresh_token": refresh,
             "token_type": "Bearer",
             "not-before-policy": 0,
