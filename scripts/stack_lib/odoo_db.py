@@ -1,0 +1,146 @@
+"""The staging database's Odoo side: modules installed, admin password, base URL.
+
+Done with odoo-bin itself (`-i ... --stop-after-init`, `shell`) while the Odoo service is
+stopped or not yet started, so the database never runs a moment with Odoo's default
+`admin` password.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+
+from stack_lib import postgres, secrets_store
+from stack_lib.layout import Layout
+from stack_lib.progress import StackError, log
+from stack_lib.runtime_user import run_as
+
+LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
+
+
+def available_modules(layout: Layout, names: list[str]) -> tuple[list[str], list[str]]:
+    """(found in the addons path, missing from this checkout)."""
+    found, missing = [], []
+    for name in names:
+        if any((path / name / "__manifest__.py").is_file() for path in layout.addons_path()):
+            found.append(name)
+        else:
+            missing.append(name)
+    return found, missing
+
+
+def manifest_version(layout: Layout, name: str) -> str | None:
+    for path in layout.addons_path():
+        manifest = path / name / "__manifest__.py"
+        if manifest.is_file():
+            return str(ast.literal_eval(manifest.read_text(encoding="utf-8")).get("version", ""))
+    return None
+
+
+def module_states(layout: Layout, settings: dict, names: list[str]) -> dict[str, tuple[str, str]]:
+    """name -> (state, installed version) for the modules the database knows."""
+    db = settings["stack"]["database"]
+    has_table = postgres.psql(layout, settings, "SELECT to_regclass('ir_module_module') IS NOT NULL",
+                              database=db)
+    if has_table != "t":
+        return {}
+    rows = postgres.psql(
+        layout, settings,
+        "SELECT name, state, coalesce(latest_version, '') FROM ir_module_module "
+        "WHERE name = ANY(string_to_array(:'names', ','))",
+        database=db, variables={"names": ",".join(names)},
+    )
+    states = {}
+    for row in rows.splitlines():
+        name, state, version = row.split("|")
+        states[name] = (state, version)
+    return states
+
+
+def _odoo(layout: Layout, args: list[str], *, logfile: str, input: str | None = None,
+          timeout: float = 1800) -> None:
+    log_path = layout.logs / logfile
+    run_as([layout.python, layout.odoo_bin, *args, "--config", layout.etc / "odoo.conf",
+            "--no-http", f"--logfile={log_path}"],
+           env={"HACIENDA_XSD_DIR": str(layout.xsd)}, cwd=layout.home, input=input, capture=True,
+           timeout=timeout)
+    problems = LOG_PROBLEM.findall(log_path.read_text(encoding="utf-8", errors="replace"))
+    if problems:
+        excerpt = "\n".join(line for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+                            if " ERROR " in line or " CRITICAL " in line)[:3000]
+        raise StackError(f"odoo-bin {' '.join(args[:1])}: {len(problems)} ERROR/CRITICAL line(s) in {log_path}:\n"
+                         f"{excerpt}")
+
+
+def plan(layout: Layout, settings: dict, force_upgrade: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(modules to install, modules to upgrade): the settings' modules not installed yet,
+    and those whose manifest version moved since they were installed (or force_upgrade)."""
+    wanted, _missing = available_modules(layout, settings["odoo"]["modules"])
+    states = module_states(layout, settings, wanted)
+    to_install = [m for m in wanted if states.get(m, ("", ""))[0] != "installed"]
+    to_upgrade = [m for m in (force_upgrade or []) if m not in to_install]
+    for name in wanted:
+        if name in to_install or name in to_upgrade:
+            continue
+        version = manifest_version(layout, name)
+        installed = states[name][1]
+        # Odoo stores 19.0.x.y for a manifest's x.y.
+        if version and installed and not installed.endswith(version):
+            to_upgrade.append(name)
+    return to_install, to_upgrade
+
+
+def apply(layout: Layout, settings: dict, to_install: list[str], to_upgrade: list[str]) -> list[str]:
+    """Run odoo-bin -i / -u (Odoo's service must be stopped). Returns what was done."""
+    db = settings["stack"]["database"]
+    done = []
+    # Separate runs: '-i' and '-u' in one run would also upgrade what '-i' pulls in.
+    if to_install:
+        log(f"installing {', '.join(to_install)} into {db} (log {layout.logs / 'odoo-install.log'})")
+        _odoo(layout, ["-d", db, "-i", ",".join(to_install), "--stop-after-init"], logfile="odoo-install.log")
+        done.append("installed " + ", ".join(to_install))
+    if to_upgrade:
+        log(f"upgrading {', '.join(to_upgrade)} in {db} (log {layout.logs / 'odoo-upgrade.log'})")
+        _odoo(layout, ["-d", db, "-u", ",".join(to_upgrade), "--stop-after-init"], logfile="odoo-upgrade.log")
+        done.append("upgraded " + ", ".join(to_upgrade))
+    return done
+
+
+SHELL_SCRIPT = """
+import json, sys
+spec = json.loads(sys.stdin.readline())
+admin = env.ref('base.user_admin')
+admin.write({'login': spec['login'], 'password': spec['password'], 'tz': spec['tz']})
+params = env['ir.config_parameter'].sudo()
+params.set_param('web.base.url', spec['base_url'])
+params.set_param('web.base.url.freeze', 'True')
+# wkhtmltopdf fetches the report's CSS from Odoo directly, not through nginx.
+params.set_param('report.url', spec['report_url'])
+env.cr.commit()
+print('stack-configured', admin.login)
+"""
+
+
+def configure(layout: Layout, settings: dict, admin_password: str) -> bool:
+    """Admin login/password/timezone and the base URLs; skipped when already applied
+    (a fingerprint of the inputs is kept in STACK_HOME/etc/odoo-configured.sha256)."""
+    ports, hosts = settings["ports"], settings["hosts"]
+    spec = {
+        "login": settings["stack"]["admin_login"],
+        "password": admin_password,
+        "tz": settings["stack"]["timezone"],
+        "base_url": f"http://{settings['nginx']['server_name']}:{ports['nginx']}",
+        "report_url": f"http://{hosts['odoo']}:{ports['odoo']}",
+    }
+    fingerprint = hashlib.sha256(json.dumps([spec, settings["stack"]["database"]], sort_keys=True).encode()).hexdigest()
+    stamp = layout.etc / "odoo-configured.sha256"
+    if stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        return False
+    # The script comes first on stdin, then the JSON line it reads.
+    payload = SHELL_SCRIPT.replace("json.loads(sys.stdin.readline())", f"json.loads({json.dumps(json.dumps(spec))})")
+    _odoo(layout, ["shell", "-d", settings["stack"]["database"]], logfile="odoo-configure.log", input=payload,
+          timeout=600)
+    secrets_store.write_private(stamp, (fingerprint + "\n").encode())
+    return True

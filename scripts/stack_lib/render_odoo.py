@@ -1,0 +1,40 @@
+"""odoo.conf from the resolved settings (stackconf's `odoo.options`) plus this host's paths."""
+
+from __future__ import annotations
+
+from stack_lib.layout import Layout
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+def render(settings: dict, layout: Layout, *, admin_passwd: str, db_password: str,
+           schema_dir: str) -> str:
+    options = dict(settings["odoo"]["options"])
+    options.update(
+        {
+            "addons_path": ",".join(str(p) for p in layout.addons_path()),
+            "data_dir": str(layout.odoo_data),
+            "admin_passwd": admin_passwd,
+            "db_password": db_password,
+            # A staging database: no demonstration records.
+            "with_demo": False,
+            # The local SMTP sink: every e-mail Odoo sends lands in STACK_HOME/mail.
+            "smtp_server": settings["hosts"]["odoo"],
+            "smtp_port": settings["ports"]["smtp_sink"],
+            "smtp_ssl": False,
+            "email_from": f"noreply@{settings['nginx']['server_name']}",
+            # Read by the l10n_cr_einvoice addon.
+            "l10n_cr_einvoice_schema_dir": schema_dir,
+            "l10n_cr_einvoice_metrics_token_file": str(layout.secret("metrics-token")),
+        }
+    )
+    lines = [
+        "; Rendered by scripts/stack from stack/settings.toml -- edit that file, not this one.",
+        "[options]",
+    ]
+    lines += [f"{key} = {_value(options[key])}" for key in sorted(options)]
+    return "\n".join(lines) + "\n"
