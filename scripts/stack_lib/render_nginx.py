@@ -32,6 +32,11 @@ def _security_headers(headers: dict[str, str], indent: str) -> list[str]:
     return [f"{indent}add_header {name} {_quote(value)} always;" for name, value in headers.items()]
 
 
+def _hide_upstream_headers(headers: dict[str, str], indent: str) -> list[str]:
+    # Odoo sets some of them itself (X-Frame-Options): one value each, ours.
+    return [f"{indent}proxy_hide_header {name};" for name in headers]
+
+
 def _location(loc: dict, headers: dict[str, str]) -> list[str]:
     body: list[str] = []
     action = loc["action"]
@@ -116,6 +121,7 @@ def render(settings: dict, layout: Layout) -> str:
         "        proxy_send_timeout 720s;",
     ]
     lines += _security_headers(headers, "        ")
+    lines += _hide_upstream_headers(headers, "        ")
     for loc in nginx["locations"]:
         lines += _location(loc, headers)
     lines += [

@@ -1,0 +1,113 @@
+"""Fixtures of the stack suites (pytest -m stack tests/stack), and the hooks that write
+docs/VALIDATION_REPORT.md from what actually ran (STACK_VALIDATION_REPORT overrides the path)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from odoo_session import OdooSession
+from stack_env import REPO, stack_env
+from validation_report import Recorder
+
+RECORDER = Recorder()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "scenario(number, title): checks a scenario of docs/user-guide.md")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if not str(item.path).startswith(str(Path(__file__).parent)):
+            continue
+        outcome = RECORDER.outcome(item.nodeid)
+        doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+        outcome.doc = doc[0] if doc else ""
+        marker = item.get_closest_marker("scenario")
+        if marker:
+            outcome.scenario = (marker.args[0], marker.args[1])
+
+
+def pytest_runtest_logreport(report):
+    if report.nodeid not in RECORDER.outcomes:
+        return
+    outcome = RECORDER.outcomes[report.nodeid]
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        outcome.duration += report.duration
+        if report.skipped:
+            outcome.outcome = "skipped"
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            outcome.detail = reason.removeprefix("Skipped: ")
+        elif report.failed:
+            outcome.outcome = "failed" if report.when == "call" else "error"
+            outcome.detail = _first_line(report)
+        else:
+            outcome.outcome = "passed"
+    elif report.when == "teardown" and report.failed:
+        outcome.outcome = "error"
+        outcome.detail = "teardown: " + _first_line(report)
+
+
+def _first_line(report) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    return crash.message.splitlines()[0] if crash else str(report.longrepr).splitlines()[-1]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RECORDER.figures:
+        return
+    terminalreporter.section("stack figures (printed, not asserted)")
+    for f in RECORDER.figures:
+        terminalreporter.write_line(f"{f.name:<58} {f.value:10.3f} {f.unit:<4} {f.note}")
+
+
+def pytest_sessionfinish(session):
+    ran = [o for o in RECORDER.outcomes.values() if o.outcome != "not run"]
+    if not ran:
+        return
+    # Deselected tests (-k, -m) are not part of this run's report.
+    RECORDER.outcomes = {k: v for k, v in RECORDER.outcomes.items() if v.outcome != "not run"}
+    target = Path(os.environ.get("STACK_VALIDATION_REPORT") or REPO / "docs" / "VALIDATION_REPORT.md")
+    invocation = "pytest " + " ".join(sys.argv[1:]) if sys.argv else "pytest"
+    try:
+        env = stack_env()
+        RECORDER.environment.setdefault("Stack URL", env.stack_url)
+        RECORDER.environment.setdefault("Database", env.database)
+    except Exception as exc:  # the report must still be written when the settings are broken
+        RECORDER.notes.append(f"stack settings unreadable: {exc}")
+    try:
+        target.write_text(RECORDER.render(invocation, REPO), encoding="utf-8")
+    except OSError as exc:
+        print(f"stack tests: cannot write {target}: {exc}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def env():
+    return stack_env()
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """figures(name, value, unit, note='') records a measured figure for the report."""
+    return RECORDER.figure
+
+
+@pytest.fixture(scope="session")
+def report_note():
+    return RECORDER.notes.append
+
+
+@pytest.fixture(scope="session")
+def report_environment():
+    return RECORDER.environment
+
+
+@pytest.fixture(scope="session")
+def admin(env) -> OdooSession:
+    """The admin's web session through nginx (the way users reach the stack)."""
+    session = OdooSession(env.stack_url, env.database)
+    session.authenticate(env.admin_login, env.admin_password)
+    return session

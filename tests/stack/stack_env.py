@@ -1,0 +1,110 @@
+"""Where the stack under test is, from the environment the NixOS e2e test and
+scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
+
+    STACK_URL                   nginx, e.g. http://127.0.0.1:8080
+    STACK_SETTINGS              stack/settings.toml
+    ODOO_URL, ODOO_DB           Odoo itself (default: the settings' host/port, database)
+    ODOO_ADMIN_LOGIN            default: the settings' admin_login
+    ODOO_ADMIN_PASSWORD_FILE    default: $STACK_HOME/secrets/odoo-admin-password
+    ODOO_DB_PASSWORD_FILE       Odoo's PostgreSQL password (default: $STACK_HOME/secrets/odoo-db-password)
+    HACIENDA_CREDENTIALS_FILE   USER:PASSWORD lines (default: $STACK_HOME/secrets/hacienda-credentials)
+    HACIENDA_SIMULATOR_URL      default: the settings' simulator URL
+    METRICS_TOKEN_FILE          default: $STACK_HOME/secrets/metrics-token
+    STACK_MAILDIR               the SMTP sink's Maildir (default: $STACK_HOME/mail)
+    STACK_HOME                  the plain-host stack's state (default: <repo>/.var/stack)
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load_stackconf():
+    path = REPO / "stack" / "stackconf.py"
+    spec = importlib.util.spec_from_file_location("stackconf_for_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class StackEnv:
+    settings: dict
+    stack_url: str
+    odoo_url: str
+    database: str
+    admin_login: str
+    admin_password_file: Path
+    db_password_file: Path
+    credentials_file: Path
+    simulator_url: str
+    metrics_token_file: Path
+    maildir: Path
+    stack_home: Path
+
+    @property
+    def admin_password(self) -> str:
+        return _read(self.admin_password_file, "ODOO_ADMIN_PASSWORD_FILE")
+
+    @property
+    def db_password(self) -> str:
+        return _read(self.db_password_file, "ODOO_DB_PASSWORD_FILE")
+
+    @property
+    def metrics_token(self) -> str:
+        return _read(self.metrics_token_file, "METRICS_TOKEN_FILE")
+
+    @property
+    def hacienda_credentials(self) -> tuple[str, str]:
+        line = _read(self.credentials_file, "HACIENDA_CREDENTIALS_FILE").splitlines()[0]
+        user, _, password = line.partition(":")
+        return user, password
+
+    def port(self, name: str) -> int:
+        return self.settings["ports"][name]
+
+    def host(self, role: str) -> str:
+        return self.settings["hosts"][role]
+
+    def url(self, role: str, port_key: str, path: str = "") -> str:
+        host = self.host(role)
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port(port_key)}{path}"
+
+
+def _read(path: Path, variable: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise AssertionError(f"{path} ({variable}) cannot be read: {exc.strerror}") from None
+
+
+@functools.cache
+def stack_env() -> StackEnv:
+    env = os.environ
+    stackconf = _load_stackconf()
+    settings = stackconf.load(env.get("STACK_SETTINGS") or None)
+    home = Path(env.get("STACK_HOME") or REPO / ".var" / "stack")
+    secrets = home / "secrets"
+    nginx = settings["nginx"]["listen"]
+    hosts, ports = settings["hosts"], settings["ports"]
+    return StackEnv(
+        settings=settings,
+        stack_url=(env.get("STACK_URL") or f"http://{nginx['addr']}:{nginx['port']}").rstrip("/"),
+        odoo_url=(env.get("ODOO_URL") or f"http://{hosts['odoo']}:{ports['odoo']}").rstrip("/"),
+        database=env.get("ODOO_DB") or settings["stack"]["database"],
+        admin_login=env.get("ODOO_ADMIN_LOGIN") or settings["stack"]["admin_login"],
+        admin_password_file=Path(env.get("ODOO_ADMIN_PASSWORD_FILE") or secrets / "odoo-admin-password"),
+        db_password_file=Path(env.get("ODOO_DB_PASSWORD_FILE") or secrets / "odoo-db-password"),
+        credentials_file=Path(env.get("HACIENDA_CREDENTIALS_FILE") or secrets / "hacienda-credentials"),
+        simulator_url=(env.get("HACIENDA_SIMULATOR_URL") or settings["simulator"]["url"]).rstrip("/"),
+        metrics_token_file=Path(env.get("METRICS_TOKEN_FILE") or secrets / "metrics-token"),
+        maildir=Path(env.get("STACK_MAILDIR") or home / "mail"),
+        stack_home=home,
+    )
