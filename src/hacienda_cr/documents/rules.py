@@ -17,23 +17,8 @@ from hacienda_cr.documents.totals import IVA_RATES
 from hacienda_cr.documents.tree_data import child_path
 from hacienda_cr.documents.types import RECEPTOR_TYPE_BY_MENSAJE, DocumentType
 from hacienda_cr.errors import InputError, Issue
+from hacienda_cr.identification import identification_problem
 
-ID_TYPES = {
-    "01": "cédula física",
-    "02": "cédula jurídica",
-    "03": "DIMEX",
-    "04": "NITE",
-    "05": "extranjero no domiciliado",
-    "06": "no contribuyente",
-}
-_ID_RULES = {
-    "01": (re.compile(r"[1-9]\d{8}"), "9 digits, not starting with 0"),
-    "02": (re.compile(r"3\d{9}"), "10 digits starting with 3"),
-    "03": (re.compile(r"[1-9]\d{10,11}"), "11 or 12 digits, not starting with 0"),
-    "04": (re.compile(r"\d{10}"), "10 digits"),
-    "05": (re.compile(r"[A-Za-z0-9]{1,20}"), "1 to 20 letters or digits"),
-    "06": (re.compile(r"[A-Za-z0-9]{1,20}"), "1 to 20 letters or digits"),
-}
 ACTIVITY_CODE = re.compile(r"\d{6}|\d{4}\.\d")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PROVIDER_ID = re.compile(r"\d{9,20}")
@@ -46,15 +31,9 @@ CONTINGENCY_REFERENCE = "08"
 def check_identification(id_type: str | None, number: str | None, path: str, issues: list[Issue]) -> None:
     if id_type is None or number is None:
         return
-    rule = _ID_RULES.get(id_type)
-    if rule and not rule[0].fullmatch(number):
-        issues.append(
-            Issue(
-                child_path(path, "Numero"),
-                f"{number!r} is not a valid {ID_TYPES[id_type]} (type {id_type}): {rule[1]}",
-                "identification",
-            )
-        )
+    problem = identification_problem(id_type, number)
+    if problem:
+        issues.append(Issue(child_path(path, "Numero"), problem, "identification"))
 
 
 def _party(doc: dict, name: str, path: str, issues: list[Issue]) -> None:

@@ -16,24 +16,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from hacienda_cr.errors import InputError, Issue
-
-ID_TYPES = {
-    "01": "cédula física",
-    "02": "cédula jurídica",
-    "03": "DIMEX",
-    "04": "NITE",
-    "05": "extranjero no domiciliado",
-    "06": "no contribuyente",
-}
-
-_NUMBER_RULES = {
-    "01": (re.compile(r"[1-9]\d{8}"), "9 digits, not starting with 0 (e.g. 101230456)"),
-    "02": (re.compile(r"\d{10}"), "10 digits (e.g. 3101123456)"),
-    "03": (re.compile(r"\d{11,12}"), "11 or 12 digits"),
-    "04": (re.compile(r"\d{10}"), "10 digits"),
-    "05": (re.compile(r"[0-9A-Z]{1,20}"), "1 to 20 digits or capital letters"),
-    "06": (re.compile(r"[0-9A-Z]{1,20}"), "1 to 20 digits or capital letters"),
-}
+from hacienda_cr.identification import ID_TYPES, identification_problem
 
 _SERIAL_FORMS = (
     (re.compile(r"CPF-0(\d)-(\d{4})-(\d{4})", re.IGNORECASE), "01"),
@@ -58,14 +41,9 @@ def validate_taxpayer_id(id_type: object, id_number: object) -> tuple[str, str]:
     number = str(id_number).strip().replace("-", "") if id_number is not None else ""
     if id_type in ("05", "06"):
         number = number.upper()
-    pattern, rule = _NUMBER_RULES[id_type]
-    if not pattern.fullmatch(number):
-        issues.append(
-            Issue(
-                "id_number",
-                f"{id_number!r} is not a valid {ID_TYPES[id_type]} number: {rule} expected",
-            )
-        )
+    problem = identification_problem(id_type, number)
+    if problem:
+        issues.append(Issue("id_number", problem))
         raise InputError(issues)
     return id_type, number
 
