@@ -15,7 +15,7 @@ import re
 from stack_lib import postgres, secrets_store
 from stack_lib.layout import Layout
 from stack_lib.progress import StackError, log
-from stack_lib.runtime_user import run_as
+from stack_lib.runtime_user import chown, run_as
 
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
 
@@ -62,6 +62,9 @@ def module_states(layout: Layout, settings: dict, names: list[str]) -> dict[str,
 def _odoo(layout: Layout, args: list[str], *, logfile: str, input: str | None = None,
           timeout: float = 1800) -> None:
     log_path = layout.logs / logfile
+    # odoo-bin appends: start each run with an empty log, so only this run is judged.
+    log_path.write_text("", encoding="utf-8")
+    chown(log_path)
     run_as([layout.python, layout.odoo_bin, *args, "--config", layout.etc / "odoo.conf",
             "--no-http", f"--logfile={log_path}"],
            env={"HACIENDA_XSD_DIR": str(layout.xsd)}, cwd=layout.home, input=input, capture=True,
@@ -92,14 +95,39 @@ def plan(layout: Layout, settings: dict, force_upgrade: list[str] | None = None)
     return to_install, to_upgrade
 
 
+# The company's country and currency must be Costa Rica's before `account` is installed:
+# account then loads l10n_cr's chart (taxes with their Hacienda codes, CRC), not the
+# generic one. What `odoo-bin db init --country CR` does, without a password on argv.
+COUNTRY_SCRIPT = """
+company = env.ref('base.main_company')
+country = env.ref('base.cr')
+country.currency_id.active = True
+company.write({'country_id': country.id, 'currency_id': country.currency_id.id})
+env['res.users'].with_context(active_test=False).search([]).write({'tz': %(tz)r})
+env.cr.commit()
+print('stack-country', company.country_id.code, company.currency_id.name)
+"""
+
+
+def _initialise_base(layout: Layout, settings: dict) -> None:
+    db = settings["stack"]["database"]
+    log(f"initialising {db} with base, company in Costa Rica (log {layout.logs / 'odoo-install.log'})")
+    _odoo(layout, ["-d", db, "-i", "base", "--stop-after-init"], logfile="odoo-install.log")
+    _odoo(layout, ["shell", "-d", db], logfile="odoo-country.log",
+          input=COUNTRY_SCRIPT % {"tz": settings["stack"]["timezone"]}, timeout=600)
+
+
 def apply(layout: Layout, settings: dict, to_install: list[str], to_upgrade: list[str]) -> list[str]:
     """Run odoo-bin -i / -u (Odoo's service must be stopped). Returns what was done."""
     db = settings["stack"]["database"]
     done = []
+    if to_install and not module_states(layout, settings, ["base"]):
+        _initialise_base(layout, settings)
+        done.append("initialised base (Costa Rica company)")
     # Separate runs: '-i' and '-u' in one run would also upgrade what '-i' pulls in.
     if to_install:
-        log(f"installing {', '.join(to_install)} into {db} (log {layout.logs / 'odoo-install.log'})")
-        _odoo(layout, ["-d", db, "-i", ",".join(to_install), "--stop-after-init"], logfile="odoo-install.log")
+        log(f"installing {', '.join(to_install)} into {db} (log {layout.logs / 'odoo-modules.log'})")
+        _odoo(layout, ["-d", db, "-i", ",".join(to_install), "--stop-after-init"], logfile="odoo-modules.log")
         done.append("installed " + ", ".join(to_install))
     if to_upgrade:
         log(f"upgrading {', '.join(to_upgrade)} in {db} (log {layout.logs / 'odoo-upgrade.log'})")

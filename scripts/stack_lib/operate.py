@@ -47,7 +47,8 @@ def status(layout: Layout) -> int:
 def logs(layout: Layout, service: str | None, lines: int, follow: bool) -> int:
     settings = layout.load_settings()
     names = [p.name for p in programs(settings, layout)]
-    extra = ["supervisord", "nginx-access", "nginx-error", "odoo-install", "odoo-upgrade", "odoo-configure"]
+    extra = ["supervisord", "nginx-access", "nginx-error", "odoo-install", "odoo-country", "odoo-modules",
+             "odoo-upgrade", "odoo-configure"]
     if service is None:
         files = [layout.logs / f"{name}.log" for name in names if (layout.logs / f"{name}.log").is_file()]
     elif service in names or service in extra:
