@@ -32,7 +32,7 @@ from hacienda_cr.documents import ParsedDocument, parse_document
 from hacienda_cr.errors import InputError
 from hacienda_cr.signing import verify_xml
 from hacienda_cr.simulator.config import User
-from hacienda_cr.validation import validate_document
+from hacienda_cr.validation import check_business_rules
 
 ID_TYPES = ("01", "02", "03", "04", "05", "06")
 FORCED_REJECTION = "Rechazo forzado por el simulador (inyección de fallos): el comprobante no tiene defectos."
@@ -207,10 +207,12 @@ class Judge:
 
     def reasons(self, sub: Submission, *, force_reject: bool = False) -> list[str]:
         """Everything wrong with the document (empty: aceptado)."""
-        reasons: list[str] = []
+        doc = sub.document
+        issues = list(doc.issues)
         with self._lock:
-            result = validate_document(sub.document.tree, schema_set=sub.document.schema_set, store=self.schema_store)
-        reasons.extend(f"[{i.code or 'regla'}] {i}" for i in result.issues)
+            issues.extend(self.schema_store.validate(doc.tree, doc.schema, doc.schema_set))
+        issues.extend(check_business_rules(doc))
+        reasons = list(dict.fromkeys(f"[{i.code or 'regla'}] {i}" for i in issues))
         verdict = verify_xml(sub.xml, trusted_certs=self.trusted_certs)
         if not verdict.valid:
             reasons.extend(f"[firma] {e}" for e in verdict.errors)
