@@ -1,0 +1,51 @@
+"""Per-server settings read from Odoo's configuration file (odoo.conf), not the database.
+
+``l10n_cr_einvoice_schema_dir``       directory holding the XSD sets (v4.4/, v4.4-2026/)
+``l10n_cr_einvoice_redis_url``        Redis shared by every worker for Hacienda tokens
+``l10n_cr_einvoice_redis_prefix``     key prefix in that Redis
+``l10n_cr_einvoice_environment``      default environment of new companies
+``l10n_cr_einvoice_simulator_url``    where the simulator listens (environment "simulator")
+``l10n_cr_einvoice_schema_set``       default schema set of new companies
+"""
+
+import os
+
+from odoo.tools import config
+
+DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:8090'
+ENVIRONMENTS = ('simulator', 'sandbox', 'production')
+SCHEMA_SETTINGS = ('auto', 'v4.4', 'v4.4-2026')
+
+
+def _get(key):
+    value = config.get(key)
+    if value in (None, False, ''):
+        return None
+    return str(value).strip() or None
+
+
+def schema_dir():
+    """The XSD directory: odoo.conf, else $HACIENDA_XSD_DIR; None lets the library use its cache."""
+    return _get('l10n_cr_einvoice_schema_dir') or os.environ.get('HACIENDA_XSD_DIR') or None
+
+
+def redis_url():
+    return _get('l10n_cr_einvoice_redis_url')
+
+
+def redis_prefix():
+    return _get('l10n_cr_einvoice_redis_prefix') or 'l10n-cr-einvoice:token:'
+
+
+def default_environment():
+    value = _get('l10n_cr_einvoice_environment')
+    return value if value in ENVIRONMENTS else 'sandbox'
+
+
+def simulator_url():
+    return _get('l10n_cr_einvoice_simulator_url') or DEFAULT_SIMULATOR_URL
+
+
+def default_schema_setting():
+    value = _get('l10n_cr_einvoice_schema_set')
+    return value if value in SCHEMA_SETTINGS else 'auto'

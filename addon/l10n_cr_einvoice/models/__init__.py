@@ -1,0 +1,20 @@
+# ruff: noqa: F401 - Odoo loads the modules by importing them
+from . import (
+    account_chart_template,
+    account_journal,
+    account_move,
+    account_move_send,
+    account_partial_reconcile,
+    account_tax,
+    cabys,
+    certificate,
+    economic_activity,
+    einvoice_code,
+    einvoice_document,
+    einvoice_numbering,
+    exoneration,
+    product,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

@@ -1,0 +1,679 @@
+import base64
+import logging
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from hacienda_cr.codes import iva_rate
+
+from .document_types import DOCUMENT_TYPE_SELECTION
+from .einvoice_document import STATE_SELECTION
+
+_logger = logging.getLogger(__name__)
+
+FIVE_PLACES = Decimal('0.00001')
+IVA_CODES = ('01', '07')
+# Sale conditions whose VAT is paid when the customer pays: each payment needs a payment
+# receipt (Recibo Electrónico de Pago) with the matching condition.
+RECEIPT_CONDITIONS = {'08': '09', '10': '11'}
+SERVICE_UNIT = 'Sp'
+GOODS_UNIT = 'Unid'
+# InformacionReferencia/TipoDocIR of a document of ours, per schema set: the 2024 set has
+# no reference type for export invoices and payment receipts (19 and 20 came in 2026).
+REFERENCE_TYPE = {'01': '01', '02': '02', '03': '03', '04': '04', '09': '19', '10': '20'}
+
+
+def money(value):
+    """An amount as the library wants it: text with at most five decimals (never binary noise)."""
+    return str(Decimal(repr(float(value))).quantize(FIVE_PLACES, rounding=ROUND_HALF_UP).normalize())
+
+
+class AccountMove(models.Model):
+    _inherit = 'account.move'
+
+    l10n_cr_einvoice_document_ids = fields.One2many(
+        'l10n_cr.einvoice.document', 'move_id', string='Electronic documents', readonly=True)
+    l10n_cr_einvoice_document_id = fields.Many2one(
+        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_einvoice_document_id')
+    l10n_cr_einvoice_state = fields.Selection(
+        STATE_SELECTION, string='Hacienda', compute='_compute_l10n_cr_einvoice_state', store=True, copy=False,
+        help='State of the last electronic document of this invoice.')
+    l10n_cr_einvoice_clave = fields.Char(string='Clave', compute='_compute_l10n_cr_einvoice_document_id')
+    l10n_cr_einvoice_consecutivo = fields.Char(
+        string='Consecutivo', compute='_compute_l10n_cr_einvoice_document_id')
+    l10n_cr_einvoice_error = fields.Text(
+        string='E-invoice problem', compute='_compute_l10n_cr_einvoice_document_id')
+    l10n_cr_einvoice_required = fields.Boolean(compute='_compute_l10n_cr_einvoice_required')
+    l10n_cr_einvoice_document_type = fields.Selection(
+        DOCUMENT_TYPE_SELECTION, string='Electronic document type',
+        compute='_compute_l10n_cr_einvoice_document_type', store=True, readonly=False, copy=False,
+        help='The Hacienda document posting will issue: Factura (identified customer), Tiquete '
+             '(unidentified customer), Exportación (foreign customer), notes for refunds and debit '
+             'notes, Factura de Compra for suppliers not registered for e-invoicing.')
+    l10n_cr_sale_condition_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Sale condition', domain=[('list_name', '=', 'sale_conditions')],
+        compute='_compute_l10n_cr_sale_condition_id', store=True, readonly=False, copy=False)
+    l10n_cr_sale_condition_other = fields.Char(string='Sale condition description', help='Required for condition 99.')
+    l10n_cr_payment_method_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Payment method (CR)', domain=[('list_name', '=', 'payment_methods')],
+        compute='_compute_l10n_cr_payment_method_id', store=True, readonly=False)
+    l10n_cr_reference_code_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Reference code', domain=[('list_name', '=', 'reference_codes')],
+        compute='_compute_l10n_cr_reference_code_id', store=True, readonly=False, copy=False,
+        help='Why a credit or debit note corrects the original: 01 cancels it, 04 refers to it, '
+             '06 returned goods…')
+    l10n_cr_reference_reason = fields.Char(string='Reference reason', copy=False, help='Razon (up to 180 characters).')
+    l10n_cr_reference_document_type_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Original document type',
+        domain=[('list_name', '=', 'reference_document_types')], copy=False,
+        help='Only for a note correcting a document not issued from this database: its type.')
+    l10n_cr_reference_number = fields.Char(string='Original document number', copy=False,
+                                           help='Its clave (50 digits) or number.')
+    l10n_cr_reference_date = fields.Datetime(string='Original document date', copy=False)
+    l10n_cr_contingency = fields.Boolean(
+        string='Replaces a contingency voucher', copy=False,
+        help='The sale was documented on a provisional (paper) voucher while the system was down: '
+             'the electronic document is issued in situación 2 and references that voucher.')
+    l10n_cr_contingency_number = fields.Char(string='Contingency voucher number', copy=False)
+    l10n_cr_contingency_date = fields.Datetime(string='Contingency voucher date', copy=False)
+    l10n_cr_fec_reference_type_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Supplier document type',
+        domain=[('list_name', '=', 'reference_document_types')],
+        compute='_compute_l10n_cr_fec_reference_type_id', store=True, readonly=False, copy=False,
+        help='Factura de Compra: what the supplier gave (14 voucher of a special-regime taxpayer, 16 '
+             'voucher of a supplier not domiciled in Costa Rica, 99 other).')
+
+    # -- computes ----------------------------------------------------------------------
+
+    @api.depends('l10n_cr_einvoice_document_ids.clave', 'l10n_cr_einvoice_document_ids.error_message')
+    def _compute_l10n_cr_einvoice_document_id(self):
+        for move in self:
+            last = move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
+            move.l10n_cr_einvoice_document_id = last
+            move.l10n_cr_einvoice_clave = last.clave
+            move.l10n_cr_einvoice_consecutivo = last.consecutivo
+            move.l10n_cr_einvoice_error = last.error_message
+
+    @api.depends('l10n_cr_einvoice_document_ids.state')
+    def _compute_l10n_cr_einvoice_state(self):
+        for move in self:
+            last = move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
+            move.l10n_cr_einvoice_state = last.state or False
+
+    @api.depends('company_id.l10n_cr_einvoice_enabled', 'move_type', 'l10n_cr_einvoice_document_type')
+    def _compute_l10n_cr_einvoice_required(self):
+        for move in self:
+            move.l10n_cr_einvoice_required = bool(
+                move.company_id.l10n_cr_einvoice_enabled and move.l10n_cr_einvoice_document_type)
+
+    @api.depends('move_type', 'partner_id', 'debit_origin_id', 'company_id.l10n_cr_einvoice_enabled')
+    def _compute_l10n_cr_einvoice_document_type(self):
+        for move in self:
+            if move.state != 'draft' and move.l10n_cr_einvoice_document_type:
+                # what was issued stays as it was issued
+                move.l10n_cr_einvoice_document_type = move.l10n_cr_einvoice_document_type
+                continue
+            partner = move.partner_id.commercial_partner_id
+            doc_type = False
+            if not move.company_id.l10n_cr_einvoice_enabled:
+                doc_type = False
+            elif move.move_type == 'out_refund':
+                doc_type = '03'
+            elif move.move_type == 'out_invoice':
+                doc_type = '02' if move.debit_origin_id else partner._l10n_cr_einvoice_sale_document_type()
+            elif move.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec:
+                doc_type = '08'
+            move.l10n_cr_einvoice_document_type = doc_type
+
+    @api.depends('invoice_payment_term_id', 'invoice_date', 'invoice_date_due', 'move_type')
+    def _compute_l10n_cr_sale_condition_id(self):
+        codes = self.env['l10n_cr.einvoice.code']
+        for move in self:
+            if move.state != 'draft' and move.l10n_cr_sale_condition_id:
+                move.l10n_cr_sale_condition_id = move.l10n_cr_sale_condition_id
+                continue
+            condition = move.invoice_payment_term_id.l10n_cr_sale_condition_id
+            if not condition and move.is_invoice(include_receipts=True):
+                credit = move.invoice_date_due and move.invoice_date and move.invoice_date_due > move.invoice_date
+                condition = codes._l10n_cr_get('sale_conditions', '02' if credit else '01')
+            move.l10n_cr_sale_condition_id = condition
+
+    @api.depends('partner_id', 'company_id')
+    def _compute_l10n_cr_payment_method_id(self):
+        for move in self:
+            if move.l10n_cr_payment_method_id and move.state != 'draft':
+                move.l10n_cr_payment_method_id = move.l10n_cr_payment_method_id
+                continue
+            move.l10n_cr_payment_method_id = (
+                move.partner_id.commercial_partner_id.l10n_cr_payment_method_id
+                or move.company_id.l10n_cr_einvoice_payment_method_id)
+
+    @api.depends('move_type', 'reversed_entry_id', 'debit_origin_id', 'amount_total')
+    def _compute_l10n_cr_reference_code_id(self):
+        codes = self.env['l10n_cr.einvoice.code']
+        for move in self:
+            if move.l10n_cr_reference_code_id and move.state != 'draft':
+                move.l10n_cr_reference_code_id = move.l10n_cr_reference_code_id
+                continue
+            code = False
+            if move.move_type == 'out_refund':
+                original = move.reversed_entry_id
+                full = original and original.currency_id.compare_amounts(original.amount_total, move.amount_total) == 0
+                code = '01' if full else '04'
+            elif move.debit_origin_id:
+                code = '04'
+            move.l10n_cr_reference_code_id = code and codes._l10n_cr_get('reference_codes', code)
+
+    @api.depends('partner_id', 'move_type')
+    def _compute_l10n_cr_fec_reference_type_id(self):
+        codes = self.env['l10n_cr.einvoice.code']
+        for move in self:
+            if move.l10n_cr_fec_reference_type_id or move.move_type != 'in_invoice':
+                move.l10n_cr_fec_reference_type_id = move.l10n_cr_fec_reference_type_id
+                continue
+            partner = move.partner_id.commercial_partner_id
+            if not partner.l10n_cr_einvoice_fec:
+                move.l10n_cr_fec_reference_type_id = False
+                continue
+            move.l10n_cr_fec_reference_type_id = codes._l10n_cr_get(
+                'reference_document_types', '16' if partner._l10n_cr_is_foreign() else '14')
+
+    # -- posting -----------------------------------------------------------------------
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        to_issue = posted.filtered(lambda m: m.l10n_cr_einvoice_required)
+        for move in to_issue:
+            move._l10n_cr_einvoice_issue()
+        if to_issue:
+            self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
+        return posted
+
+    def _l10n_cr_einvoice_issue(self):
+        """Issue this invoice's electronic document (UserError, and no document, on problems)."""
+        self.ensure_one()
+        documents = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')
+        last = documents[-1:]
+        if last.state in ('to_send', 'sent', 'accepted'):
+            return last
+        reuse = last if last.state == 'error' and not last.submission_started else None
+        rejected = documents.filtered(lambda d: d.state == 'rejected')[-1:]
+        vals = {
+            'move_id': self.id,
+            'partner_id': self.partner_id.commercial_partner_id.id,
+            'situation': '2' if self.l10n_cr_contingency else '1',
+        }
+        if rejected and not (reuse and reuse.replaced_document_id):
+            vals['replaced_document_id'] = rejected.id
+        journal = self.journal_id
+        return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
+            self.company_id, self.l10n_cr_einvoice_document_type,
+            journal.l10n_cr_establishment or 1, journal.l10n_cr_terminal or 1, vals, reuse=reuse)
+
+    def button_draft(self):
+        for move in self:
+            blocking = move.l10n_cr_einvoice_document_ids.filtered(
+                lambda d: d.state in ('to_send', 'sent', 'accepted') or (d.state == 'error' and d.submission_started))
+            if blocking:
+                raise UserError(self.env._(
+                    "%(move)s has an electronic document that was sent to Hacienda or is being sent "
+                    "(%(document)s, %(state)s). A sent document cannot be changed: issue a credit or debit "
+                    "note instead. Only rejected documents, or documents that never left, allow a correction.",
+                    move=move.display_name, document=blocking[-1].display_name,
+                    state=dict(STATE_SELECTION)[blocking[-1].state]))
+        return super().button_draft()
+
+    def button_cancel(self):
+        for move in self:
+            if move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'accepted')):
+                raise UserError(self.env._(
+                    "%s was issued to Hacienda: cancel it with a credit note.", move.display_name))
+        return super().button_cancel()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_l10n_cr_einvoice_send_now(self):
+        documents = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
+        if not documents:
+            raise UserError(self.env._("There is nothing to send to Hacienda for the selected invoices."))
+        documents.action_l10n_cr_send_now()
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
+    def action_l10n_cr_einvoice_check_status(self):
+        self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status()
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
+    def action_l10n_cr_einvoice_validate(self):
+        return self.l10n_cr_einvoice_document_ids.filtered('xml_attachment_id').action_l10n_cr_validate()
+
+    def action_l10n_cr_einvoice_documents(self):
+        action = self.env['ir.actions.act_window']._for_xml_id('l10n_cr_einvoice.action_l10n_cr_einvoice_document')
+        action['domain'] = [('id', 'in', (self.l10n_cr_einvoice_document_ids
+                                          | self.env['l10n_cr.einvoice.document'].search(
+                                              [('payment_move_id', 'in', self.ids)])).ids)]
+        return action
+
+    # -- mapping to the library ------------------------------------------------------------
+
+    def _l10n_cr_einvoice_values(self, document):
+        """(values, line labels) for ``hacienda_cr.documents.build_document``. UserError
+        listing every problem (in the user's words) when the invoice cannot make a document."""
+        self.ensure_one()
+        problems = []
+        doc_type = document.document_type
+        company = self.company_id
+        commercial = self.partner_id.commercial_partner_id
+        root_name = {'01': 'FacturaElectronica', '02': 'NotaDebitoElectronica', '03': 'NotaCreditoElectronica',
+                     '04': 'TiqueteElectronico', '08': 'FacturaElectronicaCompra',
+                     '09': 'FacturaElectronicaExportacion'}[doc_type]
+        body = {
+            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
+            'FechaEmision': document._l10n_cr_issue_date_text(),
+        }
+        company_party = company.partner_id._l10n_cr_einvoice_party(
+            'emisor', identification=company._l10n_cr_einvoice_identification(),
+            name=company.name, emails=company._l10n_cr_einvoice_emails(),
+            commercial_name=company.l10n_cr_einvoice_commercial_name)
+        activity = company.l10n_cr_einvoice_activity_id.code
+        if doc_type == '08':
+            # The company issues it for its supplier: the supplier is the Emisor.
+            if commercial.l10n_cr_activity_id:
+                body['CodigoActividadEmisor'] = commercial.l10n_cr_activity_id.code
+            body['CodigoActividadReceptor'] = activity
+            body['Emisor'] = commercial._l10n_cr_einvoice_party('fec_emisor', problems=problems)
+            company_party.pop('NombreComercial', None)
+            company_party['CorreoElectronico'] = company._l10n_cr_einvoice_emails()[0]
+            body['Receptor'] = company_party
+        else:
+            body['CodigoActividadEmisor'] = activity
+            if doc_type in ('01', '02', '03') and commercial.l10n_cr_activity_id:
+                body['CodigoActividadReceptor'] = commercial.l10n_cr_activity_id.code
+            body['Emisor'] = company_party
+            receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
+            if receptor:
+                body['Receptor'] = receptor
+        condition = self.l10n_cr_sale_condition_id.code or '01'
+        body['CondicionVenta'] = condition
+        if condition == '99':
+            body['CondicionVentaOtros'] = self.l10n_cr_sale_condition_other or ''
+        if condition in ('02', '08', '10'):
+            if self.invoice_date_due and self.invoice_date:
+                body['PlazoCredito'] = max((self.invoice_date_due - self.invoice_date).days, 0)
+            else:
+                body['PlazoCredito'] = 0
+        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
+        body['DetalleServicio'] = {'LineaDetalle': lines}
+        summary = {'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values()}
+        payment = self.l10n_cr_payment_method_id or company.l10n_cr_einvoice_payment_method_id
+        summary['MedioPago'] = [{'TipoMedioPago': payment.code or '01'}]
+        body['ResumenFactura'] = summary
+        references = self._l10n_cr_einvoice_references(document, problems)
+        if references:
+            body['InformacionReferencia'] = references
+        if self.name and self.name != '/':
+            body['Otros'] = {'OtroTexto': [{'#text': self.name[:500], '@codigo': 'ODOO'}]}
+        if problems:
+            raise UserError(document._l10n_cr_problems_text(
+                self.env._("%(move)s cannot be issued as %(document)s:",
+                           move=self.display_name, document=document._l10n_cr_type_label()),
+                list(dict.fromkeys(problems))))
+        return {root_name: body, 'Numeracion': document._l10n_cr_numeracion()}, labels
+
+    def _l10n_cr_einvoice_receptor(self, doc_type, problems):
+        partner = self.partner_id.commercial_partner_id
+        if doc_type == '04':
+            # Anonymous sale: name and e-mail only when the customer gave them.
+            if partner and partner != self.company_id.partner_id and len(partner.name or '') >= 3:
+                receptor = {'Nombre': partner.name[:100]}
+                emails = partner._l10n_cr_einvoice_email_list()
+                if emails:
+                    receptor['CorreoElectronico'] = emails[0]
+                return receptor
+            return None
+        if doc_type == '09':
+            return partner._l10n_cr_einvoice_party('export', problems=problems)
+        return partner._l10n_cr_einvoice_party('receptor', problems=problems)
+
+    def _l10n_cr_einvoice_currency_values(self):
+        crc = self.env.ref('base.CRC')
+        currency = self.currency_id
+        if currency == crc:
+            rate = 1.0
+        else:
+            rate = self.env['res.currency']._get_conversion_rate(
+                currency, crc, self.company_id, self.invoice_date or fields.Date.context_today(self))
+        return {'CodigoMoneda': currency.name, 'TipoCambio': money(rate)}
+
+    def _l10n_cr_einvoice_lines(self, doc_type, problems):
+        lines, labels = [], []
+        product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == 'product')
+        if not product_lines:
+            problems.append(self.env._("The document has no lines."))
+        for number, line in enumerate(product_lines, start=1):
+            label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
+            labels.append(label)
+            values = line._l10n_cr_einvoice_line_values(number, label, doc_type, problems)
+            if values:
+                lines.append(values)
+        return lines, labels
+
+    def _l10n_cr_einvoice_references(self, document, problems):
+        """InformacionReferencia: the corrected document, the contingency voucher, the rejected
+        document this one replaces, or (Factura de Compra) the supplier's own document."""
+        references = []
+        doc_type = document.document_type
+        in_2026 = document.schema_set != 'v4.4'
+        if doc_type in ('02', '03'):
+            original = self.reversed_entry_id if doc_type == '03' else self.debit_origin_id
+            reference = {
+                'Codigo': self.l10n_cr_reference_code_id.code or '04',
+                'Razon': (self.l10n_cr_reference_reason or self.ref or self.env._("Correction"))[:180],
+            }
+            if self.l10n_cr_reference_document_type_id:
+                reference.update({
+                    'TipoDocIR': self.l10n_cr_reference_document_type_id.code,
+                    'Numero': (self.l10n_cr_reference_number or '')[:50],
+                    'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
+                })
+                if reference['TipoDocIR'] == '99':
+                    reference['TipoDocRefOTRO'] = self.env._("Document issued outside this system")
+            else:
+                source = original.l10n_cr_einvoice_document_ids.filtered(
+                    lambda d: d.document_type != '10' and d.state in ('accepted', 'sent', 'to_send')).sorted('id')[-1:]
+                if not source:
+                    problems.append(self.env._(
+                        "This note must reference the document it corrects, but %s has no electronic "
+                        "document here. Give the original document's type, number and date in the "
+                        "\"Hacienda\" tab.", original.display_name or self.env._("the original invoice")))
+                else:
+                    reference.update(self._l10n_cr_reference_to(source, in_2026))
+            references.append(reference)
+        if self.l10n_cr_contingency:
+            if not self.l10n_cr_contingency_number:
+                problems.append(self.env._("Give the number of the contingency voucher this document replaces."))
+            references.append({
+                'TipoDocIR': '08',
+                'Numero': (self.l10n_cr_contingency_number or '')[:50],
+                'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_contingency_date or self.invoice_date),
+                'Codigo': '05',
+                'Razon': self.env._("Replaces the contingency voucher"),
+            })
+        replaced = document.replaced_document_id
+        if replaced and replaced.clave:
+            references.append({
+                'TipoDocIR': '10',
+                'Numero': replaced.clave,
+                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
+                'Codigo': '16' if in_2026 else '07',
+                'Razon': self.env._("Replaces the document rejected by Hacienda"),
+            })
+        if doc_type == '08':
+            ref_type = self.l10n_cr_fec_reference_type_id.code or '14'
+            reference = {
+                'TipoDocIR': ref_type,
+                'FechaEmisionIR': self._l10n_cr_datetime_text(self.invoice_date),
+                'Codigo': '11' if ref_type == '16' else '04',
+                'Razon': self.env._("Purchase from a supplier not registered for electronic invoicing"),
+            }
+            if self.ref:
+                reference['Numero'] = self.ref[:50]
+            if ref_type == '99':
+                reference['TipoDocRefOTRO'] = self.env._("Supplier's voucher")
+            references.append(reference)
+        return references[:10]
+
+    def _l10n_cr_reference_to(self, source, in_2026):
+        """TipoDocIR / Numero / FechaEmisionIR pointing at one of our documents."""
+        ref_type = REFERENCE_TYPE.get(source.document_type, '99')
+        values = {'Numero': source.clave, 'FechaEmisionIR': source._l10n_cr_issue_date_text()}
+        if ref_type in ('19', '20') and not in_2026:
+            values.update({'TipoDocIR': '99', 'TipoDocRefOTRO': source._l10n_cr_type_label()[:100]})
+        else:
+            values['TipoDocIR'] = ref_type
+        return values
+
+    @api.model
+    def _l10n_cr_datetime_text(self, value):
+        if not value:
+            value = fields.Datetime.now()
+        if not isinstance(value, datetime):
+            return fields.Date.to_string(value) + 'T12:00:00'  # a date: midday Costa Rica time
+        return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
+
+    def _l10n_cr_einvoice_qr_src(self):
+        """The document's clave as a QR code image (data URI), for the PDF."""
+        self.ensure_one()
+        clave = self.l10n_cr_einvoice_document_id.clave
+        if not clave:
+            return ''
+        png = self.env['ir.actions.report'].barcode('QR', clave, width=220, height=220)
+        return 'data:image/png;base64,' + base64.b64encode(png).decode('ascii')
+
+    # -- payment receipts (Recibo Electrónico de Pago) ----------------------------------------
+
+    def _l10n_cr_einvoice_needs_receipts(self):
+        self.ensure_one()
+        return (self.move_type == 'out_invoice' and self.state == 'posted'
+                and self.l10n_cr_sale_condition_id.code in RECEIPT_CONDITIONS
+                and self.company_id.l10n_cr_einvoice_enabled
+                and self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10'))
+
+    def _l10n_cr_einvoice_issue_receipt(self, payment_move, amount):
+        """Issue the payment receipt for ``amount`` (invoice currency) paid by ``payment_move``."""
+        self.ensure_one()
+        existing = self.env['l10n_cr.einvoice.document'].search([
+            ('move_id', '=', self.id), ('payment_move_id', '=', payment_move.id), ('document_type', '=', '10'),
+            ('state', '!=', 'error')], limit=1)
+        if existing:
+            return existing
+        journal = self.journal_id
+        return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
+            self.company_id, '10', journal.l10n_cr_establishment or 1, journal.l10n_cr_terminal or 1,
+            {'move_id': self.id, 'payment_move_id': payment_move.id, 'amount_paid': amount,
+             'currency_id': self.currency_id.id, 'partner_id': self.partner_id.commercial_partner_id.id})
+
+    def _l10n_cr_einvoice_receipt_values(self, document):
+        """The Recibo Electrónico de Pago for ``document.amount_paid`` of this invoice: one line
+        per VAT rate of the invoice, each its share of the payment."""
+        self.ensure_one()
+        problems = []
+        company = self.company_id
+        invoice_doc = self.l10n_cr_einvoice_document_ids.filtered(
+            lambda d: d.document_type != '10' and d.clave).sorted('id')[-1:]
+        if not invoice_doc:
+            problems.append(self.env._("The invoice %s has no electronic document to refer to.", self.display_name))
+        partner = self.partner_id.commercial_partner_id
+        receptor = partner._l10n_cr_einvoice_party('receptor', problems=problems)
+        if receptor:
+            receptor.pop('Ubicacion', None)
+            receptor.pop('OtrasSenasExtranjero', None)
+            receptor.pop('NombreComercial', None)
+        emisor = company.partner_id._l10n_cr_einvoice_party(
+            'emisor', identification=company._l10n_cr_einvoice_identification(),
+            name=company.name, emails=company._l10n_cr_einvoice_emails())
+        emisor = {k: v for k, v in emisor.items() if k in ('Nombre', 'Identificacion', 'CorreoElectronico')}
+        share = document.amount_paid / self.amount_total if self.amount_total else 0
+        groups = {}
+        for line in self.invoice_line_ids.filtered(lambda line: line.display_type == 'product'):
+            for tax in line.tax_ids.flatten_taxes_hierarchy().filtered(
+                    lambda t: t.l10n_cr_tax_code_id.code in IVA_CODES):
+                key = (tax.l10n_cr_tax_code_id.code, tax.l10n_cr_iva_rate_code_id.code)
+                groups[key] = groups.get(key, 0.0) + line.price_subtotal
+        lines = []
+        for (code, rate_code), base in sorted(groups.items()):
+            rate_text = f"{float(iva_rate(rate_code)):g}%" if rate_code else ''
+            lines.append({
+                'Detalle': self.env._("Payment of invoice %(number)s (VAT %(rate)s)",
+                                      number=invoice_doc.consecutivo or self.name, rate=rate_text)[:200],
+                'MontoTotal': money(base * share),
+                'Impuesto': [{'Codigo': code, 'CodigoTarifaIVA': rate_code}],
+            })
+        if not lines:
+            problems.append(self.env._("The invoice %s has no VAT lines to acknowledge.", self.display_name))
+        journal = document.payment_move_id.journal_id
+        payment_code = journal.l10n_cr_payment_method_id.code or self.l10n_cr_payment_method_id.code or '04'
+        condition = RECEIPT_CONDITIONS.get(self.l10n_cr_sale_condition_id.code, '11')
+        in_2026 = document.schema_set != 'v4.4'
+        reference = {
+            'Razon': self.env._("Payment of invoice %s", invoice_doc.consecutivo or self.name)[:180],
+        }
+        if invoice_doc:
+            reference.update(self._l10n_cr_reference_to(invoice_doc, in_2026))
+        if in_2026:
+            reference['Codigo'] = '17'
+        else:
+            reference.update({'Codigo': '99', 'CodigoReferenciaOTRO': self.env._("Payment of a credit sale")})
+        if problems:
+            raise UserError(document._l10n_cr_problems_text(
+                self.env._("The payment receipt for %s cannot be issued:", self.display_name), problems))
+        body = {
+            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
+            'FechaEmision': document._l10n_cr_issue_date_text(),
+            'Emisor': emisor,
+            'Receptor': receptor,
+            'CondicionVenta': condition,
+            'DetalleServicio': {'LineaDetalle': lines},
+            'ResumenFactura': {
+                'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values(),
+                'MedioPago': [{'TipoMedioPago': payment_code}],
+            },
+            'InformacionReferencia': [reference],
+        }
+        return {'ReciboElectronicoPago': body, 'Numeracion': document._l10n_cr_numeracion()}, []
+
+    def action_l10n_cr_einvoice_issue_receipts(self):
+        """Issue the payment receipts due for the payments reconciled with these invoices."""
+        issued = self.env['l10n_cr.einvoice.document']
+        for move in self.filtered(lambda m: m._l10n_cr_einvoice_needs_receipts()):
+            for payment_move, amount in move._l10n_cr_einvoice_payments():
+                issued |= move._l10n_cr_einvoice_issue_receipt(payment_move, amount)
+        if issued:
+            issued._l10n_cr_schedule(fields.Datetime.now())
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
+    def _l10n_cr_einvoice_payments(self):
+        """(payment entry, amount in the invoice currency) for each payment reconciled with this invoice."""
+        self.ensure_one()
+        amounts = {}
+        receivable = self.line_ids.filtered(lambda line: line.account_id.account_type == 'asset_receivable')
+        for partial in receivable.matched_credit_ids:
+            counterpart = partial.credit_move_id.move_id
+            if counterpart.is_invoice(include_receipts=True):
+                continue  # a credit note, not a payment
+            amounts[counterpart] = amounts.get(counterpart, 0.0) + partial.debit_amount_currency
+        return list(amounts.items())
+
+
+class AccountMoveLine(models.Model):
+    _inherit = 'account.move.line'
+
+    l10n_cr_discount_code_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Discount code', domain=[('list_name', '=', 'discount_codes')],
+        help='CodigoDescuento of this line\'s discount (empty: the company\'s default, else 07 commercial).')
+    l10n_cr_exoneration_id = fields.Many2one(
+        'l10n_cr.einvoice.exoneration', string='Exoneration',
+        compute='_compute_l10n_cr_exoneration_id', store=True, readonly=False,
+        help='The customer\'s exoneration document that applies to this line\'s exonerated VAT.')
+
+    @api.depends('tax_ids', 'partner_id', 'move_id.invoice_date')
+    def _compute_l10n_cr_exoneration_id(self):
+        for line in self:
+            if line.l10n_cr_exoneration_id or not any(line.tax_ids.mapped('l10n_cr_exonerated')):
+                line.l10n_cr_exoneration_id = line.l10n_cr_exoneration_id
+                continue
+            partner = line.move_id.partner_id
+            date = line.move_id.invoice_date or fields.Date.context_today(line)
+            line.l10n_cr_exoneration_id = partner and partner._l10n_cr_valid_exoneration(date)
+
+    def _l10n_cr_einvoice_line_values(self, number, label, doc_type, problems):
+        """One LineaDetalle; appends to ``problems`` what prevents it."""
+        self.ensure_one()
+        _ = self.env._
+        where = _("Line %(number)s (%(label)s)", number=number, label=label)
+        product = self.product_id
+        cabys = product.product_tmpl_id.l10n_cr_cabys_id
+        if not product:
+            problems.append(_("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
+        elif not cabys:
+            problems.append(_("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
+                              "(Accounting tab).", where=where, product=product.display_name))
+        if self.quantity <= 0 or self.price_unit < 0:
+            problems.append(_("%s: quantities and prices must be positive; give discounts as a line discount.", where))
+        unit = (product.product_tmpl_id.l10n_cr_unit_id or self.product_uom_id.l10n_cr_unit_id).code
+        if not unit:
+            service = (cabys and cabys._is_service()) or product.type == 'service'
+            unit = SERVICE_UNIT if service else GOODS_UNIT
+        detail = ' '.join((self.name or '').split())
+        if len(detail) < 3:
+            detail = product.display_name or detail
+        taxes = self.tax_ids.flatten_taxes_hierarchy()
+        price_excluded = taxes._get_tax_details(
+            self.price_unit, 1.0, rounding_method='round_globally', product=product)['total_excluded'] \
+            if taxes else self.price_unit
+        values = {
+            'CodigoCABYS': cabys.code or '',
+            'Cantidad': money(self.quantity),
+            'UnidadMedida': unit,
+            'Detalle': detail[:200],
+            'PrecioUnitario': money(price_excluded),
+        }
+        if product.default_code:
+            values['CodigoComercial'] = [{'Tipo': '01', 'Codigo': product.default_code[:20]}]
+        if self.discount:
+            discount_code = (self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id).code
+            discount = {
+                'MontoDescuento': money(float(money(self.quantity)) * float(money(price_excluded)) * self.discount / 100),
+                'CodigoDescuento': discount_code or '07',
+            }
+            if discount['CodigoDescuento'] == '99':
+                discount['CodigoDescuentoOTRO'] = _("Discount")
+            values['Descuento'] = [discount]
+        values['Impuesto'] = self._l10n_cr_einvoice_tax_values(taxes, where, problems)
+        if not values['Impuesto'] and doc_type != '10':
+            problems.append(_("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
+                              "VAT tax when no VAT applies.", where))
+        return values
+
+    def _l10n_cr_einvoice_tax_values(self, taxes, where, problems):
+        _ = self.env._
+        result = []
+        for tax in taxes:
+            code = tax.l10n_cr_tax_code_id.code
+            if not code:
+                problems.append(_("%(where)s: the tax %(tax)s has no Hacienda tax code (set it on the tax).",
+                                  where=where, tax=tax.name))
+                continue
+            if code == '08':
+                problems.append(_("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
+                                  where=where, tax=tax.name))
+                continue
+            if code in IVA_CODES:
+                rate_code = tax.l10n_cr_iva_rate_code_id.code
+                values = {'Codigo': code, 'CodigoTarifaIVA': rate_code}
+                if tax.l10n_cr_exonerated:
+                    exoneration = self.l10n_cr_exoneration_id
+                    if not exoneration:
+                        problems.append(_(
+                            "%(where)s: the tax %(tax)s is exonerated but the line has no exoneration "
+                            "document (add it to the customer).", where=where, tax=tax.name))
+                    else:
+                        exonerated = float(iva_rate(rate_code)) - tax.amount
+                        values['Exoneracion'] = exoneration._l10n_cr_values(exonerated)
+                result.append(values)
+            elif tax.amount_type == 'percent':
+                values = {'Codigo': code, 'Tarifa': money(tax.amount)}
+                if code == '99':
+                    values['CodigoImpuestoOTRO'] = tax.name[:100]
+                result.append(values)
+            elif tax.amount_type == 'fixed':
+                values = {'Codigo': code, 'Monto': money(tax.amount * self.quantity)}
+                if code == '99':
+                    values['CodigoImpuestoOTRO'] = tax.name[:100]
+                result.append(values)
+            else:
+                problems.append(_("%(where)s: the tax %(tax)s is computed in a way Hacienda's document "
+                                  "cannot express.", where=where, tax=tax.name))
+        return result
+

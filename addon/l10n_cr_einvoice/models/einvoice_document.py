@@ -1,0 +1,684 @@
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2.errors
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from hacienda_cr.api import ConfigurationProblem, DocumentRejected, TransientError
+from hacienda_cr.clave import new_security_code
+from hacienda_cr.documents import build_document, default_schema_set
+from hacienda_cr.documents.types import document_schema
+from hacienda_cr.errors import ConfigurationError, InputError
+from hacienda_cr.schemas import store_for
+from hacienda_cr.signing import sign_xml, verify_xml
+from hacienda_cr.validation import validate_document
+
+from ..hacienda import issue_text, server_settings
+from .document_types import ABBREVIATIONS, CUSTOMER_DOCUMENTS, DOCUMENT_TYPE_SELECTION
+
+_logger = logging.getLogger(__name__)
+
+STATE_SELECTION = [
+    ('to_send', 'To send'),
+    ('sent', 'Sent'),
+    ('accepted', 'Accepted'),
+    ('rejected', 'Rejected'),
+    ('error', 'Error'),
+]
+ERROR_KINDS = [
+    ('data', 'Document data'),
+    ('certificate', 'Signing certificate'),
+    ('configuration', 'Configuration'),
+    ('connection', 'Connection to Hacienda'),
+    ('rejected', 'Rejected by Hacienda'),
+    ('hacienda', 'Processing error at Hacienda'),
+    ('internal', 'Unexpected error'),
+]
+SITUATION_SELECTION = [('1', 'Normal'), ('2', 'Contingency'), ('3', 'Without internet')]
+
+# Waits before the next attempt after a transient failure (then the last one, repeated).
+SUBMIT_BACKOFF = (30, 60, 120, 300, 600, 1800, 3600)
+# Waits between status queries while Hacienda is processing (seconds).
+POLL_DELAYS = {
+    'simulator': (1, 2, 5, 10, 30, 60, 300),
+    'remote': (5, 10, 30, 60, 120, 300, 600, 1800, 3600),
+}
+NOT_FOUND_GRACE = timedelta(minutes=10)  # Hacienda may not show a document right after the 202
+MAX_HACIENDA_ERRORS = 5  # ind-estado "error" this often in a row → stop and tell someone
+MAX_FINAL_WITHOUT_ANSWER = 5  # a final state without its MensajeHacienda: wait for it this many polls
+NOTIFY_TRANSIENT_AFTER = 10  # attempts; tell someone that Hacienda has been unreachable for long
+CRON_TIME_BUDGET = 240  # seconds per cron run
+CRON_MAX_WAIT = 15  # sleep inside a run for work due this soon, rather than rescheduling
+
+
+class L10nCrEinvoiceDocument(models.Model):
+    """One submission of one electronic document to Hacienda.
+
+    Created when an invoice is posted (or a payment receipt is due): the consecutivo is
+    reserved, the document built, validated and signed in that same transaction. The queue
+    then submits it and follows it to Hacienda's final answer. A document never changes
+    its clave; correcting a rejected document issues a new one that references it."""
+
+    _name = 'l10n_cr.einvoice.document'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _description = 'Electronic document (Costa Rica)'
+    _order = 'id desc'
+    _check_company_auto = True
+    _rec_names_search = ['name', 'clave', 'consecutivo']
+
+    name = fields.Char(compute='_compute_name', store=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    move_id = fields.Many2one(
+        'account.move', string='Invoice', readonly=True, index='btree_not_null', ondelete='restrict',
+        check_company=True)
+    payment_move_id = fields.Many2one(
+        'account.move', string='Payment entry', readonly=True, index='btree_not_null', ondelete='restrict',
+        help='For a payment receipt: the journal entry of the payment it acknowledges.')
+    amount_paid = fields.Monetary(
+        string='Amount paid', readonly=True, currency_field='currency_id',
+        help='For a payment receipt: the part of the payment applied to the invoice.')
+    currency_id = fields.Many2one('res.currency', readonly=True)
+    partner_id = fields.Many2one('res.partner', string='Partner', readonly=True, index='btree_not_null')
+    document_type = fields.Selection(DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
+    establishment = fields.Integer(readonly=True)
+    terminal = fields.Integer(readonly=True)
+    number = fields.Integer(readonly=True)
+    situation = fields.Selection(SITUATION_SELECTION, default='1', required=True, readonly=True)
+    security_code = fields.Char(readonly=True)
+    issue_date = fields.Datetime(string='Issued on', readonly=True, help='FechaEmision of the document.')
+    schema_set = fields.Char(readonly=True)
+    consecutivo = fields.Char(readonly=True, index=True)
+    clave = fields.Char(readonly=True, index=True)
+    state = fields.Selection(STATE_SELECTION, default='to_send', required=True, readonly=True, index=True, tracking=True)
+    hacienda_status = fields.Char(string='Hacienda status', readonly=True, help='Last ind-estado reported by Hacienda.')
+    hacienda_message = fields.Text(string='Hacienda\'s message', readonly=True)
+    error_kind = fields.Selection(ERROR_KINDS, readonly=True)
+    error_message = fields.Text(string='Problem', readonly=True)
+    xml_attachment_id = fields.Many2one('ir.attachment', string='Signed XML', readonly=True, copy=False)
+    xml_file = fields.Binary(related='xml_attachment_id.datas', string='Signed XML file')
+    xml_filename = fields.Char(related='xml_attachment_id.name', string='XML file name')
+    response_attachment_id = fields.Many2one('ir.attachment', string='Hacienda answer', readonly=True, copy=False)
+    response_file = fields.Binary(related='response_attachment_id.datas', string='Hacienda answer file')
+    response_filename = fields.Char(related='response_attachment_id.name', string='Answer file name')
+    submission_started = fields.Boolean(
+        readonly=True, copy=False,
+        help='A submission was started: before sending again, Hacienda is asked whether it has the document.')
+    attempt_count = fields.Integer(string='Attempts', readonly=True)
+    poll_count = fields.Integer(string='Status queries', readonly=True)
+    hacienda_error_count = fields.Integer(readonly=True, help='Status answers "error" in a row.')
+    next_try = fields.Datetime(string='Next attempt', readonly=True, index=True)
+    submitted_date = fields.Datetime(string='Submitted on', readonly=True)
+    answered_date = fields.Datetime(string='Answered on', readonly=True)
+    email_sent = fields.Boolean(string='E-mailed', readonly=True)
+    replaced_document_id = fields.Many2one(
+        'l10n_cr.einvoice.document', string='Replaces', readonly=True,
+        help='The rejected document this one corrects and replaces.')
+
+    _clave_uniq = models.Constraint('UNIQUE(clave)', 'A clave identifies a single document.')
+    _consecutivo_uniq = models.Constraint(
+        'UNIQUE(company_id, consecutivo)', 'A consecutivo is used once per company.')
+    _queue_idx = models.Index('(state, next_try) WHERE state IN (\'to_send\', \'sent\')')
+
+    @api.depends('document_type', 'consecutivo')
+    def _compute_name(self):
+        for doc in self:
+            doc.name = f"{ABBREVIATIONS.get(doc.document_type, '')} {doc.consecutivo or ''}".strip()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_sent_only(self):
+        if any(doc.submission_started or doc.state in ('sent', 'accepted', 'rejected') for doc in self):
+            raise UserError(self.env._("Documents that were sent to Hacienda are kept as the record of what was sent."))
+
+    # -- issuing -----------------------------------------------------------------------
+
+    @api.model
+    def _l10n_cr_issue(self, company, document_type, establishment, terminal, vals, reuse=None):
+        """Reserve the consecutivo, then build, validate and sign the document — all in the
+        caller's transaction, so a problem leaves no document and no gap in the numbering.
+
+        ``vals`` links the document to its source (``move_id``, ``payment_move_id``, or a
+        POS order in the POS module) and may set ``situation``, ``partner_id``,
+        ``replaced_document_id``, ``amount_paid``, ``currency_id``. ``reuse`` is a document
+        of the same source that never reached Hacienda: it keeps its number."""
+        problems = company._l10n_cr_einvoice_configuration_problems(document_type)
+        if problems:
+            raise UserError(self._l10n_cr_problems_text(
+                self.env._("Electronic invoicing is not fully configured for %s:", company.name), problems))
+        key = company._l10n_cr_einvoice_signing_key()  # certificate problems before anything is reserved
+        now = fields.Datetime.now()
+        if reuse:
+            doc = reuse.sudo()
+            doc.write({**vals, 'state': 'to_send', 'error_kind': False, 'error_message': False,
+                       'next_try': False, 'attempt_count': 0})
+        else:
+            numbering = self.env['l10n_cr.einvoice.numbering']._l10n_cr_get(
+                company, establishment, terminal, document_type)
+            schema = company.l10n_cr_einvoice_schema_set
+            doc = self.sudo().create({
+                **vals,
+                'company_id': company.id,
+                'document_type': document_type,
+                'establishment': establishment,
+                'terminal': terminal,
+                'number': numbering._l10n_cr_reserve(),
+                'security_code': new_security_code(),
+                'issue_date': now,
+                'schema_set': default_schema_set(now) if schema == 'auto' else schema,
+            })
+        doc._l10n_cr_build_and_sign(key)
+        return doc
+
+    def _l10n_cr_source_values(self):
+        """The library's input for this document: ``{root: {...}, 'Numeracion': {...}}``.
+
+        Returns (values, line_labels). Extended by the source models' modules (the POS
+        module adds POS orders)."""
+        self.ensure_one()
+        if self.document_type == '10' and self.payment_move_id:
+            return self.move_id._l10n_cr_einvoice_receipt_values(self)
+        if self.move_id:
+            return self.move_id._l10n_cr_einvoice_values(self)
+        raise UserError(self.env._("The document %s has no invoice or payment to build it from.", self.display_name))
+
+    def _l10n_cr_numeracion(self):
+        self.ensure_one()
+        return {
+            'Sucursal': self.establishment,
+            'Terminal': self.terminal,
+            'Numero': self.number,
+            'Situacion': self.situation,
+            'CodigoSeguridad': self.security_code,
+        }
+
+    def _l10n_cr_issue_date_text(self):
+        """FechaEmision as ISO 8601 with the UTC offset (the library writes it in -06:00)."""
+        self.ensure_one()
+        return fields.Datetime.to_datetime(self.issue_date).isoformat() + '+00:00'
+
+    def _l10n_cr_build_and_sign(self, key=None):
+        """Build from the source, validate against the XSD, sign, store the XML. UserError on problems."""
+        self.ensure_one()
+        values, line_labels = self._l10n_cr_source_values()
+        try:
+            built = build_document(values, schema_set=self.schema_set or None)
+        except InputError as exc:
+            raise UserError(self._l10n_cr_problems_text(
+                self.env._("The %(document)s cannot be issued:", document=self._l10n_cr_type_label()),
+                issue_text.describe_issues(self.env, exc.issues, line_labels))) from None
+        try:
+            store = store_for(server_settings.schema_dir())
+            xsd_issues = store.validate(
+                built.tree, document_schema(built.doc_type, built.schema_set), built.schema_set, signed=False)
+        except ConfigurationError as exc:
+            raise UserError(self.env._(
+                "Hacienda's XSD schemas are not available on this server (%s). Set "
+                "l10n_cr_einvoice_schema_dir in the server configuration.", str(exc))) from None
+        if xsd_issues:
+            raise UserError(self._l10n_cr_problems_text(
+                self.env._("The %(document)s does not match Hacienda's schema:", document=self._l10n_cr_type_label()),
+                issue_text.describe_issues(self.env, xsd_issues, line_labels)))
+        key = key or self.company_id._l10n_cr_einvoice_signing_key()
+        signed = sign_xml(built.xml, key)
+        self._l10n_cr_store_xml(signed, built.clave, built.consecutivo, built.schema_set)
+
+    def _l10n_cr_store_xml(self, signed, clave, consecutivo, schema_set):
+        self.ensure_one()
+        old = self.xml_attachment_id
+        attachment = self.env['ir.attachment'].sudo().create({
+            'name': f"{ABBREVIATIONS[self.document_type]}-{clave}.xml",
+            'raw': signed,
+            'mimetype': 'application/xml',
+            'res_model': self._name,
+            'res_id': self.id,
+            'company_id': self.company_id.id,
+        })
+        self.sudo().write({
+            'xml_attachment_id': attachment.id,
+            'clave': clave,
+            'consecutivo': consecutivo,
+            'schema_set': schema_set,
+        })
+        old.sudo().unlink()
+
+    def _l10n_cr_type_label(self):
+        return dict(self._fields['document_type']._description_selection(self.env)).get(self.document_type, '')
+
+    @api.model
+    def _l10n_cr_problems_text(self, title, problems):
+        return '\n'.join([title, *(f"• {p}" for p in problems)])
+
+    # -- the queue ---------------------------------------------------------------------
+
+    @api.model
+    def _cron_l10n_cr_process_queue(self):
+        self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, max_wait=CRON_MAX_WAIT)
+
+    @api.model
+    def _l10n_cr_can_commit(self):
+        """Commit per document in production; never inside a test transaction, except where a
+        test runs this on its own real cursor to prove what the commits guarantee."""
+        if self.env.context.get('l10n_cr_einvoice_allow_commit'):
+            return True
+        return self.env['account.move']._can_commit()
+
+    @api.model
+    def _l10n_cr_commit(self, processed=0):
+        """Commit (reporting cron progress when run by the cron); False when commits are not allowed."""
+        if not self._l10n_cr_can_commit():
+            return False
+        if self.env.context.get('ir_cron_progress_id'):
+            self.env['ir.cron']._commit_progress(processed)
+        else:
+            self.env.cr.commit()
+        return True
+
+    @api.model
+    def _l10n_cr_due_domain(self, now):
+        return [
+            ('state', 'in', ('to_send', 'sent')),
+            '|', ('next_try', '=', False), ('next_try', '<=', now),
+        ]
+
+    @api.model
+    def _l10n_cr_process_queue(self, time_budget=CRON_TIME_BUDGET, max_wait=0, limit=None):
+        """Submit what is due, follow what was sent; one document at a time, each committed.
+
+        Documents another worker holds are skipped (``FOR UPDATE SKIP LOCKED``); a failure
+        of one document never stops the others. Returns counts for callers and tests."""
+        started = time.monotonic()
+        stats = {'processed': 0, 'skipped': 0}
+        while True:
+            now = fields.Datetime.now()
+            docs = self.sudo().search(self._l10n_cr_due_domain(now), limit=limit)
+            # Submissions in consecutivo order per establishment/terminal; status queries after.
+            docs = docs.sorted(lambda d: (d.state != 'to_send', d.company_id.id, d.establishment, d.terminal,
+                                          d.document_type, d.number))
+            out_of_time = False
+            for doc in docs:
+                if time.monotonic() - started > time_budget:
+                    out_of_time = True
+                    break
+                outcome = doc._l10n_cr_process_locked(now)
+                stats[outcome] += 1
+            if out_of_time:
+                self._l10n_cr_schedule(fields.Datetime.now())
+                break
+            upcoming = self.sudo().search(
+                [('state', 'in', ('to_send', 'sent')), ('next_try', '!=', False)], order='next_try', limit=1)
+            wait = upcoming and (upcoming.next_try - fields.Datetime.now()).total_seconds()
+            if upcoming and max_wait and wait <= max_wait and time.monotonic() - started + wait < time_budget:
+                self._l10n_cr_commit()
+                time.sleep(max(wait, 0) + 0.05)
+                continue
+            if upcoming:
+                self._l10n_cr_schedule(upcoming.next_try)
+            break
+        self._l10n_cr_commit()
+        return stats
+
+    @api.model
+    def _l10n_cr_schedule(self, when):
+        cron = self.env.ref('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue', raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=max(when, fields.Datetime.now()))
+
+    def _l10n_cr_process_locked(self, now):
+        """Lock this document (skip it if another worker has it), process it, commit."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                locked = self.try_lock_for_update()
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+            # Changed by another worker after this transaction began: that worker has it.
+            locked = self.browse()
+        if not locked:
+            return 'skipped'
+        self.invalidate_recordset()
+        if self.state not in ('to_send', 'sent') or (self.next_try and self.next_try > now):
+            self._l10n_cr_commit()
+            return 'skipped'
+        if self._l10n_cr_can_commit():
+            try:
+                self._l10n_cr_process_one(commit=True)
+            except Exception as exc:
+                self.env.cr.rollback()
+                _logger.exception("Electronic document %s: unexpected failure", self.display_name)
+                self._l10n_cr_set_error('internal', self.env._("Unexpected error while sending: %s", exc))
+        else:
+            self._l10n_cr_process_one(commit=False)
+        self._l10n_cr_commit(1)
+        return 'processed'
+
+    def _l10n_cr_process_one(self, commit=False):
+        self.ensure_one()
+        if self.state == 'to_send':
+            self._l10n_cr_submit(commit=commit)
+        elif self.state == 'sent':
+            self._l10n_cr_poll()
+
+    # -- submitting ----------------------------------------------------------------------
+
+    def _l10n_cr_submit(self, commit=False):
+        """POST the signed XML. After a start that may have reached Hacienda (a crash, a
+        timeout), Hacienda is asked first; the same clave is never sent twice blindly."""
+        self.ensure_one()
+        doc = self.sudo()
+        if not doc.xml_attachment_id:
+            try:
+                doc._l10n_cr_build_and_sign()
+            except UserError as exc:
+                return doc._l10n_cr_set_error('data', exc.args[0])
+        try:
+            client = doc.company_id._l10n_cr_einvoice_client()
+        except UserError as exc:
+            return doc._l10n_cr_set_error('configuration', exc.args[0])
+        may_have_arrived = doc.submission_started
+        if not may_have_arrived:
+            doc.submission_started = True
+            if commit and self._l10n_cr_commit():
+                # The mark is durable now: whatever happens below, the next attempt asks first.
+                if not self.try_lock_for_update():
+                    return None
+                self.invalidate_recordset()
+                if doc.state != 'to_send':
+                    return None
+        doc.attempt_count += 1
+        try:
+            outcome = client.submit(doc.xml_attachment_id.raw, may_have_arrived=may_have_arrived)
+        except DocumentRejected as exc:
+            return doc._l10n_cr_set_rejected(exc.reason or exc.message)
+        except ConfigurationProblem as exc:
+            return doc._l10n_cr_set_error('configuration', self.env._(
+                "Hacienda refused the company's connection settings: %s", exc.message))
+        except TransientError as exc:
+            return doc._l10n_cr_retry_later(exc)
+        except InputError as exc:
+            return doc._l10n_cr_set_error('data', self.env._(
+                "The signed document could not be sent: %s", str(exc)))
+        status = outcome.status
+        doc.write({
+            'state': 'sent',
+            'submitted_date': fields.Datetime.now(),
+            'hacienda_status': status.state if status else 'recibido',
+            'error_kind': False,
+            'error_message': False,
+            'poll_count': 0,
+            'next_try': doc._l10n_cr_next_poll_time(0),
+        })
+        if outcome.result == 'already_received':
+            doc._l10n_cr_log(self.env._("Hacienda already had this document; following its status."))
+        else:
+            doc._l10n_cr_log(self.env._("Sent to Hacienda, which received it."))
+        if status and status.state != 'not_found':
+            doc._l10n_cr_apply_status(status)
+        if doc.state == 'sent':
+            doc._l10n_cr_schedule(doc.next_try)
+        return None
+
+    def _l10n_cr_retry_later(self, exc):
+        doc = self.sudo()
+        index = min(doc.attempt_count, len(SUBMIT_BACKOFF)) - 1
+        delay = SUBMIT_BACKOFF[max(index, 0)]
+        if exc.retry_after:
+            delay = max(delay, exc.retry_after)
+        when = fields.Datetime.now() + timedelta(seconds=delay)
+        message = self.env._(
+            "Hacienda could not be reached (%(reason)s). The document will be sent again automatically "
+            "at %(when)s UTC.", reason=exc.message, when=fields.Datetime.to_string(when))
+        doc.write({'next_try': when, 'error_kind': 'connection', 'error_message': message})
+        if doc.attempt_count == 1 or doc.attempt_count % 5 == 0:
+            doc._l10n_cr_log(message)
+        if doc.attempt_count == NOTIFY_TRANSIENT_AFTER:
+            doc._l10n_cr_notify(self.env._("Hacienda unreachable"), message)
+        doc._l10n_cr_schedule(when)
+
+    # -- following -----------------------------------------------------------------------
+
+    def _l10n_cr_next_poll_time(self, poll_count):
+        self.ensure_one()
+        env = 'simulator' if self.company_id.l10n_cr_einvoice_environment == 'simulator' else 'remote'
+        delays = POLL_DELAYS[env]
+        return fields.Datetime.now() + timedelta(seconds=delays[min(poll_count, len(delays) - 1)])
+
+    def _l10n_cr_poll(self):
+        """Ask Hacienda for the document's status once and act on the answer."""
+        self.ensure_one()
+        doc = self.sudo()
+        try:
+            client = doc.company_id._l10n_cr_einvoice_client()
+            result = client.status(doc.clave)
+        except UserError as exc:
+            return doc._l10n_cr_set_error('configuration', exc.args[0])
+        except ConfigurationProblem as exc:
+            return doc._l10n_cr_set_error('configuration', self.env._(
+                "Hacienda refused the company's connection settings: %s", exc.message))
+        except TransientError as exc:
+            doc.write({
+                'poll_count': doc.poll_count + 1,
+                'next_try': doc._l10n_cr_next_poll_time(doc.poll_count + 1),
+                'error_message': self.env._("Hacienda could not be asked for the status (%s); asking again later.",
+                                            exc.message),
+            })
+            return doc._l10n_cr_schedule(doc.next_try)
+        except InputError as exc:
+            return doc._l10n_cr_set_error('data', str(exc))
+        return doc._l10n_cr_apply_status(result)
+
+    def _l10n_cr_apply_status(self, result):
+        doc = self.sudo()
+        doc.poll_count += 1
+        vals = {'hacienda_status': result.state, 'error_message': False}
+        if result.reason:
+            vals['hacienda_message'] = result.reason
+        if result.state in ('aceptado', 'rechazado') and (
+                result.respuesta_xml or doc.poll_count >= MAX_FINAL_WITHOUT_ANSWER):
+            doc.write(vals)
+            if result.respuesta_xml:
+                doc._l10n_cr_store_answer(result.respuesta_xml)
+            if result.verified is False:
+                doc._l10n_cr_log(self.env._(
+                    "The signature of Hacienda's answer could not be verified: %s",
+                    '; '.join(result.verification_errors)))
+            if result.state == 'aceptado':
+                return doc._l10n_cr_set_accepted()
+            return doc._l10n_cr_set_rejected(result.reason or self.env._("Hacienda gave no reason."))
+        vals['hacienda_error_count'] = doc.hacienda_error_count + 1 if result.state == 'error' else 0
+        if result.state == 'error':
+            if vals['hacienda_error_count'] >= MAX_HACIENDA_ERRORS:
+                doc.write(vals)
+                return doc._l10n_cr_set_error('hacienda', self.env._(
+                    "Hacienda reports an error processing this document (%s). Check its status later "
+                    "with \"Check status\"; if Hacienda keeps reporting the error, ask Hacienda.",
+                    result.reason or self.env._("no details")))
+        if result.state == 'not_found':
+            submitted = doc.submitted_date or doc.issue_date
+            if submitted and fields.Datetime.now() - submitted > NOT_FOUND_GRACE:
+                # Hacienda lost it: submit again (submission_started makes it ask first).
+                vals.update({'state': 'to_send', 'next_try': False})
+                doc.write(vals)
+                doc._l10n_cr_log(self.env._("Hacienda does not know this document; it will be sent again."))
+                return doc._l10n_cr_schedule(fields.Datetime.now())
+        vals['next_try'] = doc._l10n_cr_next_poll_time(doc.poll_count)
+        doc.write(vals)
+        return doc._l10n_cr_schedule(doc.next_try)
+
+    def _l10n_cr_store_answer(self, xml):
+        self.ensure_one()
+        old = self.response_attachment_id
+        attachment = self.env['ir.attachment'].sudo().create({
+            'name': f"{ABBREVIATIONS[self.document_type]}-{self.clave}-respuesta.xml",
+            'raw': xml,
+            'mimetype': 'application/xml',
+            'res_model': self._name,
+            'res_id': self.id,
+            'company_id': self.company_id.id,
+        })
+        self.sudo().response_attachment_id = attachment
+        old.sudo().unlink()
+
+    # -- outcomes ----------------------------------------------------------------------
+
+    def _l10n_cr_set_accepted(self):
+        doc = self.sudo()
+        doc.write({'state': 'accepted', 'answered_date': fields.Datetime.now(), 'next_try': False,
+                   'error_kind': False, 'error_message': False})
+        doc._l10n_cr_log(self.env._("Accepted by Hacienda."), attachments=doc.response_attachment_id)
+        doc._l10n_cr_send_email()
+
+    def _l10n_cr_set_rejected(self, reason):
+        doc = self.sudo()
+        message = self.env._(
+            "Hacienda rejected this document: %(reason)s\nCorrect the cause and issue it again: reset the "
+            "invoice to draft, fix it and confirm it; the new document will reference this one.",
+            reason=reason)
+        doc.write({'state': 'rejected', 'answered_date': fields.Datetime.now(), 'next_try': False,
+                   'error_kind': 'rejected', 'error_message': message, 'hacienda_message': reason})
+        doc._l10n_cr_notify(self.env._("Rejected by Hacienda"), message)
+
+    def _l10n_cr_set_error(self, kind, message):
+        doc = self.sudo()
+        doc.write({'state': 'error', 'error_kind': kind, 'error_message': message, 'next_try': False})
+        doc._l10n_cr_notify(self.env._("Electronic document needs attention"), message)
+
+    def _l10n_cr_requeue(self):
+        """Put documents in error back in the queue (not the rejected: they are final)."""
+        docs = self.sudo().filtered(lambda d: d.state == 'error')
+        docs.write({'state': 'to_send', 'error_kind': False, 'error_message': False, 'next_try': False,
+                    'attempt_count': 0})
+        for doc in docs:
+            if doc.hacienda_status and doc.submission_started:
+                # It reached Hacienda: follow its status instead of submitting it again.
+                doc.write({'state': 'sent', 'poll_count': 0})
+        if docs:
+            self._l10n_cr_schedule(fields.Datetime.now())
+        return docs
+
+    # -- messages --------------------------------------------------------------------------
+
+    def _l10n_cr_related_records(self):
+        """Where users look for this document: its invoice (and payment entry)."""
+        self.ensure_one()
+        return (self.move_id | self.payment_move_id).exists()
+
+    def _l10n_cr_log(self, body, attachments=None):
+        self.ensure_one()
+        body = Markup("%s<br/>%s") % (self.name, body) if self.name else body
+        kwargs = {'attachment_ids': attachments.ids} if attachments else {}
+        self.sudo().message_post(body=body, **kwargs)
+        for record in self._l10n_cr_related_records():
+            record.sudo().message_post(body=body)
+
+    def _l10n_cr_notify(self, summary, message):
+        """Chatter on the document and its invoice, and an activity for the invoice's person."""
+        self.ensure_one()
+        self._l10n_cr_log(Markup("<b>%s</b><br/>%s") % (summary, message))
+        target = self.move_id or self
+        responsible = (self.move_id.invoice_user_id or self.move_id.create_uid or self.create_uid)
+        if responsible and not responsible._is_superuser() and responsible.active:
+            try:
+                target.sudo().activity_schedule(
+                    'mail.mail_activity_data_todo', summary=summary, note=message, user_id=responsible.id)
+            except (UserError, ValueError) as exc:  # e.g. no access to the record any more
+                _logger.warning("Could not schedule an activity for %s: %s", self.display_name, exc)
+
+    # -- e-mail ----------------------------------------------------------------------------
+
+    def _l10n_cr_send_email(self):
+        """E-mail the accepted document (PDF, signed XML, Hacienda's answer) to the customer."""
+        self.ensure_one()
+        doc = self.sudo()
+        if doc.email_sent or not doc.company_id.l10n_cr_einvoice_auto_email:
+            return
+        if doc.document_type not in CUSTOMER_DOCUMENTS or not doc.move_id:
+            return
+        partner = doc.move_id.partner_id
+        if not partner._l10n_cr_einvoice_email_list():
+            doc._l10n_cr_log(self.env._("Not e-mailed: the customer has no e-mail address."))
+            return
+        try:
+            with self.env.cr.savepoint():
+                if doc.document_type == '10':
+                    doc._l10n_cr_send_receipt_email()
+                else:
+                    template = self.env.ref('l10n_cr_einvoice.email_template_einvoice', raise_if_not_found=False)
+                    self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=doc.id)\
+                        ._generate_and_send_invoices(
+                            doc.move_id, allow_raising=False, sending_methods={'email'}, mail_template=template)
+            doc.email_sent = True
+        except Exception as exc:  # the acceptance stands whatever the mail does
+            _logger.warning("E-mail of %s failed: %s", doc.display_name, exc)
+            doc._l10n_cr_log(self.env._("The e-mail to the customer could not be sent: %s", exc))
+
+    def _l10n_cr_send_receipt_email(self):
+        self.ensure_one()
+        template = self.env.ref('l10n_cr_einvoice.email_template_einvoice_receipt')
+        attachments = self.xml_attachment_id | self.response_attachment_id
+        self.move_id.with_context(l10n_cr_einvoice_document_id=self.id).message_post_with_source(
+            template, subtype_xmlid='mail.mt_comment', attachment_ids=attachments.ids)
+
+    # -- user actions ------------------------------------------------------------------------
+
+    def action_l10n_cr_send_now(self):
+        """Send (or re-check) the selected documents now, in this request."""
+        docs = self.sudo().filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
+        docs.filtered(lambda d: d.state == 'error' and d.error_kind != 'data')._l10n_cr_requeue()
+        for doc in docs.filtered(lambda d: d.state == 'to_send'):
+            doc._l10n_cr_submit()
+            if doc.state == 'sent':
+                doc._l10n_cr_poll()  # Hacienda often answers within the second
+        for doc in docs.filtered(lambda d: d.state == 'sent' and d.poll_count == 0):
+            doc._l10n_cr_poll()
+        return self._l10n_cr_action_result()
+
+    def action_l10n_cr_check_status(self):
+        for doc in self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started):
+            if doc.state == 'error':
+                doc._l10n_cr_requeue()
+            if doc.state in ('sent', 'to_send'):
+                doc.state = 'sent'
+                doc._l10n_cr_poll()
+        return self._l10n_cr_action_result()
+
+    def action_l10n_cr_validate(self):
+        """Check the stored XML again (XSD, business rules, signature) and report."""
+        problems = []
+        for doc in self.sudo():
+            if not doc.xml_attachment_id:
+                problems.append(self.env._("%s: no signed XML yet.", doc.display_name))
+                continue
+            try:
+                result = validate_document(doc.xml_attachment_id.raw, xsd_dir=server_settings.schema_dir())
+            except (InputError, ConfigurationError) as exc:
+                problems.append(f"{doc.display_name}: {exc}")
+                continue
+            verification = verify_xml(doc.xml_attachment_id.raw)
+            for issue in issue_text.describe_issues(self.env, result.issues):
+                problems.append(f"{doc.display_name}: {issue}")
+            if not verification:
+                problems.append(self.env._("%s: the signature does not verify.", doc.display_name))
+        if problems:
+            raise UserError('\n'.join(problems))
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'type': 'success', 'title': self.env._("Validation"),
+                       'message': self.env._("%s document(s) valid: schema, rules and signature.", len(self))},
+        }
+
+    def action_l10n_cr_sign(self):
+        """Build and sign again documents that never reached Hacienda (e.g. after renewing the certificate)."""
+        for doc in self.sudo():
+            if doc.submission_started or doc.state not in ('to_send', 'error'):
+                raise UserError(self.env._(
+                    "%s was already sent to Hacienda: its signed XML cannot change.", doc.display_name))
+            doc._l10n_cr_build_and_sign()
+            if doc.state == 'error':
+                doc._l10n_cr_requeue()
+        return self._l10n_cr_action_result()
+
+    def _l10n_cr_action_result(self):
+        if len(self) == 1:
+            return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+        return True

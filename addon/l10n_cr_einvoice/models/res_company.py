@@ -1,0 +1,320 @@
+import base64
+import logging
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from hacienda_cr import api as hacienda_api
+from hacienda_cr.errors import ConfigurationError, InputError
+from hacienda_cr.signing import SigningKey
+
+from ..hacienda import client_cache, key_cache, server_settings
+
+_logger = logging.getLogger(__name__)
+
+PROVIDER_ID = re.compile(r'\d{9,20}')
+ENVIRONMENT_SELECTION = [
+    ('simulator', 'Simulator (local, no tax effect)'),
+    ('sandbox', 'Sandbox (Hacienda test environment)'),
+    ('production', 'Production'),
+]
+SCHEMA_SET_SELECTION = [
+    ('auto', 'By issue date'),
+    ('v4.4', 'v4.4 (2024)'),
+    ('v4.4-2026', 'v4.4 revision 2026'),
+]
+# Retries inside one call stay short: the queue backs off for longer outages itself, so a
+# down Hacienda never keeps a cron worker sleeping.
+CLIENT_RETRY = {'max_attempts': 2, 'base_delay': 0.5, 'multiplier': 2.0, 'max_delay': 2.0, 'max_retry_after': 5.0}
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    l10n_cr_einvoice_enabled = fields.Boolean(
+        string='Issue electronic documents',
+        help='Posting customer invoices, credit and debit notes (and purchase invoices of '
+             'suppliers that are not registered) creates, signs and sends the Hacienda document.',
+    )
+    l10n_cr_einvoice_environment = fields.Selection(
+        ENVIRONMENT_SELECTION, string='Hacienda environment', required=True,
+        default=lambda self: server_settings.default_environment(),
+    )
+    l10n_cr_einvoice_api_url = fields.Char(
+        string='Reception API URL',
+        help='Overrides the environment\'s reception API (…/recepcion/v1/). Leave empty for the usual one.',
+    )
+    l10n_cr_einvoice_idp_url = fields.Char(
+        string='Token (IDP) URL',
+        help='Overrides the environment\'s token server: its host, a realm URL or the token endpoint itself.',
+    )
+    l10n_cr_einvoice_username = fields.Char(
+        string='API user', groups='account.group_account_manager',
+        help='The ATV / TRIBU-CR API user, e.g. cpj-3-101-123456@stag.comprobanteselectronicos.go.cr',
+    )
+    l10n_cr_einvoice_password = fields.Char(
+        string='API password', groups='account.group_account_manager', copy=False,
+    )
+    l10n_cr_einvoice_certificate_id = fields.Many2one(
+        'certificate.certificate', string='Signing certificate', groups='account.group_account_manager',
+        domain="[('company_id', '=', id), ('scope', '=', 'l10n_cr_einvoice')]", copy=False,
+        help='The taxpayer\'s cryptographic key (.p12) with its PIN, as issued by Hacienda.',
+    )
+    l10n_cr_einvoice_id_type_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Identification type',
+        domain=[('list_name', '=', 'identification_types')],
+        help='Type of the company\'s identification (its number is the Tax ID).',
+    )
+    l10n_cr_einvoice_activity_id = fields.Many2one(
+        'l10n_cr.economic.activity', string='Economic activity',
+        help='Activity registered with Hacienda, written as CodigoActividadEmisor.',
+    )
+    l10n_cr_einvoice_provider_id = fields.Char(
+        string='Systems provider ID',
+        help='Identification number of the provider of the invoicing system (ProveedorSistemas). '
+             'Empty: the company\'s own Tax ID (the system is run by the company itself).',
+    )
+    l10n_cr_einvoice_commercial_name = fields.Char(string='Commercial name')
+    l10n_cr_einvoice_email = fields.Char(
+        string='E-invoice e-mail',
+        help='Address(es) written as the issuer\'s e-mail (up to 4, separated by commas). '
+             'Empty: the company\'s e-mail.',
+    )
+    l10n_cr_einvoice_schema_set = fields.Selection(
+        SCHEMA_SET_SELECTION, string='Schema set', required=True,
+        default=lambda self: server_settings.default_schema_setting(),
+        help='By issue date: v4.4 (2024) until 2026-10-31, the 2026 revision from 2026-11-01.',
+    )
+    l10n_cr_einvoice_auto_email = fields.Boolean(
+        string='E-mail accepted documents', default=True,
+        help='Once Hacienda accepts a document, e-mail the PDF, the signed XML and Hacienda\'s '
+             'answer to the customer.',
+    )
+    l10n_cr_einvoice_payment_method_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Default payment method',
+        domain=[('list_name', '=', 'payment_methods')],
+        help='MedioPago used when neither the invoice nor the customer says otherwise.',
+    )
+    l10n_cr_einvoice_discount_code_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Default discount code',
+        domain=[('list_name', '=', 'discount_codes')],
+        help='CodigoDescuento written for line discounts that do not say otherwise.',
+    )
+    l10n_cr_canton_code = fields.Char(related='partner_id.l10n_cr_canton_code', readonly=False)
+    l10n_cr_district_code = fields.Char(related='partner_id.l10n_cr_district_code', readonly=False)
+    l10n_cr_neighborhood = fields.Char(related='partner_id.l10n_cr_neighborhood', readonly=False)
+
+    @api.constrains('l10n_cr_einvoice_provider_id')
+    def _check_l10n_cr_einvoice_provider_id(self):
+        for company in self:
+            value = company.l10n_cr_einvoice_provider_id
+            if value and not PROVIDER_ID.fullmatch(value):
+                raise ValidationError(self.env._(
+                    "The systems provider ID must be an identification number (9 to 20 digits), not a name: %s",
+                    value))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {'l10n_cr_einvoice_environment', 'l10n_cr_einvoice_api_url', 'l10n_cr_einvoice_idp_url',
+                'l10n_cr_einvoice_username', 'l10n_cr_einvoice_password'} & set(vals):
+            for company in self:
+                client_cache.forget(self.env.cr.dbname, company.id)
+        return result
+
+    # -- configuration -----------------------------------------------------------------
+
+    def _l10n_cr_einvoice_identification(self):
+        """(type, number) of the company, normalised."""
+        self.ensure_one()
+        number = (self.vat or '').replace('-', '').replace(' ', '').upper()
+        return self.l10n_cr_einvoice_id_type_id.code, number
+
+    def _l10n_cr_einvoice_provider(self):
+        self.ensure_one()
+        return self.l10n_cr_einvoice_provider_id or self._l10n_cr_einvoice_identification()[1]
+
+    def _l10n_cr_einvoice_emails(self):
+        self.ensure_one()
+        raw = self.l10n_cr_einvoice_email or self.email or ''
+        return [e.strip() for e in re.split(r'[,;\s]+', raw) if e.strip()][:4]
+
+    def _l10n_cr_einvoice_configuration_problems(self, document_type=None):
+        """What must be set before this company can issue documents, in plain words."""
+        self.ensure_one()
+        company = self.sudo()
+        problems = []
+        _ = self.env._
+        id_type, number = company._l10n_cr_einvoice_identification()
+        if not id_type:
+            problems.append(_("Set the company's identification type (Settings › Electronic invoicing)."))
+        if not number:
+            problems.append(_("Set the company's Tax ID (its cédula)."))
+        elif id_type:
+            message = self.env['res.partner']._l10n_cr_identification_problem(id_type, number)
+            if message:
+                problems.append(_("The company's identification is not valid: %s", message))
+        if document_type != '10' and not company.l10n_cr_einvoice_activity_id:
+            problems.append(_("Set the company's economic activity (Settings › Electronic invoicing)."))
+        if not company._l10n_cr_einvoice_emails():
+            problems.append(_("Set the company's e-mail (or the e-invoice e-mail in Settings)."))
+        if not company.l10n_cr_einvoice_certificate_id:
+            problems.append(_("Upload the company's signing certificate (.p12) and its PIN in Settings."))
+        if document_type not in ('10', '08') and not company.partner_id._l10n_cr_location_values():
+            problems.append(_(
+                "Complete the company's address: province (state), canton and district codes and "
+                "the street (other directions)."))
+        return problems
+
+    # -- signing key -------------------------------------------------------------------
+
+    def _l10n_cr_einvoice_signing_key(self):
+        """The company's SigningKey, loaded once per process; UserError in plain words if unusable."""
+        self.ensure_one()
+        certificate = self.sudo().l10n_cr_einvoice_certificate_id
+        if not certificate:
+            raise UserError(self.env._(
+                "No signing certificate is configured for %s: upload the .p12 file and its PIN in "
+                "Settings › Electronic invoicing.", self.name))
+        fingerprint = (certificate.id, str(certificate.write_date))
+
+        def load():
+            content = certificate.with_context(bin_size=False).content
+            raw = base64.b64decode(content) if content else b''
+            if certificate.content_format == 'pkcs12' or not certificate.private_key_id:
+                return SigningKey.from_pkcs12(raw, certificate.pkcs12_password or '')
+            key = certificate.private_key_id.sudo()
+            key_pem = base64.b64decode(key.with_context(bin_size=False).pem_key or b'')
+            cert_pem = base64.b64decode(certificate.with_context(bin_size=False).pem_certificate or b'')
+            return SigningKey.from_pem(key_pem, cert_pem, key.password or None)
+
+        try:
+            key = key_cache.signing_key(self.env.cr.dbname, self.id, fingerprint, load)
+            key.check_usable()
+        except InputError as exc:
+            raise UserError(self.env._(
+                "The signing certificate of %(company)s cannot be used: %(reason)s.",
+                company=self.name, reason=str(exc))) from None
+        number = self._l10n_cr_einvoice_identification()[1]
+        if key.taxpayer_id and number and key.taxpayer_id[1] != number:
+            raise UserError(self.env._(
+                "The signing certificate belongs to identification %(cert_id)s but the company's is "
+                "%(company_id)s: Hacienda would reject every document. Upload the company's own "
+                "certificate.", cert_id=key.taxpayer_id[1], company_id=number))
+        return key
+
+    def l10n_cr_einvoice_set_certificate(self, p12_base64, pin):
+        """Store a .p12 (Base64) and its PIN as the company's signing certificate.
+
+        Public so that provisioning scripts (JSON-2 / XML-RPC) can configure a company in one
+        call; the same rules apply as in the Settings form."""
+        self.ensure_one()
+        if not self.env.user.has_group('account.group_account_manager'):
+            raise UserError(self.env._("Only accounting administrators can change the signing certificate."))
+        try:
+            raw = base64.b64decode(p12_base64, validate=True)
+        except (ValueError, TypeError):
+            raise UserError(self.env._("The certificate must be given as Base64 text.")) from None
+        try:
+            SigningKey.from_pkcs12(raw, pin or '')
+        except InputError as exc:
+            raise UserError(self.env._("This certificate cannot be used: %s.", str(exc))) from None
+        certificate = self.env['certificate.certificate'].sudo().create({
+            'name': self.env._("Hacienda signing key of %s", self.name),
+            'content': base64.b64encode(raw),
+            'pkcs12_password': pin,
+            'scope': 'l10n_cr_einvoice',
+            'company_id': self.id,
+        })
+        self.sudo().l10n_cr_einvoice_certificate_id = certificate
+        return certificate.id
+
+    # -- Hacienda client ---------------------------------------------------------------
+
+    def _l10n_cr_einvoice_client_config(self):
+        self.ensure_one()
+        company = self.sudo()
+        environment = company.l10n_cr_einvoice_environment or 'sandbox'
+        api_url = company.l10n_cr_einvoice_api_url or None
+        idp_url = company.l10n_cr_einvoice_idp_url or None
+        if environment == 'simulator':
+            base = server_settings.simulator_url()
+            api_url = api_url or base
+            idp_url = idp_url or base
+        retry = hacienda_api.RetryPolicy(**CLIENT_RETRY)
+        try:
+            return hacienda_api.ClientConfig.for_environment(
+                environment,
+                company.l10n_cr_einvoice_username or '',
+                company.l10n_cr_einvoice_password or '',
+                api_url=api_url,
+                idp_url=idp_url,
+                retry=retry,
+                user_agent='odoo-l10n_cr_einvoice',
+            )
+        except ConfigurationError as exc:
+            raise UserError(self.env._(
+                "The Hacienda connection of %(company)s is not configured correctly: %(reason)s",
+                company=self.name, reason=str(exc))) from None
+
+    def _l10n_cr_einvoice_client(self):
+        """The company's HaciendaClient, kept for the process (connections and tokens reused)."""
+        self.ensure_one()
+        config = self._l10n_cr_einvoice_client_config()
+        redis_url = server_settings.redis_url()
+        fingerprint = client_cache.fingerprint(
+            config.environment, config.username, config.password, redis_url, server_settings.redis_prefix())
+
+        def build():
+            cache = None
+            if redis_url:
+                cache = hacienda_api.RedisTokenCache(redis_url, prefix=server_settings.redis_prefix())
+            return hacienda_api.HaciendaClient(config, token_cache=cache)
+
+        try:
+            return client_cache.client(self.env.cr.dbname, self.id, fingerprint, build)
+        except ConfigurationError as exc:
+            raise UserError(self.env._("The Hacienda connection cannot be set up: %s", str(exc))) from None
+
+    def action_l10n_cr_einvoice_test_connection(self):
+        """Ask the token server for a token with the company's credentials and say how it went."""
+        self.ensure_one()
+        client = self._l10n_cr_einvoice_client()
+        try:
+            client.tokens.access_token()
+        except hacienda_api.ApiError as exc:
+            kind = hacienda_api.kind_of(exc)
+            if kind == 'transient':
+                message = self.env._(
+                    "Hacienda's token server could not be reached right now (%s). Try again in a "
+                    "few minutes; if it persists, check the URLs and the server's network access.", exc.message)
+            else:
+                message = self.env._("Hacienda refused the connection: %s", exc.message)
+            raise UserError(message) from None
+        problems = self._l10n_cr_einvoice_configuration_problems()
+        try:
+            self._l10n_cr_einvoice_signing_key()
+        except UserError as exc:
+            problems.append(exc.args[0])
+        # Documents that stopped on a configuration problem can go again now.
+        waiting = self.env['l10n_cr.einvoice.document'].sudo().search([
+            ('company_id', '=', self.id), ('state', '=', 'error'), ('error_kind', '=', 'configuration')])
+        if waiting and not problems:
+            waiting._l10n_cr_requeue()
+        env_label = dict(ENVIRONMENT_SELECTION)[self.l10n_cr_einvoice_environment]
+        if problems:
+            body = self.env._("Connected to %(env)s, but: %(problems)s", env=env_label, problems=' '.join(problems))
+            notification_type = 'warning'
+        else:
+            body = self.env._("Connected to %s: a token was issued for the API user.", env_label)
+            notification_type = 'success'
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'title': self.env._("Hacienda connection"),
+                'message': body,
+                'type': notification_type,
+                'sticky': bool(problems),
+            },
+        }
