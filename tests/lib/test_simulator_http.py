@@ -40,7 +40,7 @@ SUBMIT = "/recepcion/v1/recepcion"
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory, xsd_dir):
-    process = start_simulator(tmp_path_factory.mktemp("sim-http"), xsd_dir, "--processing-delay", "0.6")
+    process = start_simulator(tmp_path_factory.mktemp("sim-http"), xsd_dir, "--processing-delay", "0.9")
     yield process
     process.stop()
 

@@ -439,11 +439,10 @@ class Handler(BaseHTTPRequestHandler):
         self.sim.store.note_duplicate(resource)
         self._cause(400, f"El comprobante {resource} ya fue recibido anteriormente.")
 
-    def _visible(self, user: User, record: Record | None) -> bool:
-        """Whether to show ``record`` to ``user`` (answers 404/403 otherwise)."""
-        if record is None or time.time() < record.visible_at:
-            return False
-        return True
+    @staticmethod
+    def _visible(record: Record | None) -> bool:
+        """Known and past ``status_visible_after`` (Hacienda may 404 right after a 202)."""
+        return record is not None and time.time() >= record.visible_at
 
     def _may_see(self, user: User, record: Record) -> bool:
         numbers = {number for _t, number in user.taxpayers}
@@ -457,7 +456,7 @@ class Handler(BaseHTTPRequestHandler):
         if user is None:
             return
         record = self.sim.store.get(resource)
-        if not self._visible(user, record):
+        if not self._visible(record):
             self._cause(404, f"El comprobante {resource} no ha sido recibido.")
             return
         if not self._may_see(user, record):
@@ -474,7 +473,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if clave is not None:
             record = self.sim.store.get(clave)
-            if not self._visible(user, record) or not self._may_see(user, record):
+            if not self._visible(record) or not self._may_see(user, record):
                 self._cause(404, f"El comprobante {clave} no existe.")
                 return
             detail = {**self._summary(record), "comprobanteXml": base64.b64encode(record.comprobante_xml).decode("ascii")}
