@@ -75,6 +75,14 @@ def start_simulator(tmp_path: Path, xsd_dir: Path, *extra: str, db: Path | None 
     return sim.start()
 
 
+def stop_cleanly(sim: SimulatorProcess) -> None:
+    """Stop the simulator; it must exit 0 and never have logged an internal error."""
+    code = sim.stop()
+    log = sim.log_path.read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+    assert code == 0, f"simulator exited with {code}"
+
+
 def fast_config(sim_url: str, username: str = USER, password: str = PASSWORD, **overrides) -> ClientConfig:
     """The simulator preset with test-sized pauses and timeouts."""
     settings = {

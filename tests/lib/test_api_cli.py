@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from api_fixtures import PASSWORD, USER, free_port, signed, signing_key, start_simulator
+from api_fixtures import PASSWORD, USER, free_port, signed, signing_key, start_simulator, stop_cleanly
 
 from hacienda_cr.signing import sign_xml
 
@@ -18,7 +18,7 @@ from hacienda_cr.signing import sign_xml
 def sim(tmp_path_factory, xsd_dir):
     process = start_simulator(tmp_path_factory.mktemp("sim-cli"), xsd_dir)
     yield process
-    process.stop()
+    stop_cleanly(process)
 
 
 def cli(*args, password=PASSWORD, timeout=120):

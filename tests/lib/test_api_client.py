@@ -19,6 +19,7 @@ from api_fixtures import (
     signed,
     signing_key,
     start_simulator,
+    stop_cleanly,
     stored_rows,
 )
 
@@ -45,7 +46,7 @@ NUMBERS = itertools.count(2000)
 def sim(tmp_path_factory, xsd_dir):
     process = start_simulator(tmp_path_factory.mktemp("sim-client"), xsd_dir)
     yield process
-    process.stop()
+    stop_cleanly(process)
 
 
 @pytest.fixture
@@ -256,7 +257,7 @@ def test_expired_tokens_are_refreshed_then_renewed(tmp_path, xsd_dir):
         tokens = sim.stats()["tokens_issued"]
         assert tokens == {"password:issued": 2, "refresh_token:issued": 1}
     finally:
-        sim.stop()
+        stop_cleanly(sim)
 
 
 def test_wait_final_polls_through_an_early_404(tmp_path, xsd_dir):
@@ -270,7 +271,7 @@ def test_wait_final_polls_through_an_early_404(tmp_path, xsd_dir):
             assert client.status(outcome.clave).state == "not_found"
             assert client.wait_final(outcome.clave).state == "aceptado"
     finally:
-        sim.stop()
+        stop_cleanly(sim)
 
 
 def test_list_documents(client):

@@ -14,7 +14,7 @@ import textwrap
 import time
 
 import pytest
-from api_fixtures import PASSWORD, USER, fast_config, free_port, start_simulator
+from api_fixtures import PASSWORD, USER, fast_config, free_port, start_simulator, stop_cleanly
 
 from hacienda_cr.api import HaciendaClient, RedisTokenCache
 
@@ -72,7 +72,7 @@ def redis_url(tmp_path_factory):
 def sim(tmp_path_factory, xsd_dir):
     process = start_simulator(tmp_path_factory.mktemp("sim-redis"), xsd_dir)
     yield process
-    process.stop()
+    stop_cleanly(process)
 
 
 def password_logins(sim) -> int:

@@ -25,6 +25,7 @@ from api_fixtures import (
     signed,
     signing_key,
     start_simulator,
+    stop_cleanly,
     stored_rows,
 )
 from prometheus_client.parser import text_string_to_metric_families
@@ -42,7 +43,7 @@ SUBMIT = "/recepcion/v1/recepcion"
 def sim(tmp_path_factory, xsd_dir):
     process = start_simulator(tmp_path_factory.mktemp("sim-http"), xsd_dir, "--processing-delay", "0.9")
     yield process
-    process.stop()
+    stop_cleanly(process)
 
 
 @pytest.fixture
@@ -411,7 +412,7 @@ def test_state_survives_a_restart(tmp_path, xsd_dir):
             assert post(session, first, body, bearer).status_code == 202
             before = get_status(session, first, built.clave, bearer).json()
         finally:
-            first.stop()
+            stop_cleanly(first)
         second = start_simulator(tmp_path, xsd_dir, "--processing-delay", "0", db=first.db)
         try:
             # The old token still works: tokens are signed with a secret kept in the database.
@@ -421,7 +422,7 @@ def test_state_survives_a_restart(tmp_path, xsd_dir):
             assert again.status_code == 400 and "ya fue recibido" in again.headers["X-Error-Cause"]
             assert second.get("/_simulator/certificate") == first_cert(before)
         finally:
-            second.stop()
+            stop_cleanly(second)
 
 
 def first_cert(status: dict) -> str:

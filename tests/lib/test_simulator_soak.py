@@ -19,7 +19,7 @@ import time
 from collections import Counter
 
 import pytest
-from api_fixtures import EXAMPLE_NAMES, fast_config, signed, signing_key, start_simulator, stored_rows
+from api_fixtures import EXAMPLE_NAMES, fast_config, signed, signing_key, start_simulator, stop_cleanly, stored_rows
 
 from hacienda_cr.api import HaciendaClient, Polling, RetriesExhausted, RetryPolicy, Timeouts
 from hacienda_cr.signing import sign_xml
@@ -120,7 +120,7 @@ def test_soak_with_faults_of_every_kind(tmp_path, xsd_dir):
     finally:
         for c in clients:
             c.close()
-        sim.stop()
+        stop_cleanly(sim)
     rows = stored_rows(sim.db)
 
     faults = stats["faults_injected"]

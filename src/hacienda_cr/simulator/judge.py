@@ -35,7 +35,7 @@ from hacienda_cr.simulator.config import User
 from hacienda_cr.validation import check_business_rules
 
 ID_TYPES = ("01", "02", "03", "04", "05", "06")
-FORCED_REJECTION = "Rechazo forzado por el simulador (inyección de fallos): el comprobante no tiene defectos."
+FORCED_REJECTION = "Rechazo forzado por el simulador (inyección de fallos)."
 
 
 class Refusal(Exception):
