@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=40)
     logs.add_argument("-f", "--follow", action="store_true")
     sub.add_parser("down", help="stop every service (data kept)")
+    restart = sub.add_parser("restart", help="restart one service (e.g. after changing its code)")
+    restart.add_argument("service")
     cleanup = sub.add_parser("cleanup", help="stop and remove runtime files; --remove-data deletes all state")
     cleanup.add_argument("--remove-data", action="store_true",
                          help="also delete the database, filestore, secrets, metrics and backups")
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return operate.logs(layout, args.service, args.lines, args.follow)
         if args.command == "down":
             return operate.down(layout)
+        if args.command == "restart":
+            return operate.restart(layout, args.service)
         if args.command == "cleanup":
             return operate.cleanup(layout, args.remove_data, args.yes)
         if args.command == "backup":

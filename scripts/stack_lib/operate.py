@@ -91,6 +91,20 @@ def down(layout: Layout) -> int:
     return 0
 
 
+def restart(layout: Layout, service: str) -> int:
+    settings = layout.load_settings()
+    progs = {p.name: p for p in programs(settings, layout)}
+    if service not in progs:
+        raise StackError(f"unknown service {service!r}; known: {', '.join(progs)}")
+    sup = ensure_running(layout, [])
+    steps = Steps()
+    with steps.step(f"restart {service}") as out:
+        sup.restart(service)
+        ready = health.wait_healthy([progs[service]], layout, settings, sup, 180)
+        out.did(f"healthy after {ready[service]:.1f} s")
+    return 0
+
+
 RUNTIME_LEFTOVERS = ("run", "etc", "nginx")
 
 

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"company configured for Hacienda ({env.environment}): {company}")
         created.update({k: v for k, v in company.items() if v})
         company_id = rpc.ref("base.main_company")
-        customers, n = seed_data.ensure_customers(rpc, env.settings)
+        customers, n = seed_data.ensure_customers(rpc)
         created["customers"] = n
         products, n = seed_data.ensure_products(rpc, company_id)
         created["products and CABYS codes"] = n

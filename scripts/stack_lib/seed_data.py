@@ -77,11 +77,12 @@ INVOICES = [
 ACCEPT_TIMEOUT = 300
 
 
-def customer_email(local: str, env_settings: dict) -> str:
-    return f"{local}@clientes.{env_settings['nginx']['server_name']}.test"
+def customer_email(local: str) -> str:
+    # A reserved top-level domain (RFC 2606): never a real mailbox.
+    return f"{local}@clientes-demo.test"
 
 
-def ensure_customers(rpc: OdooRPC, settings: dict) -> tuple[dict[str, int], int]:
+def ensure_customers(rpc: OdooRPC) -> tuple[dict[str, int], int]:
     existing = {p["ref"]: p["id"] for p in rpc.search_read(
         "res.partner", [("ref", "in", [c[0] for c in CUSTOMERS])], ["ref"], context={"active_test": False})}
     countries = {c["code"]: c["id"] for c in rpc.search_read("res.country", [("code", "in", ["CR", "US"])], ["code"])}
@@ -95,7 +96,7 @@ def ensure_customers(rpc: OdooRPC, settings: dict) -> tuple[dict[str, int], int]
             "is_company": id_type in ("02", "05", "06"),
             "vat": number,
             "country_id": countries[country],
-            "email": customer_email(local, settings),
+            "email": customer_email(local),
             "l10n_cr_id_type_id": code_id(rpc, "identification_types", id_type),
         }])[0]
         created += 1

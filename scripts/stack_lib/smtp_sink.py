@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import mailbox
+import os
 import signal
 import sys
 from email import message_from_bytes, policy
@@ -18,7 +19,10 @@ from email import message_from_bytes, policy
 
 class MaildirHandler:
     def __init__(self, maildir: str):
-        self.maildir = mailbox.Maildir(maildir, create=True)
+        # Maildir(create=True) makes new/cur/tmp only when the directory itself is new.
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+        self.maildir = mailbox.Maildir(maildir, create=False)
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.SMTP)

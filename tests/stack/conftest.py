@@ -111,3 +111,11 @@ def admin(env) -> OdooSession:
     session = OdooSession(env.stack_url, env.database)
     session.authenticate(env.admin_login, env.admin_password)
     return session
+
+
+@pytest.fixture(scope="session")
+def xsd_enumerations():
+    """XSD enumeration values keyed type[.element], over every XSD of both schema sets."""
+    from xsd_enumerations import enumerations, xsd_dir
+
+    return enumerations(xsd_dir())
