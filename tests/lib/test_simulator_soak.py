@@ -61,7 +61,7 @@ def _documents():
 
 
 @pytest.mark.slow
-def test_soak_with_faults_of_every_kind(tmp_path, xsd_dir):
+def test_soak_with_faults_of_every_kind(tmp_path, xsd_dir, capsys):
     docs = _documents()
     sim = start_simulator(
         tmp_path,
@@ -134,18 +134,19 @@ def test_soak_with_faults_of_every_kind(tmp_path, xsd_dir):
     submit_rate = (submit_faults + faults.get("reject", 0)) / submits
     decisions = Counter(final.state for final, _ in results.values())
     forced = sum(1 for final, _ in results.values() if FORCED_REJECTION in (final.reason or ""))
-    print(
-        f"\nsoak: {len(results)}/{DOCUMENTS} documents final in {elapsed:.1f} s "
-        f"({len(results) / elapsed:.1f} docs/s, {WORKERS} workers)"
-        f"\n  decisions {dict(decisions)}, forced rejections {forced}, invalid documents {sum(e == 'rechazado' for *_, e in docs)}"
-        f"\n  client: {figures['posts']} POSTs, {figures['status_checks']} status checks after ambiguous failures, "
-        f"{figures['already_received']} found already received, {figures['rounds_retried']} rounds retried later; "
-        f"{logins} logins, {refreshes} refreshes"
-        f"\n  simulator: {requests} API/token requests, faults injected {dict(sorted(faults.items()))} "
-        f"\n  {submit_rate:.0%} of submissions hit a failure or forced rejection; "
-        f"{sum(v for k, v in faults.items() if k != 'latency') / requests:.0%} of all requests failed on purpose, "
-        f"{sum(faults.values()) / requests:.0%} with latency counted; duplicates {stats['duplicates']}"
-    )
+    with capsys.disabled():  # the figures belong in every run's output, CI's included
+        print(
+            f"\nsoak: {len(results)}/{DOCUMENTS} documents final in {elapsed:.1f} s "
+            f"({len(results) / elapsed:.1f} docs/s, {WORKERS} workers)"
+            f"\n  decisions {dict(decisions)}, forced rejections {forced}, invalid documents {sum(e == 'rechazado' for *_, e in docs)}"
+            f"\n  client: {figures['posts']} POSTs, {figures['status_checks']} status checks after ambiguous failures, "
+            f"{figures['already_received']} found already received, {figures['rounds_retried']} rounds retried later; "
+            f"{logins} logins, {refreshes} refreshes"
+            f"\n  simulator: {requests} API/token requests, faults injected {dict(sorted(faults.items()))} "
+            f"\n  {submit_rate:.0%} of submissions hit a failure or forced rejection; "
+            f"{sum(v for k, v in faults.items() if k != 'latency') / requests:.0%} of all requests failed on purpose, "
+            f"{sum(faults.values()) / requests:.0%} with latency counted; duplicates {stats['duplicates']}"
+        )
 
     # Nothing lost, nothing left half-way.
     assert len(results) == DOCUMENTS, f"only {len(results)} of {DOCUMENTS} documents finished before the deadline"
