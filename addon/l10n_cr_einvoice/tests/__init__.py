@@ -1,2 +1,10 @@
 # ruff: noqa: F401 - Odoo finds the tests by importing them
-from . import test_documents
+from . import (
+    test_cabys_import,
+    test_code_data,
+    test_configuration,
+    test_cron_lock,
+    test_delivery,
+    test_documents,
+    test_queue,
+)

@@ -32,6 +32,7 @@ COMPANY_VAT = '3101123456'
 API_USER = 'cpj-3-101-123456@stag.comprobanteselectronicos.go.cr'
 API_PASSWORD = 'contraseña-de-pruebas'  # noqa: S105 - the simulator's test user
 PIN = '4321'
+WRONG_PASSWORD = 'incorrecta'  # noqa: S105 - not a secret: the password the simulator refuses
 DS = 'http://www.w3.org/2000/09/xmldsig#'
 
 
@@ -120,6 +121,12 @@ class L10nCrEinvoiceCommon(SimulatorRequests, AccountTestInvoicingCommon):
         return record
 
     @classmethod
+    def cabys(cls, code, name, rate=13):
+        """The catalogue entry (an import or another test class may have it already)."""
+        Cabys = cls.env['l10n_cr.cabys'].with_context(active_test=False)
+        return Cabys.search([('code', '=', code)]) or Cabys.create({'code': code, 'name': name, 'tax_rate': rate})
+
+    @classmethod
     def setup_cr_company(cls, company):
         company.write({
             'name': 'Empresa Demo S.A.',
@@ -154,11 +161,10 @@ class L10nCrEinvoiceCommon(SimulatorRequests, AccountTestInvoicingCommon):
         cls.tax_exempt = template.ref('l10n_cr_tax_sale_exempt')
         cls.tax_exonerated = template.ref('l10n_cr_tax_sale_iva_13_exonerated')
         cls.tax_purchase_13 = cls.company_data['default_tax_purchase']
-        Cabys = env['l10n_cr.cabys']
-        cls.cabys_software = Cabys.create({'code': '8314100000000', 'name': 'Servicios de diseño y desarrollo de software', 'tax_rate': 13})
-        cls.cabys_laptop = Cabys.create({'code': '4523000000100', 'name': 'Computadora portátil', 'tax_rate': 13})
-        cls.cabys_coffee = Cabys.create({'code': '2111100000000', 'name': 'Café en grano', 'tax_rate': 1})
-        cls.cabys_beans = Cabys.create({'code': '0111100000000', 'name': 'Frijol', 'tax_rate': 1})
+        cls.cabys_software = cls.cabys('8314100000000', 'Servicios de diseño y desarrollo de software', 13)
+        cls.cabys_laptop = cls.cabys('4523000000100', 'Computadora portátil', 13)
+        cls.cabys_coffee = cls.cabys('2111100000000', 'Café en grano', 1)
+        cls.cabys_beans = cls.cabys('0111100000000', 'Frijol', 1)
         cls.product_service = env['product.product'].create({
             'name': 'Desarrollo de software a la medida',
             'type': 'service',

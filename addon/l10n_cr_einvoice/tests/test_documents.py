@@ -186,7 +186,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         })
         beer = self.env['product.product'].create({
             'name': 'Cerveza nacional', 'type': 'consu', 'uom_id': self.env.ref('uom.product_uom_litre').id,
-            'l10n_cr_cabys_id': self.env['l10n_cr.cabys'].create({'code': '2441000000000', 'name': 'Cerveza'}).id,
+            'l10n_cr_cabys_id': self.cabys('2441000000000', 'Cerveza').id,
         })
         move = self.make_invoice(self.partner_cr, [
             (self.product_service, 2, 25000, self.tax_exonerated),

@@ -1,0 +1,195 @@
+"""The queue with real, separate database cursors (as two cron workers have), committed data
+and the per-document commits of production.
+
+Like OCA's l10n_es_verifactu_oca cron-lock test, this is a BaseCase, not a TransactionCase:
+nothing runs inside a test transaction, so the data is really committed (and left in a
+final state afterwards so that no other test's queue picks it up).
+"""
+
+import base64
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo import Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import config, mute_logger
+
+from hacienda_cr.api import HaciendaClient
+
+from ..hacienda import client_cache
+from .common import (
+    API_PASSWORD,
+    API_USER,
+    COMPANY_VAT,
+    PIN,
+    SimulatorRequests,
+    company_certificate,
+    start_simulator,
+    xsd_dir,
+)
+
+ADMIN_ID = 2
+
+
+class Crash(BaseException):
+    """The worker dies (a kill, an out-of-memory): nothing after this point is committed."""
+
+
+@tagged('post_install_l10n', 'post_install', '-at_install')
+class TestCronLock(SimulatorRequests, BaseCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.simulator = start_simulator(cls)
+        cls.startClassPatcher(patch.dict(config.options, {
+            'l10n_cr_einvoice_schema_dir': str(xsd_dir()),
+            'l10n_cr_einvoice_simulator_url': cls.simulator.url,
+        }))
+        with cls.environment() as env:
+            cls.company_id = cls._setup_company(env).id
+        cls.addClassCleanup(cls._park_leftovers)
+
+    @classmethod
+    @contextmanager
+    def environment(cls, **context):
+        """A new real cursor (its own connection and transaction), committed on exit."""
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, ADMIN_ID, {'l10n_cr_einvoice_allow_commit': True, **context})
+            if getattr(cls, 'company_id', None):
+                env = env(context={**env.context, 'allowed_company_ids': [cls.company_id]})
+            yield env
+
+    @classmethod
+    def _setup_company(cls, env):
+        codes = env['l10n_cr.einvoice.code']
+        company = env['res.company'].create({
+            'name': 'Empresa Cursores S.A.',
+            'country_id': env.ref('base.cr').id,
+            'currency_id': env.ref('base.CRC').id,
+        })
+        env.user.company_ids |= company
+        env = env(context={**env.context, 'allowed_company_ids': [company.id]})
+        env['account.chart.template'].try_loading('cr', company=company, install_demo=False)
+        company.write({
+            'vat': COMPANY_VAT,
+            'email': 'facturacion@cursores.cr',
+            'street': 'Calle 5, local 2',
+            'state_id': env.ref('base.state_SJ').id,
+            'l10n_cr_canton_code': '01',
+            'l10n_cr_district_code': '01',
+            'l10n_cr_einvoice_enabled': True,
+            'l10n_cr_einvoice_environment': 'simulator',
+            'l10n_cr_einvoice_username': API_USER,
+            'l10n_cr_einvoice_password': API_PASSWORD,
+            'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
+            'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
+        })
+        company.with_env(env).l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        cls.partner_id = env['res.partner'].create({
+            'name': 'Cliente Cursores Ltda.', 'vat': '3102000111', 'email': 'cliente@cursores.cr',
+            'country_id': env.ref('base.cr').id}).id
+        cabys = env['l10n_cr.cabys'].search([('code', '=', '8314100000000')]) or env['l10n_cr.cabys'].create(
+            {'code': '8314100000000', 'name': 'Servicios de software'})
+        cls.product_id = env['product.product'].create({
+            'name': 'Soporte', 'type': 'service', 'l10n_cr_cabys_id': cabys.id,
+            'taxes_id': [Command.set(company.account_sale_tax_id.ids)]}).id
+        return company
+
+    @classmethod
+    def _park_leftovers(cls):
+        """Whatever a failed test left queued must not reach another test class's queue."""
+        with cls.registry.cursor() as cr:
+            cr.execute("""UPDATE l10n_cr_einvoice_document SET state = 'error', error_kind = 'internal'
+                          WHERE company_id = %s AND state IN ('to_send', 'sent')""", [cls.company_id])
+        client_cache.forget(get_db_name())
+
+    def post_invoices(self, count):
+        with self.environment() as env:
+            moves = env['account.move'].create([{
+                'move_type': 'out_invoice',
+                'partner_id': self.partner_id,
+                'invoice_date': fields.Date.today(),
+                'invoice_line_ids': [Command.create({'product_id': self.product_id, 'price_unit': 1000 + i})],
+            } for i in range(count)])
+            moves.action_post()
+            return moves.l10n_cr_einvoice_document_id.ids
+
+    def documents(self, env, ids):
+        return env['l10n_cr.einvoice.document'].browse(ids)
+
+    def states(self, ids):
+        with self.environment() as env:
+            return {doc.id: (doc.state, doc.submission_started) for doc in self.documents(env, ids)}
+
+    def finish(self, ids):
+        for _round in range(5):
+            with self.environment() as env:
+                docs = self.documents(env, ids)
+                if all(d.state == 'accepted' for d in docs):
+                    return
+                docs.filtered(lambda d: d.state in ('to_send', 'sent')).sudo().write({'next_try': False})
+            with self.environment() as env:
+                env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        self.fail(f"documents not accepted: {self.states(ids)}")
+
+    @mute_logger('odoo.sql_db')
+    def test_concurrent_cron_skips_locked_documents(self):
+        locked_id, *other_ids = self.post_invoices(3)
+        with self.environment() as env0:
+            # Worker 0 holds the first document (as a cron busy submitting it would).
+            env0.cr.execute("SELECT id FROM l10n_cr_einvoice_document WHERE id = %s FOR UPDATE", [locked_id])
+            with self.environment() as env1:
+                stats = env1['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+            self.assertGreaterEqual(stats['skipped'], 1)
+            self.assertGreaterEqual(stats['processed'], 2)
+            env0.cr.rollback()
+        states = self.states([locked_id, *other_ids])
+        self.assertEqual(states[locked_id], ('to_send', False), "the locked document was left alone")
+        for doc_id in other_ids:
+            self.assertIn(states[doc_id][0], ('sent', 'accepted'), "the others were sent meanwhile")
+        self.finish([locked_id, *other_ids])
+
+    @mute_logger('odoo.sql_db')
+    def test_document_changed_by_another_worker_is_skipped(self):
+        """Changed and committed by another worker after this transaction's snapshot: locking it
+        fails to serialise (40001); the run goes on with the rest."""
+        changed_id, other_id = self.post_invoices(2)
+        with self.environment() as env1:
+            env1['l10n_cr.einvoice.document'].search([('id', 'in', [changed_id, other_id])]).mapped('state')
+            with self.environment() as env0:
+                env0.cr.execute("UPDATE l10n_cr_einvoice_document SET attempt_count = attempt_count WHERE id = %s",
+                                [changed_id])
+            stats = env1['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        self.assertGreaterEqual(stats['skipped'], 1)
+        states = self.states([changed_id, other_id])
+        self.assertEqual(states[changed_id], ('to_send', False))
+        self.assertIn(states[other_id][0], ('sent', 'accepted'))
+        self.finish([changed_id, other_id])
+
+    def test_crash_between_submit_and_commit_never_sends_twice(self):
+        [doc_id] = self.post_invoices(1)
+        before = self.simulator.stats()['stored']
+        real_submit = HaciendaClient.submit
+
+        def submit_then_crash(client, *args, **kwargs):
+            real_submit(client, *args, **kwargs)  # Hacienda has it now...
+            raise Crash  # ...and the worker dies before recording that
+
+        with patch.object(HaciendaClient, 'submit', submit_then_crash), self.assertRaises(Crash):
+            with self.environment() as env:
+                env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        self.assertEqual(self.states([doc_id])[doc_id], ('to_send', True),
+                         "the start of the submission was committed before the POST; its outcome was lost")
+        self.assertEqual(self.simulator.stats()['stored']['documents'], before['documents'] + 1)
+
+        # The next run asks Hacienda before sending, finds the document and follows it.
+        self.finish([doc_id])
+        after = self.simulator.stats()['stored']
+        self.assertEqual(after['documents'], before['documents'] + 1, "received once")
+        self.assertEqual(after['duplicate_posts'], before['duplicate_posts'], "never posted again")
+        with self.environment() as env:
+            messages = ' '.join(self.documents(env, [doc_id]).message_ids.mapped('body'))
+        self.assertIn('already had this document', messages)

@@ -1,0 +1,71 @@
+from odoo.tests import tagged
+
+from .common import L10nCrEinvoiceCommon
+
+
+@tagged('post_install_l10n', 'post_install', '-at_install')
+class TestDelivery(L10nCrEinvoiceCommon):
+    """What the customer receives once Hacienda accepts: the e-mail with the PDF, the signed XML
+    and Hacienda's answer; and the PDF's electronic-document block with its QR code."""
+
+    def accepted_invoice(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        self.process_queue()
+        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        return move
+
+    def test_email_sent_once_accepted(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        mails_before = self.env['mail.message'].search_count([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                               ('message_type', '=', 'comment')])
+        self.assertEqual(mails_before, 0, "nothing is e-mailed before Hacienda's answer")
+        self.process_queue()
+        document = move.l10n_cr_einvoice_document_id
+        self.assertTrue(document.email_sent)
+        message = self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                   ('message_type', '=', 'comment')])
+        self.assertEqual(len(message), 1)
+        names = sorted(message.attachment_ids.mapped('name'))
+        self.assertEqual(len(names), 3, names)
+        self.assertIn(document.xml_attachment_id.name, names)
+        self.assertIn(document.response_attachment_id.name, names)
+        self.assertTrue(any(name.endswith('.pdf') for name in names))
+        recipients = message.partner_ids.mapped('email')
+        self.assertEqual(sorted(recipients), ['contabilidad@lasabana.cr', 'proveedores@lasabana.cr'])
+        self.assertIn(document.clave, message.body)
+        # Accepting again (a status re-check) does not mail again.
+        document._l10n_cr_send_email()
+        self.assertEqual(len(self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                              ('message_type', '=', 'comment')])), 1)
+
+    def test_no_email_when_disabled(self):
+        self.company.l10n_cr_einvoice_auto_email = False
+        move = self.accepted_invoice()
+        self.assertFalse(move.l10n_cr_einvoice_document_id.email_sent)
+        self.assertFalse(self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                          ('message_type', '=', 'comment')]))
+
+    def test_pdf_shows_the_electronic_document(self):
+        move = self.accepted_invoice()
+        document = move.l10n_cr_einvoice_document_id
+        html = self.env['ir.actions.report']._render_qweb_html('account.report_invoice', move.ids)[0].decode()
+        self.assertIn(document.clave, html)
+        self.assertIn(document.consecutivo, html)
+        self.assertIn('Electronic Invoice (01)', html)
+        self.assertIn('Accepted', html)
+        self.assertIn('data:image/png;base64,', html)
+        self.assertTrue(move._l10n_cr_einvoice_qr_src().startswith('data:image/png;base64,iVBOR'))
+
+    def test_send_and_print_carries_the_xml_and_answer(self):
+        move = self.accepted_invoice()
+        document = move.l10n_cr_einvoice_document_id
+        attachments = self.env['account.move.send']._get_invoice_extra_attachments(move)
+        self.assertIn(document.xml_attachment_id, attachments)
+        self.assertIn(document.response_attachment_id, attachments)
+
+    def test_send_and_print_warns_before_acceptance(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        wizard = self.env['account.move.send.wizard'].with_context(
+            active_model='account.move', active_ids=move.ids).create({})
+        self.assertIn('l10n_cr_einvoice_not_accepted', wizard.alerts)
+        self.assertEqual(wizard.alerts['l10n_cr_einvoice_not_accepted']['level'], 'warning')

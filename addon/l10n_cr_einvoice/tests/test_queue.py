@@ -1,0 +1,250 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..hacienda import client_cache
+from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
+from .replay import Replay
+
+
+@tagged('post_install_l10n', 'post_install', '-at_install')
+class TestQueue(L10nCrEinvoiceCommon):
+    """The sending queue against the simulator's faults (real HTTP), and recorded answers for
+    what the simulator never does. The API client retries once within a call; what still
+    fails is the queue's to handle: back off, retry, never send twice."""
+
+    def setUp(self):
+        super().setUp()
+        # A fresh client per test: token faults need a login to hit.
+        client_cache.forget(self.env.cr.dbname)
+        self.simulator.request('PUT', '/_simulator/faults', {'faults': {}, 'replace': True, 'clear_next': True})
+        self.cron = self.env.ref('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue')
+
+    def post_invoice(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        return move.l10n_cr_einvoice_document_id
+
+    def run_queue_once(self):
+        return self.Document._l10n_cr_process_queue(time_budget=60)
+
+    def time_passes(self, document):
+        document.sudo().next_try = fields.Datetime.now() - timedelta(seconds=1)
+
+    def posts(self):
+        """How many POSTs of documents the simulator has answered so far."""
+        return sum(v for k, v in self.simulator.stats()['requests'].items() if k.startswith('POST submit'))
+
+    def assert_backed_off(self, document, at_least=30):
+        self.assertEqual(document.state, 'to_send')
+        self.assertEqual(document.error_kind, 'connection')
+        self.assertIn('will be sent again automatically', document.error_message)
+        wait = (document.next_try - fields.Datetime.now()).total_seconds()
+        self.assertGreaterEqual(wait, at_least - 2)
+        trigger = self.env['ir.cron.trigger'].search([('cron_id', '=', self.cron.id)], order='id desc', limit=1)
+        self.assertEqual(trigger.call_at, document.next_try, "the cron is woken when the retry is due")
+
+    def assert_accepted_once(self, document, documents_before):
+        self.assertEqual(document.state, 'accepted', document.error_message)
+        stats = self.simulator.stats()
+        self.assertEqual(stats['stored']['documents'], documents_before + 1)
+        self.assertEqual(stats['stored']['duplicate_posts'], 0, "never sent twice")
+
+    def transient_then_recovered(self, faults, expected_wait=30):
+        before = self.simulator_totals()['documents']
+        document = self.post_invoice()
+        self.simulator.faults(next=faults)
+        self.run_queue_once()
+        self.assert_backed_off(document, expected_wait)
+        self.time_passes(document)
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+        return document
+
+    # -- transient faults, each through the real simulator ------------------------------
+
+    def test_server_error_backs_off_then_sends(self):
+        # Both attempts of the call get a 503: the POST may have arrived, so the next attempt asks first.
+        document = self.transient_then_recovered([{'kind': 'server_error'}, {'kind': 'server_error'}])
+        self.assertTrue(document.submission_started)
+        self.assertEqual(document.attempt_count, 2)
+
+    def test_rate_limit_honours_retry_after(self):
+        # The client waits out a short Retry-After itself; a long one is the queue's.
+        self.transient_then_recovered([{'kind': 'rate_limit', 'retry_after': 1},
+                                       {'kind': 'rate_limit', 'retry_after': 90}], expected_wait=90)
+
+    def test_connection_reset_before_recording(self):
+        self.transient_then_recovered([{'kind': 'reset_before'}, {'kind': 'reset_before'}])
+
+    def test_token_outage(self):
+        before = self.simulator_totals()['documents']
+        document = self.post_invoice()
+        self.simulator.faults(next=[{'kind': 'token_outage', 'endpoint': 'token'}] * 2)
+        self.run_queue_once()
+        self.assert_backed_off(document)
+        self.assertIn('token', document.error_message)
+        self.time_passes(document)
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+
+    def test_reset_after_recording_is_not_sent_twice(self):
+        """The connection breaks after Hacienda stored the document: the retry asks and finds it."""
+        before, posts_before = self.simulator_totals()['documents'], self.posts()
+        document = self.post_invoice()
+        self.simulator.faults(next=[{'kind': 'reset_after'}])
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+        self.assertEqual(self.posts() - posts_before, 1, "a single POST reached the simulator")
+        self.assertIn('already had this document', ' '.join(document.message_ids.mapped('body')))
+
+    def test_timeout_after_recording_is_not_sent_twice(self):
+        """No answer within the timeout after the document was stored (the slowest test: the client
+        waits out its read timeout, which Odoo's test harness sets to at least 10 s)."""
+        before = self.simulator_totals()['documents']
+        document = self.post_invoice()
+        self.simulator.faults(next=[{'kind': 'timeout_after', 'hold': 12}])
+        self.process_queue()
+        # (The held POST is counted by the simulator only when its hold ends; the stored
+        # documents and the duplicate counter say it all.)
+        self.assert_accepted_once(document, before)
+        self.assertIn('already had this document', ' '.join(document.message_ids.mapped('body')))
+
+    def test_unauthorized_token_is_renewed(self):
+        before = self.simulator_totals()['documents']
+        document = self.post_invoice()
+        self.simulator.faults(next=[{'kind': 'unauthorized', 'endpoint': 'submit'}])
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+        self.assertEqual(document.attempt_count, 1, "a refused token is not a failed attempt")
+
+    def test_latency_is_tolerated(self):
+        before = self.simulator_totals()['documents']
+        self.simulator.faults({'latency': {'probability': 1.0, 'min': 0.05, 'max': 0.2}})
+        document = self.post_invoice()
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+
+    def test_one_failing_document_does_not_block_the_others(self):
+        before = self.simulator_totals()['documents']
+        first, second = self.post_invoice(), self.post_invoice()
+        self.simulator.faults(next=[{'kind': 'server_error'}, {'kind': 'server_error'}])
+        self.run_queue_once()
+        self.assertEqual(first.state, 'to_send')
+        self.assertIn(second.state, ('sent', 'accepted'))
+        self.time_passes(first)
+        self.process_queue()
+        self.assertEqual((first | second).mapped('state'), ['accepted', 'accepted'])
+        self.assertEqual(self.simulator_totals()['documents'], before + 2)
+
+    # -- final answers -------------------------------------------------------------------
+
+    def test_rejection_notifies_and_can_be_reissued(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        rejected = move.l10n_cr_einvoice_document_id
+        self.simulator.faults(next=[{'kind': 'reject'}])
+        self.process_queue()
+        self.assertEqual(rejected.state, 'rejected')
+        self.assertEqual(move.l10n_cr_einvoice_state, 'rejected')
+        self.assertIn('Rechazo forzado', rejected.hacienda_message)
+        self.assertIn('Hacienda rejected this document', move.l10n_cr_einvoice_error)
+        self.assertTrue(rejected.response_attachment_id, "the rejection's MensajeHacienda is kept")
+        activity = move.activity_ids.filtered(lambda a: a.summary == 'Rejected by Hacienda')
+        self.assertTrue(activity, "someone is asked to act")
+        # Correct and issue again: a new document, a new consecutivo, referencing the rejected one.
+        move.button_draft()
+        move.invoice_line_ids.price_unit = 440000
+        move.action_post()
+        reissued = move.l10n_cr_einvoice_document_id
+        self.assertNotEqual(reissued, rejected)
+        self.assertEqual(reissued.replaced_document_id, rejected)
+        self.assertEqual(reissued.number, rejected.number + 1)
+        reference = next(r for r in self.signed_tree(reissued).iter() if r.tag.endswith('InformacionReferencia'))
+        values = {child.tag.split('}')[1]: child.text for child in reference}
+        self.assertEqual(values['TipoDocIR'], '10')
+        self.assertEqual(values['Numero'], rejected.clave)
+        self.assertEqual(values['Codigo'], '16')
+        self.process_queue()
+        self.assertEqual(reissued.state, 'accepted')
+        self.assertEqual(len(move.l10n_cr_einvoice_document_ids), 2, "one record per submission")
+
+    def test_accepted_invoice_cannot_go_back_to_draft(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        self.process_queue()
+        with self.assertRaisesRegex(UserError, 'issue a credit or debit note'):
+            move.button_draft()
+
+    def test_configuration_refused_stops_and_resumes_after_fix(self):
+        self.company.l10n_cr_einvoice_password = WRONG_PASSWORD
+        document = self.post_invoice()
+        self.process_queue()
+        self.assertEqual(document.state, 'error')
+        self.assertEqual(document.error_kind, 'configuration')
+        self.assertIn("Hacienda refused the company's connection settings", document.error_message)
+        self.assertTrue(document.move_id.activity_ids)
+        self.company.l10n_cr_einvoice_password = API_PASSWORD
+        result = self.company.action_l10n_cr_einvoice_test_connection()
+        self.assertEqual(result['params']['type'], 'success', result['params']['message'])
+        self.assertEqual(document.state, 'to_send', "a successful connection test puts them back in the queue")
+        self.process_queue()
+        self.assertEqual(document.state, 'accepted')
+
+    def test_send_now_from_the_invoice(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        move.action_l10n_cr_einvoice_send_now()
+        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+
+    def test_lost_document_is_submitted_again_after_asking(self):
+        """Sent long ago, yet Hacienda does not know the clave: ask, then submit again."""
+        before = self.simulator_totals()['documents']
+        document = self.post_invoice()
+        document.sudo().write({'state': 'sent', 'submission_started': True,
+                               'submitted_date': fields.Datetime.now() - timedelta(hours=1)})
+        self.run_queue_once()
+        self.assertEqual(document.state, 'to_send')
+        self.process_queue()
+        self.assert_accepted_once(document, before)
+
+    # -- recorded answers for what the simulator does not do -------------------------------
+
+    def test_hacienda_processing_error_stops_after_repeats(self):
+        document = self.post_invoice()
+        script = [('submit', 'submit-202.json')] + [('status', 'status-error.json')] * 5
+        with Replay(self, *script, clave=document.clave):
+            self.process_queue()
+        self.assertEqual(document.state, 'error')
+        self.assertEqual(document.error_kind, 'hacienda')
+        self.assertEqual(document.hacienda_status, 'error')
+        self.assertIn('Check status', document.error_message)
+
+    def test_final_state_without_answer_waits_for_it(self):
+        document = self.post_invoice()
+        script = [('submit', 'submit-202.json'), ('status', 'status-aceptado-sin-respuesta.json'),
+                  ('status', 'status-procesando.json')]
+        with Replay(self, *script, clave=document.clave):
+            self.run_queue_once()
+            self.time_passes(document)
+            self.run_queue_once()
+            self.assertEqual(document.state, 'sent', "accepted without its MensajeHacienda is not final yet")
+            self.time_passes(document)
+            self.run_queue_once()
+        self.assertEqual(document.state, 'sent')
+        self.assertEqual(document.hacienda_status, 'procesando')
+
+    def test_gate_refusal_is_a_rejection(self):
+        document = self.post_invoice()
+        with Replay(self, ('submit', 'submit-400-refused.json'), clave=document.clave):
+            self.process_queue()
+        self.assertEqual(document.state, 'rejected')
+        self.assertIn('El emisor del comprobante no coincide', document.error_message)
+
+    def test_proxy_error_page_is_transient(self):
+        document = self.post_invoice()
+        # The 502 may hide a stored document: the client asks (404: not there) before its second POST.
+        with Replay(self, ('submit', 'proxy-502.json'), ('status', 'status-404.json'),
+                    ('submit', 'proxy-502.json'), clave=document.clave) as replay:
+            self.run_queue_once()
+        self.assertEqual(document.state, 'to_send')
+        self.assertEqual(document.error_kind, 'connection')
+        self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['submit', 'status', 'submit'])
