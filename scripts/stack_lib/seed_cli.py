@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         company_id = rpc.ref("base.main_company")
         customers, n = seed_data.ensure_customers(rpc)
         created["customers"] = n
-        products, n = seed_data.ensure_products(rpc, company_id)
-        created["products and CABYS codes"] = n
+        products, created["CABYS codes"], created["products"] = seed_data.ensure_products(rpc, company_id)
         invoices, n = seed_data.ensure_invoices(rpc, customers, products)
         created["invoices"] = n
         _say(f"{len(customers)} customers, {len(products)} products, {len(invoices)} invoices posted; "

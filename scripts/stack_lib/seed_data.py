@@ -112,16 +112,18 @@ def _sale_tax(rpc: OdooRPC, company_id: int) -> int:
     return taxes[0]["id"]
 
 
-def ensure_products(rpc: OdooRPC, company_id: int) -> tuple[dict[str, int], int]:
+def ensure_products(rpc: OdooRPC, company_id: int) -> tuple[dict[str, int], int, int]:
+    """(product code -> variant id, CABYS codes created, products created)."""
     codes = [p[3] for p in PRODUCTS]
     cabys = {c["code"]: c["id"] for c in rpc.search_read("l10n_cr.cabys", [("code", "in", codes)], ["code"],
                                                         context={"active_test": False})}
-    created = 0
+    created_cabys = 0
     for _, _, _, code, description, _ in PRODUCTS:
         if code not in cabys:
             cabys[code] = rpc.call("l10n_cr.cabys", "create", [{"code": code, "name": description,
                                                                 "tax_rate": 13.0, "tax_label": "13%"}])[0]
-            created += 1
+            created_cabys += 1
+    created = 0
     existing = {p["default_code"]: p["id"] for p in rpc.search_read(
         "product.product", [("default_code", "in", [p[0] for p in PRODUCTS])], ["default_code"],
         context={"active_test": False})}
@@ -140,7 +142,7 @@ def ensure_products(rpc: OdooRPC, company_id: int) -> tuple[dict[str, int], int]
         [variant] = rpc.search_read("product.product", [("product_tmpl_id", "=", template)], ["id"])
         existing[default_code] = variant["id"]
         created += 1
-    return existing, created
+    return existing, created_cabys, created
 
 
 def ensure_invoices(rpc: OdooRPC, customers: dict[str, int], products: dict[str, int]) -> tuple[list[int], int]:
