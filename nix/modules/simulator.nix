@@ -25,6 +25,8 @@ lib.mkIf (cfg.enable && cfg.roles.simulator && cfg.hacienda.environment == "simu
         "--db /var/lib/${stateDir}/sim.sqlite"
         # %d = this unit's credentials directory
         "--users-file %d/hacienda-credentials"
+        "--processing-delay ${toString sim.processing_delay}"
+        "--xsd-dir ${cfg.packages.schemas}"
       ];
       DynamicUser = true;
       StateDirectory = stateDir;
