@@ -139,6 +139,7 @@ def up(layout: Layout, *, seed: bool = True) -> int:
             if added or changed or removed:
                 out.did(f"reloaded: added {added}, changed {changed}, removed {removed}")
     restart = _restart_targets(progs, changed_files)
+    restart |= {p.name for p in progs if set(p.secret_files) & set(created)}
     reload = _reload_targets(progs, changed_files)
 
     with steps.step("data services (" + ", ".join(p.name for p in progs if p.phase == "data") + ")") as out:

@@ -34,6 +34,8 @@ class Program:
     config_files: tuple[str, ...] = ()
     # ...or only a reload (SIGHUP), which keeps its connections.
     reload_files: tuple[str, ...] = ()
+    # Secrets (names under STACK_HOME/secrets) read only at start: a new value, a restart.
+    secret_files: tuple[str, ...] = ()
     description: str = ""
 
 
@@ -119,6 +121,7 @@ def programs(settings: dict, layout: Layout) -> list[Program]:
             "data",
             ("http", _url(sim["listen"]["addr"], sim["listen"]["port"], "/health"), None),
             environment={"HACIENDA_XSD_DIR": str(layout.xsd)},
+            secret_files=("hacienda-credentials",),
             description=f"Hacienda simulator on {sim['url']}",
         ))
     exporters = render_monitoring.available_exporters()

@@ -26,7 +26,7 @@ def render(settings: dict, layout: Layout, *, admin_passwd: str, db_password: st
             "smtp_server": settings["hosts"]["odoo"],
             "smtp_port": settings["ports"]["smtp_sink"],
             "smtp_ssl": False,
-            "email_from": f"noreply@{settings['nginx']['server_name']}",
+            "email_from": "noreply@empresa-demo.test",
             # Read by the l10n_cr_einvoice addon.
             "l10n_cr_einvoice_schema_dir": schema_dir,
             "l10n_cr_einvoice_metrics_token_file": str(layout.secret("metrics-token")),
