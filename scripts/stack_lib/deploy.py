@@ -154,10 +154,17 @@ def up(layout: Layout, *, seed: bool = True) -> int:
             log(f"WARNING: modules of [odoo].modules not in this checkout, not installed: {', '.join(missing)}")
             out.noted("missing from the checkout: " + ", ".join(missing))
         to_install, to_upgrade = odoo_db.plan(layout, settings)
-        if (to_install or to_upgrade) and sup.state("odoo") == "RUNNING":
+        odoo_was_running = sup.state("odoo") == "RUNNING"
+        if (to_install or to_upgrade) and odoo_was_running:
             sup.stop("odoo")
-        for change in odoo_db.apply(layout, settings, to_install, to_upgrade):
-            out.did(change)
+        try:
+            for change in odoo_db.apply(layout, settings, to_install, to_upgrade):
+                out.did(change)
+        except StackError:
+            # A failed -i/-u changed nothing in the database: keep serving what was there.
+            if odoo_was_running:
+                sup.start(["odoo"])
+            raise
         if odoo_db.configure(layout, settings, secrets_store.read_secret(layout, secrets_store.ADMIN_PASSWORD)):
             out.did("admin password, time zone and base URL set")
 

@@ -65,16 +65,21 @@ def _odoo(layout: Layout, args: list[str], *, logfile: str, input: str | None = 
     # odoo-bin appends: start each run with an empty log, so only this run is judged.
     log_path.write_text("", encoding="utf-8")
     chown(log_path)
-    run_as([layout.python, layout.odoo_bin, *args, "--config", layout.etc / "odoo.conf",
-            "--no-http", f"--logfile={log_path}"],
-           env={"HACIENDA_XSD_DIR": str(layout.xsd)}, cwd=layout.home, input=input, capture=True,
-           timeout=timeout)
-    problems = LOG_PROBLEM.findall(log_path.read_text(encoding="utf-8", errors="replace"))
-    if problems:
-        excerpt = "\n".join(line for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-                            if " ERROR " in line or " CRITICAL " in line)[:3000]
-        raise StackError(f"odoo-bin {' '.join(args[:1])}: {len(problems)} ERROR/CRITICAL line(s) in {log_path}:\n"
-                         f"{excerpt}")
+    result = run_as([layout.python, layout.odoo_bin, *args, "--config", layout.etc / "odoo.conf",
+                     "--no-http", f"--logfile={log_path}"],
+                    env={"HACIENDA_XSD_DIR": str(layout.xsd)}, cwd=layout.home, input=input, capture=True,
+                    timeout=timeout, check=False)
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    problems = LOG_PROBLEM.findall(text)
+    if result.returncode != 0 or problems:
+        lines = text.splitlines()
+        # The first ERROR/CRITICAL line and what follows it (usually the traceback's end).
+        first = next((i for i, line in enumerate(lines) if LOG_PROBLEM.match(line + "\n")), None)
+        excerpt = lines[first:first + 25] if first is not None else lines[-25:]
+        extra = (result.stderr or "").strip().splitlines()[-5:]
+        raise StackError(f"odoo-bin {' '.join(args[:3])} failed (exit {result.returncode}, "
+                         f"{len(problems)} ERROR/CRITICAL line(s)); log {log_path}:\n"
+                         + "\n".join(excerpt + extra))
 
 
 def plan(layout: Layout, settings: dict, force_upgrade: list[str] | None = None) -> tuple[list[str], list[str]]:

@@ -99,8 +99,9 @@ def simulator_faults(env, body: dict) -> dict:
 
 
 # ------------------------------------------------------------------ the mail sink
-def wait_mail(maildir: Path, recipient: str, subject_part: str, timeout: float = 180) -> email.message.EmailMessage:
-    """The message the SMTP sink caught for `recipient` whose subject contains `subject_part`."""
+def wait_mail(maildir: Path, recipient: str, subject_parts: tuple[str, ...],
+              timeout: float = 180) -> email.message.EmailMessage:
+    """The message the SMTP sink caught for `recipient` whose subject names one of `subject_parts`."""
     assert maildir.is_dir(), f"the SMTP sink's Maildir {maildir} does not exist (STACK_MAILDIR)"
     deadline = time.monotonic() + timeout
     seen: list[str] = []
@@ -111,10 +112,11 @@ def wait_mail(maildir: Path, recipient: str, subject_part: str, timeout: float =
             with box.get_file(key) as fh:
                 message = email.message_from_binary_file(fh, policy=email.policy.default)
             seen.append(f"{message['To']}: {message['Subject']}")
-            if recipient in (message.get("X-Sink-Rcpt-To") or "") and subject_part in (message["Subject"] or ""):
+            subject = message["Subject"] or ""
+            if recipient in (message.get("X-Sink-Rcpt-To") or "") and any(p and p in subject for p in subject_parts):
                 return message
         time.sleep(2)
-    raise AssertionError(f"no e-mail to {recipient} about {subject_part!r} within {timeout:.0f} s; "
+    raise AssertionError(f"no e-mail to {recipient} about {' or '.join(subject_parts)} within {timeout:.0f} s; "
                          f"the sink holds {len(seen)}: {seen[-5:]}")
 
 

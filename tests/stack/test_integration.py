@@ -64,7 +64,8 @@ def test_invoice_workflow(env, admin, figures):
     figures("invoice PDF size", len(pdf.content) / 1024, "KiB")
     # The customer's e-mail, caught by the SMTP sink, with the three attachments.
     [customer] = admin.call("res.partner", "read", [move["partner_id"][0]], ["email"])
-    message = wait_mail(env.maildir, customer["email"], move["name"])
+    # The subject names the invoice or its Hacienda number (consecutivo).
+    message = wait_mail(env.maildir, customer["email"], (move["name"], move["l10n_cr_einvoice_consecutivo"]))
     names = attachment_names(message)
     assert any(n.lower().endswith(".pdf") and c.startswith(b"%PDF") for n, c in names.items()), list(names)
     xmls = {n: c for n, c in names.items() if n.lower().endswith(".xml")}
