@@ -16,7 +16,7 @@ from stack_lib.layout import Layout
 from stack_lib.programs import PHASES, Program, programs
 from stack_lib.progress import StackError, Steps, log
 from stack_lib.render_monitoring import grafana_binary, scrape_jobs
-from stack_lib.runtime_user import chown
+from stack_lib.runtime_user import chown, grant_traverse
 from stack_lib.supervisor_ctl import Supervisor
 
 HEALTH_TIMEOUT = {"data": 60, "application": 180, "edge": 60}
@@ -24,7 +24,7 @@ EINVOICE_MODULE = "l10n_cr_einvoice"
 
 
 def prepare_directories(layout: Layout) -> bool:
-    created = False
+    created = bool(grant_traverse(layout.home.parent) + grant_traverse(layout.odoo_src))
     for path in layout.state_dirs():
         if not path.is_dir():
             path.mkdir(parents=True)

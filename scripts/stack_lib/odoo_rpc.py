@@ -38,7 +38,8 @@ class OdooRPC:
         if "error" in body:
             data = body["error"].get("data") or {}
             raise OdooError(data.get("message") or body["error"].get("message") or "unknown error")
-        return body["result"]
+        # Odoo leaves "result" out when the method returned None.
+        return body.get("result")
 
     def login(self, login: str, password: str) -> None:
         info = self._post("/web/session/authenticate", {"db": self.database, "login": login, "password": password})

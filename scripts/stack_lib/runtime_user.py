@@ -77,3 +77,26 @@ def run_as(argv: list[str | os.PathLike], *, env: dict | None = None, cwd: Path 
             detail = "\n" + "\n".join(tail) if tail else ""
         raise StackError(f"{Path(str(argv[0])).name} exited with status {result.returncode}{detail}")
     return result
+
+
+def grant_traverse(path: Path) -> list[Path]:
+    """Let the runtime account reach `path`: search (x) permission, by ACL, on each ancestor
+    that blocks it (a clone under /root), top-down so no existing access is shadowed -- what
+    scripts/lib/common.sh does for the checkout and the venv. Returns the directories changed."""
+    if not is_root():
+        return []
+    user = account().pw_name
+    changed = []
+    current = Path("/")
+    for part in path.resolve().parts[1:]:
+        current = current / part
+        if not current.is_dir():
+            break
+        if subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(current)], check=False).returncode == 0:
+            continue
+        result = subprocess.run(["setfacl", "-m", f"u:{user}:--x", str(current)], capture_output=True, text=True,
+                                check=False)
+        if result.returncode != 0:
+            raise StackError(f"cannot let '{user}' reach {current}: setfacl: {result.stderr.strip()}")
+        changed.append(current)
+    return changed

@@ -17,6 +17,9 @@ EINVOICE_MODULE = "l10n_cr_einvoice"
 # CAECR 6201.0: software design and development (the staging company's trade).
 ACTIVITY_CODE = "6201.0"
 ESTABLISHMENT, TERMINAL = 1, 1
+# The point of sale numbers its tickets on its own terminal of the same establishment.
+POS_TERMINAL = 2
+POS_NAME = "Caja Staging"
 CERTIFICATE_NAME = "Staging test certificate (hacienda-cr testcert)"
 
 
@@ -101,6 +104,7 @@ def configure(rpc: OdooRPC, env: SeedEnv) -> dict[str, int]:
     counts = {"company fields": len(changed)}
     counts["certificate"] = _certificate(rpc, env, company_id)
     counts["journal fields"] = _journal(rpc, company_id)
+    counts["point of sale fields"] = _point_of_sale(rpc, company_id)
     return counts
 
 
@@ -143,3 +147,21 @@ def _journal(rpc: OdooRPC, company_id: int) -> int:
         raise SeedError("the company has no sales journal (is the Costa Rica chart of accounts loaded?)")
     return len(_write_changes(rpc, "account.journal", journals[0],
                               {"l10n_cr_establishment": ESTABLISHMENT, "l10n_cr_terminal": TERMINAL}))
+
+
+def _point_of_sale(rpc: OdooRPC, company_id: int) -> int:
+    """Establishment/terminal of the company's first point of sale (when the POS addon is installed)."""
+    if not _has_model(rpc, "pos.config") or "l10n_cr_terminal" not in rpc.fields("pos.config"):
+        return 0
+    wanted = {"l10n_cr_establishment": ESTABLISHMENT, "l10n_cr_terminal": POS_TERMINAL}
+    configs = rpc.search_read("pos.config", [("company_id", "=", company_id)],
+                              ["id", "l10n_cr_establishment", "l10n_cr_terminal"], order="id", limit=1)
+    if not configs:
+        # Odoo creates the cash journal and payment method of a new point of sale itself.
+        rpc.call("pos.config", "create", [{"name": POS_NAME, "company_id": company_id, **wanted}])
+        return 1
+    return len(_write_changes(rpc, "pos.config", configs[0], wanted))
+
+
+def _has_model(rpc: OdooRPC, model: str) -> bool:
+    return bool(rpc.search_read("ir.model", [("model", "=", model)], ["id"]))

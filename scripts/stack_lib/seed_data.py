@@ -142,7 +142,18 @@ def ensure_products(rpc: OdooRPC, company_id: int) -> tuple[dict[str, int], int,
         [variant] = rpc.search_read("product.product", [("product_tmpl_id", "=", template)], ["id"])
         existing[default_code] = variant["id"]
         created += 1
+    _sell_goods_in_pos(rpc, [p[0] for p in PRODUCTS if p[2] == "goods"])
     return existing, created_cabys, created
+
+
+def _sell_goods_in_pos(rpc: OdooRPC, codes: list[str]) -> None:
+    """Goods appear in the point of sale (when the POS addon is installed)."""
+    if "available_in_pos" not in rpc.fields("product.template"):
+        return
+    hidden = rpc.search_read("product.template", [("default_code", "in", codes), ("available_in_pos", "=", False)],
+                             ["id"])
+    if hidden:
+        rpc.call("product.template", "write", [t["id"] for t in hidden], {"available_in_pos": True})
 
 
 def ensure_invoices(rpc: OdooRPC, customers: dict[str, int], products: dict[str, int]) -> tuple[list[int], int]:

@@ -35,7 +35,8 @@ class OdooSession:
         body = response.json()
         if "error" in body:
             raise OdooRPCError(body["error"])
-        return body["result"]
+        # Odoo leaves "result" out when the method returned None.
+        return body.get("result")
 
     def authenticate(self, login: str, password: str) -> dict:
         info = self.jsonrpc("/web/session/authenticate",
