@@ -1,0 +1,10 @@
+# ruff: noqa: F401 - Odoo loads the modules by importing them
+from . import (
+    einvoice_document,
+    pos_config,
+    pos_order,
+    pos_payment_method,
+    pos_session,
+    res_config_settings,
+    res_partner,
+)

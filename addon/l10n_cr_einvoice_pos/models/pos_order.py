@@ -1,0 +1,493 @@
+import copy
+import logging
+from decimal import Decimal
+
+import psycopg2.errors
+from odoo import Command, api, fields, models
+from odoo.addons.l10n_cr_einvoice.models.account_move import REFERENCE_TYPE, money
+from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION
+from odoo.addons.l10n_cr_einvoice.models.einvoice_document import STATE_SELECTION
+from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
+
+from hacienda_cr.codes import code_list
+from hacienda_cr.documents import build_document
+from hacienda_cr.errors import InputError
+
+_logger = logging.getLogger(__name__)
+
+ROOTS = {'01': 'FacturaElectronica', '03': 'NotaCreditoElectronica', '04': 'TiqueteElectronico'}
+# Hacienda's documents carry at most four MedioPago entries.
+MAX_PAYMENT_ENTRIES = 4
+OTHER_PAYMENT = '99'
+RETRY_BATCH = 100  # orders without a document retried per queue run
+
+
+class PosOrder(models.Model):
+    _inherit = 'pos.order'
+
+    l10n_cr_einvoice_document_ids = fields.One2many(
+        'l10n_cr.einvoice.document', 'pos_order_id', string='Electronic documents', readonly=True)
+    l10n_cr_einvoice_state = fields.Selection(
+        [*STATE_SELECTION, ('not_issued', 'Not issued')], string='Hacienda',
+        compute='_compute_l10n_cr_einvoice_state', store=True, index=True, copy=False,
+        help='State of the electronic document of this order (of its invoice when it was invoiced). '
+             '"Not issued": the document could not be made; the reason is shown on the order.')
+    l10n_cr_einvoice_document_id = fields.Many2one(
+        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_einvoice_document',
+        compute_sudo=True)
+    # compute_sudo: the till's user may not read invoices, yet its receipt shows their clave.
+    l10n_cr_einvoice_document_type = fields.Selection(
+        DOCUMENT_TYPE_SELECTION, string='Electronic document type', compute='_compute_l10n_cr_einvoice_document',
+        compute_sudo=True)
+    l10n_cr_einvoice_clave = fields.Char(
+        string='Clave', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
+    l10n_cr_einvoice_consecutivo = fields.Char(
+        string='Consecutivo', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
+    l10n_cr_einvoice_issue_error = fields.Text(
+        string='Why no electronic document', readonly=True, copy=False,
+        help='The last attempt to issue this order\'s document failed for this reason. Correct it: the '
+             'document is issued again automatically (or with "Issue again").')
+    l10n_cr_einvoice_problem = fields.Text(
+        string='E-invoice problem', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
+    # Identification captured at the till (offline too); the customer is found or created from it
+    # when the paid order reaches the server.
+    l10n_cr_customer_id_type = fields.Char(string='Captured identification type', readonly=True, copy=False)
+    l10n_cr_customer_id_number = fields.Char(string='Captured identification', readonly=True, copy=False)
+    l10n_cr_customer_name = fields.Char(string='Captured customer name', readonly=True, copy=False)
+    l10n_cr_customer_email = fields.Char(string='Captured customer e-mail', readonly=True, copy=False)
+
+    # -- computes ----------------------------------------------------------------------
+
+    def _l10n_cr_einvoice_last_document(self):
+        self.ensure_one()
+        return self.l10n_cr_einvoice_document_ids.sorted('id')[-1:]
+
+    @api.depends('l10n_cr_einvoice_document_ids.state', 'account_move.l10n_cr_einvoice_state',
+                 'l10n_cr_einvoice_issue_error')
+    def _compute_l10n_cr_einvoice_state(self):
+        for order in self:
+            if order.account_move:
+                order.l10n_cr_einvoice_state = order.account_move.l10n_cr_einvoice_state
+            elif order.l10n_cr_einvoice_issue_error:
+                order.l10n_cr_einvoice_state = 'not_issued'
+            else:
+                order.l10n_cr_einvoice_state = order._l10n_cr_einvoice_last_document().state or False
+
+    @api.depends('l10n_cr_einvoice_document_ids.clave', 'l10n_cr_einvoice_document_ids.error_message',
+                 'account_move.l10n_cr_einvoice_document_id', 'l10n_cr_einvoice_issue_error')
+    def _compute_l10n_cr_einvoice_document(self):
+        for order in self:
+            if order.account_move:
+                document = order.account_move.l10n_cr_einvoice_document_id
+            else:
+                document = order._l10n_cr_einvoice_last_document()
+            order.l10n_cr_einvoice_document_id = document
+            order.l10n_cr_einvoice_document_type = document.document_type
+            order.l10n_cr_einvoice_clave = document.clave
+            order.l10n_cr_einvoice_consecutivo = document.consecutivo
+            order.l10n_cr_einvoice_problem = order.l10n_cr_einvoice_issue_error or (
+                document.error_message if document.state in ('error', 'rejected') else False)
+
+    # -- when an order is paid -----------------------------------------------------------
+
+    def _process_saved_order(self, draft):
+        if not draft and self.state != 'cancel':
+            self._l10n_cr_resolve_captured_customer()
+        return super()._process_saved_order(draft)
+
+    def action_pos_order_paid(self):
+        result = super().action_pos_order_paid()
+        if self._l10n_cr_einvoice_required():
+            if self._l10n_cr_einvoice_issue():
+                self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
+        return result
+
+    def _l10n_cr_einvoice_required(self):
+        """An order documents itself unless it is (to be) invoiced: then the invoice's document applies."""
+        self.ensure_one()
+        return bool(
+            self.company_id.l10n_cr_einvoice_enabled
+            and self.state in ('paid', 'done')
+            and not self.to_invoice and not self.account_move
+            and self.lines
+        )
+
+    def _l10n_cr_einvoice_document_type_to_issue(self):
+        self.ensure_one()
+        if self.amount_total < 0 or self.is_refund:
+            return '03'
+        return '01' if self._l10n_cr_customer_identified() else '04'
+
+    def _l10n_cr_customer_identified(self):
+        """The customer has an identification Hacienda accepts (a Factura can be issued to them)."""
+        partner = self.partner_id.commercial_partner_id
+        if not partner or partner == self.company_id.partner_id or not partner._l10n_cr_is_identified():
+            return False
+        return not partner._l10n_cr_identification_problem(*partner._l10n_cr_identification())
+
+    def _l10n_cr_einvoice_issue(self):
+        """Issue this order's document now. A problem never blocks the sale (the customer has paid):
+        nothing is reserved, the reason is kept on the order, and the document is issued again once
+        it is corrected. Returns the document (empty on failure)."""
+        self.ensure_one()
+        Document = self.env['l10n_cr.einvoice.document']
+        last = self._l10n_cr_einvoice_last_document()
+        if last.state in ('to_send', 'sent', 'accepted'):
+            return last
+        doc_type = self._l10n_cr_einvoice_document_type_to_issue()
+        reuse = last if (last.state == 'error' and not last.submission_started
+                         and last.document_type == doc_type) else None
+        vals = {'pos_order_id': self.id, 'partner_id': self.partner_id.commercial_partner_id.id, 'situation': '1'}
+        rejected = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state == 'rejected').sorted('id')[-1:]
+        if rejected and not (reuse and reuse.replaced_document_id):
+            vals['replaced_document_id'] = rejected.id
+        config = self.config_id
+        try:
+            with self.env.cr.savepoint():
+                document = Document._l10n_cr_issue(
+                    self.company_id, doc_type, config.l10n_cr_establishment or 1, config.l10n_cr_terminal or 1,
+                    vals, reuse=reuse)
+        except UserError as exc:
+            _logger.info("POS order %s: no electronic document: %s", self.name, exc.args[0])
+            if self.l10n_cr_einvoice_issue_error != exc.args[0]:
+                self.l10n_cr_einvoice_issue_error = exc.args[0]
+                self.message_post(body=exc.args[0])
+            return Document
+        self.l10n_cr_einvoice_issue_error = False
+        return document
+
+    def _l10n_cr_resolve_captured_customer(self):
+        """Make the customer whose identification the cashier captured this order's customer:
+        found by identification (however its Tax ID is written), else created."""
+        self.ensure_one()
+        id_type = (self.l10n_cr_customer_id_type or '').strip()
+        number = (self.l10n_cr_customer_id_number or '').replace('-', '').replace(' ', '').upper()
+        if not (id_type and number):
+            return
+        Partner = self.env['res.partner']
+        problem = Partner._l10n_cr_identification_problem(id_type, number)
+        if problem:
+            self.message_post(body=self.env._(
+                "The customer identification captured at the till was not used: %s", problem))
+            return
+        partner = Partner._l10n_cr_find_by_identification(id_type, number, self.company_id)
+        email = (self.l10n_cr_customer_email or '').strip()
+        if not partner:
+            name = ' '.join((self.l10n_cr_customer_name or '').split())
+            if len(name) < 3:
+                self.message_post(body=self.env._(
+                    "The customer identification %s captured at the till has no name: no customer was created.",
+                    number))
+                return
+            codes = self.env['l10n_cr.einvoice.code']
+            # The cashier may not manage contacts; documenting the sale needs the customer anyway.
+            partner = Partner.sudo().create({
+                'name': name,
+                'vat': number,
+                'l10n_cr_id_type_id': codes._l10n_cr_get('identification_types', id_type).id,
+                'is_company': id_type == '02',
+                'email': email or False,
+                'country_id': False if id_type == '05' else self.env.ref('base.cr').id,
+            }).sudo(False)
+        elif email and not partner.email:
+            partner.sudo().email = email
+        if self.partner_id.commercial_partner_id != partner:
+            self.partner_id = partner
+
+    # -- the document's data -------------------------------------------------------------
+
+    def _l10n_cr_einvoice_values(self, document):
+        """(values, line labels) for ``hacienda_cr.documents.build_document``: the order's lines,
+        taxes, discounts and payments. UserError listing every problem in the user's words."""
+        self.ensure_one()
+        _ = self.env._
+        problems = []
+        doc_type = document.document_type
+        if doc_type not in ROOTS:
+            raise UserError(_("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id
+        body = {
+            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
+            'CodigoActividadEmisor': company.l10n_cr_einvoice_activity_id.code,
+            'FechaEmision': document._l10n_cr_issue_date_text(),
+            'Emisor': company.partner_id._l10n_cr_einvoice_party(
+                'emisor', identification=company._l10n_cr_einvoice_identification(), name=company.name,
+                emails=company._l10n_cr_einvoice_emails(), commercial_name=company.l10n_cr_einvoice_commercial_name),
+        }
+        receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
+        if receptor:
+            body['Receptor'] = receptor
+            if doc_type in ('01', '03') and 'Identificacion' in receptor and partner.l10n_cr_activity_id:
+                body['CodigoActividadReceptor'] = partner.l10n_cr_activity_id.code
+        credit = any(p.payment_method_id.type == 'pay_later' for p in self.payment_ids)
+        body['CondicionVenta'] = '02' if credit else '01'
+        if credit:
+            body['PlazoCredito'] = self._l10n_cr_einvoice_credit_days()
+        image = self._l10n_cr_einvoice_move_image()
+        lines, labels = image._l10n_cr_einvoice_lines(doc_type, problems)
+        body['DetalleServicio'] = {'LineaDetalle': lines}
+        body['ResumenFactura'] = {'CodigoTipoMoneda': image._l10n_cr_einvoice_currency_values()}
+        references = self._l10n_cr_einvoice_references(document, problems)
+        if references:
+            body['InformacionReferencia'] = references
+        body['Otros'] = {'OtroTexto': [{'#text': (self.pos_reference or self.name)[:500], '@codigo': 'ODOO'}]}
+        if problems:
+            raise UserError(document._l10n_cr_problems_text(
+                _("%(order)s cannot be issued as %(document)s:",
+                  order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
+                list(dict.fromkeys(problems))))
+        values = {ROOTS[doc_type]: body, 'Numeracion': document._l10n_cr_numeracion()}
+        body['ResumenFactura']['MedioPago'] = self._l10n_cr_einvoice_medio_pago(values, document)
+        return values, labels
+
+    def _l10n_cr_einvoice_receptor(self, doc_type, problems):
+        partner = self.partner_id.commercial_partner_id
+        if not partner or partner == self.company_id.partner_id:
+            return None
+        if doc_type == '01' or (doc_type == '03' and partner._l10n_cr_is_identified()):
+            return partner._l10n_cr_einvoice_party('receptor', problems=problems)
+        # A Tiquete (and its credit note): the name and e-mail the customer gave, nothing required.
+        if len(partner.name or '') < 3:
+            return None
+        receptor = {'Nombre': ' '.join(partner.name.split())[:100]}
+        emails = partner._l10n_cr_einvoice_email_list()
+        if emails:
+            receptor['CorreoElectronico'] = emails[0]
+        return receptor
+
+    def _l10n_cr_einvoice_credit_days(self):
+        term = self.partner_id.commercial_partner_id.property_payment_term_id
+        if not term:
+            return 0
+        return max((line.nb_days for line in term.line_ids), default=0)
+
+    def _l10n_cr_einvoice_move_image(self):
+        """An unsaved invoice holding the order's lines, so that the lines are described to Hacienda
+        exactly as an invoice's lines are (CABYS, units, taxes, discounts, exonerations)."""
+        self.ensure_one()
+        # A refund order holds negative quantities; its credit note states them as positive.
+        sign = -1 if self.amount_total < 0 or self.is_refund else 1
+        commands = []
+        for line in self.lines:
+            if line.product_id.type == 'combo' or float_is_zero(line.qty, precision_digits=6):
+                continue  # a combo is documented by its items
+            commands.append(Command.create({
+                'product_id': line.product_id.id,
+                'name': line.full_product_name or line.product_id.display_name,
+                'quantity': line.qty * sign,
+                'price_unit': line.price_unit,
+                'discount': line.discount,
+                'tax_ids': [Command.set(line.tax_ids_after_fiscal_position.ids)],
+                'product_uom_id': line.product_uom_id.id,
+            }))
+        return self.env['account.move'].new({
+            'move_type': 'out_refund' if sign < 0 else 'out_invoice',
+            'company_id': self.company_id.id,
+            'partner_id': self.partner_id.id,
+            'currency_id': self.currency_id.id,
+            'invoice_date': fields.Date.context_today(self, self.date_order),
+            'invoice_line_ids': commands,
+        })
+
+    def _l10n_cr_einvoice_payments(self):
+        """[(TipoMedioPago, amount, merged codes)] of this order, biggest first: payment lines
+        merged per code (change deducted from cash), and when more than four codes remain, all but
+        the three biggest merged into 99 (other), since Hacienda takes at most four."""
+        self.ensure_one()
+        sign = -1 if self.amount_total < 0 else 1
+        amounts = {}
+        for payment in self.payment_ids:
+            code = payment.payment_method_id._l10n_cr_payment_code()
+            amounts[code] = amounts.get(code, 0.0) + payment.amount * sign
+        entries = sorted(
+            ((code, amount, [code]) for code, amount in amounts.items()
+             if self.currency_id.compare_amounts(amount, 0) > 0),
+            key=lambda entry: (-entry[1], entry[0]))
+        if len(entries) > MAX_PAYMENT_ENTRIES:
+            kept = [e for e in entries if e[0] != OTHER_PAYMENT][:MAX_PAYMENT_ENTRIES - 1]
+            merged = [e for e in entries if e not in kept]
+            entries = [*kept, (OTHER_PAYMENT, sum(e[1] for e in merged),
+                               [code for e in merged for code in e[2]])]
+        return entries
+
+    def _l10n_cr_einvoice_medio_pago(self, values, document):
+        """MedioPago entries. With several, each carries its amount and they must add up to the
+        document's TotalComprobante, which the library computes line by line at five decimals: the
+        till's total (rounded per order, maybe rounded for cash) can differ by cents, so the
+        difference goes to the biggest entry."""
+        entries = self._l10n_cr_einvoice_payments()
+        if not entries:
+            return [{'TipoMedioPago': '01'}]
+
+        def medio(code, merged):
+            result = {'TipoMedioPago': code}
+            if code == OTHER_PAYMENT:
+                names = code_list('payment_methods')
+                others = [names.get(c, c) for c in merged if c != OTHER_PAYMENT]
+                text = self.env._("Other: %s", ', '.join(others)) if others else self.env._("Other")
+                result['MedioPagoOtros'] = text[:100]
+            return result
+
+        if len(entries) == 1:
+            return [medio(entries[0][0], entries[0][2])]
+        total = self._l10n_cr_einvoice_document_total(values, document, medio(entries[0][0], entries[0][2]))
+        amounts = [Decimal(money(amount)) for _code, amount, _merged in entries]
+        if total is not None:
+            amounts[0] += total - sum(amounts)
+        return [{**medio(code, merged), 'TotalMedioPago': money(amount)}
+                for (code, _amount, merged), amount in zip(entries, amounts, strict=True)]
+
+    @api.model
+    def _l10n_cr_einvoice_document_total(self, values, document, first_medio):
+        """TotalComprobante of these values as the library derives it (None when they do not build:
+        the real build then reports why)."""
+        draft = copy.deepcopy(values)
+        root = next(key for key in draft if key != 'Numeracion')
+        draft[root]['ResumenFactura']['MedioPago'] = [first_medio]
+        try:
+            built = build_document(draft, schema_set=document.schema_set or None)
+        except InputError:
+            return None
+        return Decimal(str(built.data['ResumenFactura']['TotalComprobante']))
+
+    def _l10n_cr_einvoice_references(self, document, problems):
+        """A credit note references the document of the refunded order (or of its invoice); a
+        document replacing a rejected one references it."""
+        _ = self.env._
+        references = []
+        in_2026 = document.schema_set != 'v4.4'
+        if document.document_type == '03':
+            original = self.refunded_order_id
+            source = original.account_move.l10n_cr_einvoice_document_id if original.account_move else (
+                original.l10n_cr_einvoice_document_ids.filtered(
+                    lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:])
+            if not original:
+                problems.append(_(
+                    "A refund must be made from the original order (Orders › select the order › Refund): "
+                    "its credit note has to reference the original document."))
+            elif not source:
+                problems.append(_(
+                    "The refunded order %s has no electronic document to reference: issue it first.",
+                    original.pos_reference or original.name))
+            else:
+                full = self.currency_id.compare_amounts(abs(self.amount_total), abs(original.amount_total)) == 0
+                references.append({
+                    **self.env['account.move']._l10n_cr_reference_to(source, in_2026),
+                    'Codigo': '01' if full else '06',
+                    'Razon': _("Refund of order %s", original.pos_reference or original.name)[:180],
+                })
+        replaced = document.replaced_document_id
+        if replaced and replaced.clave:
+            references.append({
+                'TipoDocIR': '10',
+                'Numero': replaced.clave,
+                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
+                'Codigo': '16' if in_2026 else '07',
+                'Razon': _("Replaces the document rejected by Hacienda"),
+            })
+        return references
+
+    # -- invoices ----------------------------------------------------------------------------
+
+    def _generate_pos_order_invoice(self):
+        for order in self:
+            issued = order.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state != 'rejected')
+            if issued:
+                raise UserError(self.env._(
+                    "%(order)s is already documented by the electronic document %(document)s: an invoice would "
+                    "document the same sale twice. Refund the order (its credit note cancels the document) and "
+                    "sell again to the identified customer.",
+                    order=order.pos_reference or order.name, document=issued[-1].display_name))
+        self.l10n_cr_einvoice_issue_error = False
+        return super()._generate_pos_order_invoice()
+
+    def _prepare_invoice_vals(self):
+        vals = super()._prepare_invoice_vals()
+        if not self.company_id.l10n_cr_einvoice_enabled:
+            return vals
+        codes = self.env['l10n_cr.einvoice.code']
+        entries = [entry for order in self for entry in order._l10n_cr_einvoice_payments()]
+        if entries:
+            # An invoice carries one payment method: the one most of the amount was paid with.
+            code = max(entries, key=lambda entry: entry[1])[0]
+            vals['l10n_cr_payment_method_id'] = codes._l10n_cr_get('payment_methods', code).id
+        refunded = self.refunded_order_id
+        if len(self) == 1 and refunded and not refunded.account_move:
+            # The credit note of an order that was not invoiced references the order's own document.
+            source = refunded.l10n_cr_einvoice_document_ids.filtered(
+                lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:]
+            if source:
+                vals.update({
+                    'l10n_cr_reference_document_type_id': codes._l10n_cr_get(
+                        'reference_document_types', REFERENCE_TYPE.get(source.document_type, '99')).id,
+                    'l10n_cr_reference_number': source.clave,
+                    'l10n_cr_reference_date': source.issue_date,
+                })
+        return vals
+
+    # -- retries and actions -------------------------------------------------------------------
+
+    @api.model
+    def _l10n_cr_einvoice_retry_not_issued(self, limit=RETRY_BATCH):
+        """Issue again the documents of paid orders whose issue failed (after the product, customer or
+        settings were corrected). Orders another transaction is numbering are left for the next run."""
+        orders = self.sudo().search([('l10n_cr_einvoice_state', '=', 'not_issued')], order='id', limit=limit)
+        issued = self.browse()
+        for order in orders:
+            if not order._l10n_cr_einvoice_required():
+                continue
+            try:
+                if order._l10n_cr_einvoice_issue():
+                    issued |= order
+            except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+                _logger.info("POS order %s: numbering busy, its document is issued on the next run", order.name)
+        return issued
+
+    def action_l10n_cr_einvoice_issue(self):
+        """Issue again the documents of these orders (after a correction, or after a rejection)."""
+        failures = []
+        for order in self:
+            if order.account_move:
+                continue
+            last = order._l10n_cr_einvoice_last_document()
+            if last.state in ('to_send', 'sent', 'accepted'):
+                continue
+            if order.state not in ('paid', 'done'):
+                failures.append(self.env._("%s is not paid.", order.name))
+                continue
+            if not order._l10n_cr_einvoice_issue():
+                failures.append(order.l10n_cr_einvoice_issue_error)
+        self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
+        if failures:
+            raise UserError('\n\n'.join(failures))
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
+    def action_l10n_cr_einvoice_send_now(self):
+        documents = self.mapped('l10n_cr_einvoice_document_ids').filtered(
+            lambda d: d.state in ('to_send', 'sent', 'error'))
+        if not documents:
+            raise UserError(self.env._("There is nothing to send to Hacienda for the selected orders."))
+        documents.action_l10n_cr_send_now()
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
+    def l10n_cr_einvoice_send_from_pos(self):
+        """The till's "Send to Hacienda": issue the documents that could not be issued, send what waits,
+        ask for the answer, and give the orders back as POS data (their state, clave, problem)."""
+        for order in self.filtered(lambda o: o.l10n_cr_einvoice_state == 'not_issued'):
+            if order._l10n_cr_einvoice_required():
+                order._l10n_cr_einvoice_issue()
+        documents = self.l10n_cr_einvoice_document_ids.filtered(
+            lambda d: d.state in ('to_send', 'sent') or (d.state == 'error' and d.error_kind != 'data'))
+        if documents:
+            documents.action_l10n_cr_send_now()
+        config = self.config_id[:1]
+        return {'pos.order': self._load_pos_data_read(self, config) if config else []}
+
+    def action_l10n_cr_einvoice_documents(self):
+        action = self.env['ir.actions.act_window']._for_xml_id('l10n_cr_einvoice.action_l10n_cr_einvoice_document')
+        action['domain'] = [('id', 'in', (self.l10n_cr_einvoice_document_ids
+                                          | self.account_move.l10n_cr_einvoice_document_ids).ids)]
+        action['context'] = {'create': False}
+        return action
