@@ -197,7 +197,20 @@ def up(layout: Layout, *, seed: bool = True) -> int:
                     out.noted("already seeded: nothing created")
 
     summary(layout, settings, progs, steps)
+    _record_timings(layout, steps)
     return 0
+
+
+def _record_timings(layout: Layout, steps: Steps) -> None:
+    """run/last-up.json: what this `up` took, step by step (read by the stack tests' report)."""
+    path = layout.run / "last-up.json"
+    path.write_text(json.dumps({
+        "elapsed": round(steps.elapsed, 1),
+        "changed": steps.changed,
+        "steps": [{"name": name, "seconds": round(secs, 2), "changed": changed}
+                  for name, secs, changed in steps.records],
+    }, indent=2) + "\n", encoding="utf-8")
+    chown(path)
 
 
 def summary(layout: Layout, settings: dict, progs: list[Program], steps: Steps) -> None:

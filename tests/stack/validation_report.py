@@ -49,7 +49,7 @@ class Recorder:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
         return counts
 
-    def render(self, invocation: str, repo: Path) -> str:
+    def render(self, invocation: str, repo: Path, scenarios: dict[int, tuple[str, str]] | None = None) -> str:
         counts = self.counts()
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         verdict = "FAILED" if counts.get("failed") or counts.get("error") else "passed"
@@ -70,11 +70,15 @@ class Recorder:
             f"**Result: {verdict}** -- " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
             "",
         ]
-        scenarios = sorted((o for o in self.outcomes.values() if o.scenario), key=lambda o: o.scenario)
-        if scenarios:
+        checked = sorted((o for o in self.outcomes.values() if o.scenario), key=lambda o: o.scenario)
+        rows = [(o.scenario[0], o.scenario[1], f"`{_short(o.nodeid)}`", o.outcome) for o in checked]
+        covered = {o.scenario[0] for o in checked}
+        rows += [(n, title, "none", f"not checked: {why}") for n, (title, why) in (scenarios or {}).items()
+                 if n not in covered]
+        if rows:
             lines += ["## User guide scenarios (docs/user-guide.md)", "", "| # | scenario | test | result |",
                       "| --- | --- | --- | --- |"]
-            lines += [f"| {o.scenario[0]} | {o.scenario[1]} | `{_short(o.nodeid)}` | {o.outcome} |" for o in scenarios]
+            lines += [f"| {n} | {title} | {test} | {result} |" for n, title, test, result in sorted(rows)]
             lines.append("")
         by_module: dict[str, list[Outcome]] = {}
         for o in self.outcomes.values():
