@@ -6,6 +6,8 @@ from hacienda_cr.identification import NUMBER_RULES
 
 _lt = LazyTranslate(__name__)
 
+POS_DOCUMENT_TYPES = ('01', '03', '04')  # Factura, Nota de Crédito, Tiquete
+
 # The identification types a cashier can capture at the till (06, "no contribuyente", is a
 # choice of the taxpayer's own records, not something a customer shows). The number rules are
 # the library's; only their wording is kept here, so that it can be translated.
@@ -54,7 +56,15 @@ class PosConfig(models.Model):
                     self.env._("%(pos)s cannot be opened: electronic invoicing is not fully configured for "
                                "%(company)s:", pos=self.name, company=company.name), problems))
             company._l10n_cr_einvoice_signing_key()
+            self._l10n_cr_prepare_numbering()
         return result
+
+    def _l10n_cr_prepare_numbering(self):
+        """Create the terminal's numberings when its session opens, so that the first sales of two
+        sessions sharing the terminal wait on its sequence (and are retried) instead of both creating it."""
+        Numbering = self.env['l10n_cr.einvoice.numbering']
+        for document_type in POS_DOCUMENT_TYPES:
+            Numbering._l10n_cr_get(self.company_id, self.l10n_cr_establishment, self.l10n_cr_terminal, document_type)
 
     @api.model
     def _load_pos_data_read(self, records, config):

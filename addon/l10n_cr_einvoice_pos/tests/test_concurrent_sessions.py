@@ -1,0 +1,179 @@
+"""Several sessions selling at once, with real, separate database cursors (as two tills' requests
+have) and committed data: the numbering of a terminal stays gap-free.
+
+A BaseCase, not a TransactionCase (like the main module's cron-lock test): nothing runs inside a
+test transaction. The documents made here are sent to this class's simulator before it ends, so
+that no other test class's queue finds them.
+"""
+
+import base64
+import uuid
+from contextlib import contextmanager
+from unittest.mock import patch
+
+import psycopg2.errors
+from odoo import Command, api, fields
+from odoo.addons.l10n_cr_einvoice.hacienda import client_cache
+from odoo.addons.l10n_cr_einvoice.tests.common import (
+    API_PASSWORD,
+    API_USER,
+    COMPANY_VAT,
+    PIN,
+    SimulatorRequests,
+    company_certificate,
+    start_simulator,
+    xsd_dir,
+)
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import config, mute_logger
+
+ADMIN_ID = 2
+SHARED_TERMINAL = 7
+OTHER_TERMINAL = 8
+
+
+@tagged('post_install_l10n', 'post_install', '-at_install')
+class TestConcurrentSessions(SimulatorRequests, BaseCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.simulator = start_simulator(cls)
+        cls.startClassPatcher(patch.dict(config.options, {
+            'l10n_cr_einvoice_schema_dir': str(xsd_dir()),
+            'l10n_cr_einvoice_simulator_url': cls.simulator.url,
+        }))
+        with cls.environment() as env:
+            cls._setup(env)
+        cls.addClassCleanup(cls._settle_leftovers)
+
+    @classmethod
+    @contextmanager
+    def environment(cls):
+        """A new real cursor (its own connection and transaction), committed on exit."""
+        with cls.registry.cursor() as cr:
+            context = {'l10n_cr_einvoice_allow_commit': True}
+            if getattr(cls, 'company_id', None):
+                context['allowed_company_ids'] = [cls.company_id]
+            yield api.Environment(cr, ADMIN_ID, context)
+
+    @classmethod
+    def _setup(cls, env):
+        codes = env['l10n_cr.einvoice.code']
+        company = env['res.company'].create({
+            'name': 'Tiendas Simultáneas S.A.',
+            'country_id': env.ref('base.cr').id,
+            'currency_id': env.ref('base.CRC').id,
+        })
+        env.user.company_ids |= company
+        env = env(context={**env.context, 'allowed_company_ids': [company.id]})
+        env['account.chart.template'].try_loading('cr', company=company, install_demo=False)
+        company.write({
+            'vat': COMPANY_VAT,
+            'email': 'facturacion@simultaneas.cr',
+            'street': 'Avenida Central, local 9',
+            'state_id': env.ref('base.state_SJ').id,
+            'l10n_cr_canton_code': '01',
+            'l10n_cr_district_code': '01',
+            'l10n_cr_einvoice_enabled': True,
+            'l10n_cr_einvoice_environment': 'simulator',
+            'l10n_cr_einvoice_username': API_USER,
+            'l10n_cr_einvoice_password': API_PASSWORD,
+            'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
+            'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
+        })
+        company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        cls.company_id = company.id
+        cabys = env['l10n_cr.cabys'].search([('code', '=', '8314100000000')]) or env['l10n_cr.cabys'].create(
+            {'code': '8314100000000', 'name': 'Servicios de software'})
+        # A service: no stock move, so the only row two sales contend for is their terminal's numbering.
+        product = env['product.product'].create({
+            'name': 'Instalación', 'type': 'service', 'available_in_pos': True, 'list_price': 1000,
+            'l10n_cr_cabys_id': cabys.id, 'taxes_id': [Command.set(company.account_sale_tax_id.ids)]})
+        # Plain values: records die with the cursor that read them.
+        cls.product = {'id': product.id, 'name': product.name, 'price': product.list_price,
+                       'tax_ids': product.taxes_id.ids, 'tax_rate': product.taxes_id.amount / 100}
+        bank = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        sessions = {}
+        for name, terminal in (('Caja 1', SHARED_TERMINAL), ('Caja 2', SHARED_TERMINAL), ('Caja 3', OTHER_TERMINAL)):
+            method = env['pos.payment.method'].create({'name': f'Tarjeta {name}', 'journal_id': bank.id,
+                                                       'company_id': company.id})
+            pos_config = env['pos.config'].create({
+                'name': name, 'company_id': company.id, 'payment_method_ids': [Command.set(method.ids)],
+                'l10n_cr_establishment': 1, 'l10n_cr_terminal': terminal})
+            pos_config.open_ui()
+            sessions[name] = (pos_config.current_session_id.id, method.id)
+        cls.sessions = sessions
+
+    @classmethod
+    def _settle_leftovers(cls):
+        """Send what this class issued (its simulator is still running), so that nothing stays queued."""
+        with cls.environment() as env:
+            env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        with cls.registry.cursor() as cr:
+            cr.execute("""UPDATE l10n_cr_einvoice_document SET state = 'error', error_kind = 'internal'
+                          WHERE company_id = %s AND state IN ('to_send', 'sent')""", [cls.company_id])
+        client_cache.forget(get_db_name())
+
+    def order(self, till):
+        session_id, method_id = self.sessions[till]
+        product = self.product
+        price = product['price']
+        total = round(price * (1 + product['tax_rate']), 2)
+        order_uuid = str(uuid.uuid4())
+        return {
+            'uuid': order_uuid, 'name': f'Order {order_uuid[:8]}', 'session_id': session_id, 'user_id': ADMIN_ID,
+            'partner_id': False, 'date_order': fields.Datetime.to_string(fields.Datetime.now()),
+            'amount_total': total, 'amount_tax': total - price, 'amount_paid': total, 'amount_return': 0,
+            'lines': [Command.create({
+                'uuid': str(uuid.uuid4()), 'product_id': product['id'], 'qty': 1, 'price_unit': price,
+                'discount': 0, 'price_subtotal': price, 'price_subtotal_incl': total,
+                'tax_ids': [Command.set(product['tax_ids'])], 'full_product_name': product['name']})],
+            'payment_ids': [Command.create({'amount': total, 'payment_method_id': method_id,
+                                            'payment_date': fields.Datetime.now()})],
+            'last_order_preparation_change': '{}', 'to_invoice': False, 'state': 'paid',
+        }
+
+    def consecutivos(self, orders):
+        with self.environment() as env:
+            found = env['pos.order'].search([('uuid', 'in', [o['uuid'] for o in orders])])
+            by_uuid = {o.uuid: o.l10n_cr_einvoice_document_ids.mapped('consecutivo') for o in found}
+        return [by_uuid.get(o['uuid']) for o in orders]
+
+    @mute_logger('odoo.sql_db')
+    def test_sessions_selling_at_once_keep_their_terminal_gap_free(self):
+        first, second, elsewhere = self.order('Caja 1'), self.order('Caja 2'), self.order('Caja 3')
+        with self.environment() as till_1:
+            # Till 1's sale is numbered and not committed yet: it holds terminal 7's numbering.
+            till_1['pos.order'].sync_from_ui([first])
+            with self.assertRaises(psycopg2.errors.LockNotAvailable) as caught, self.environment() as till_2:
+                till_2.cr.execute("SET LOCAL statement_timeout = '20s'")  # fail, never hang, if anything else blocked
+                till_2['pos.order'].sync_from_ui([second])
+            self.assertIn('ir_sequence', str(caught.exception), "it was the terminal's numbering that was busy")
+            with self.environment() as till_3:
+                till_3['pos.order'].sync_from_ui([elsewhere])  # another terminal is not held up
+        # Till 2's whole request was rolled back (no order, no number); Odoo retries such a request.
+        self.assertEqual(self.consecutivos([second]), [None])
+        with self.environment() as till_2:
+            till_2['pos.order'].sync_from_ui([second])
+
+        self.assertEqual(self.consecutivos([first, second, elsewhere]), [
+            [f'001{SHARED_TERMINAL:05d}040000000001'],
+            [f'001{SHARED_TERMINAL:05d}040000000002'],
+            [f'001{OTHER_TERMINAL:05d}040000000001'],
+        ])
+        self.assertEqual(self.send_all(), ['accepted'] * 3)
+
+    def send_all(self, rounds=5):
+        """Run the queue until this company's documents are answered; their final states."""
+        for _round in range(rounds):
+            with self.environment() as env:
+                documents = env['l10n_cr.einvoice.document'].search([('company_id', '=', self.company_id)])
+                if not documents.filtered(lambda d: d.state in ('to_send', 'sent')):
+                    return documents.mapped('state')
+                documents.sudo().write({'next_try': False})
+            with self.environment() as env:
+                env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        return None
