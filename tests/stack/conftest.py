@@ -90,8 +90,12 @@ def _last_up(env) -> None:
 
 
 def _whole_suite(session) -> bool:
-    """No -k/-m narrowing beyond the stack marker: only then is a missing scenario news."""
-    return not session.config.option.keyword and session.config.option.markexpr in ("", "stack")
+    """Every test of tests/stack selected (no -k, no -m beyond the stack marker, no file or
+    test picked out): only then is a scenario without a test news, and the report complete."""
+    here = Path(__file__).parent.resolve()
+    args = [Path(a.split("::")[0]).resolve() for a in session.config.args]
+    return (not session.config.option.keyword and session.config.option.markexpr in ("", "stack")
+            and all(a == here or here.is_relative_to(a) for a in args) and bool(args))
 
 
 def pytest_sessionfinish(session):
@@ -100,7 +104,13 @@ def pytest_sessionfinish(session):
         return
     # Deselected tests (-k, -m) are not part of this run's report.
     RECORDER.outcomes = {k: v for k, v in RECORDER.outcomes.items() if v.outcome != "not run"}
-    target = Path(os.environ.get("STACK_VALIDATION_REPORT") or REPO / "docs" / "VALIDATION_REPORT.md")
+    explicit = os.environ.get("STACK_VALIDATION_REPORT")
+    if not explicit and not _whole_suite(session):
+        # A narrowed run (-k, -m ...) must not replace the report of the whole suite.
+        print("stack tests: partial run, docs/VALIDATION_REPORT.md left as it was "
+              "(set STACK_VALIDATION_REPORT to write this run's report elsewhere)", file=sys.stderr)
+        return
+    target = Path(explicit or REPO / "docs" / "VALIDATION_REPORT.md")
     invocation = "pytest " + " ".join(sys.argv[1:]) if sys.argv else "pytest"
     try:
         env = stack_env()

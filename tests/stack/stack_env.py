@@ -11,6 +11,7 @@ scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
     HACIENDA_SIMULATOR_URL      default: the settings' simulator URL
     METRICS_TOKEN_FILE          default: $STACK_HOME/secrets/metrics-token
     STACK_MAILDIR               the SMTP sink's Maildir (default: $STACK_HOME/mail)
+    GRAFANA_ADMIN_PASSWORD_FILE Grafana's admin password (default: $STACK_HOME/secrets/grafana-admin-password)
     STACK_HOME                  the plain-host stack's state (default: <repo>/.var/stack)
 """
 

@@ -4,10 +4,12 @@ response times and security through nginx."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
 import statistics
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,6 +147,15 @@ def test_grafana(env):
             pytest.skip("Grafana: not available on this host (no grafana-server binary)")
         raise
     assert health.json().get("database") == "ok"
+    password_file = Path(os.environ.get("GRAFANA_ADMIN_PASSWORD_FILE")
+                         or env.stack_home / "secrets" / "grafana-admin-password")
+    auth = (env.admin_login, password_file.read_text(encoding="utf-8").strip())
+    sources = _get(url + "/api/datasources", auth=auth).json()
+    wanted = env.settings["grafana"]["datasource"]
+    assert any(d["name"] == wanted["name"] and d["type"] == "prometheus" and d["url"] == wanted["url"]
+               for d in sources), sources
+    dashboards = _get(url + "/api/search?type=dash-db", auth=auth).json()
+    assert len(dashboards) >= len(env.settings["grafana"]["dashboards"]), dashboards
 
 
 def _is_local(env) -> bool:
