@@ -7,4 +7,5 @@ from . import (
     test_delivery,
     test_documents,
     test_queue,
+    test_tour,
 )

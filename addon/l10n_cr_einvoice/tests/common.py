@@ -17,7 +17,7 @@ from unittest.mock import patch
 
 from lxml import etree
 from odoo import Command, fields
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
 from odoo.tools import config
 
 from hacienda_cr.signing import make_test_certificate
@@ -99,7 +99,8 @@ class SimulatorRequests:
         return super()._request_handler(s, r, **kw)
 
 
-class L10nCrEinvoiceCommon(SimulatorRequests, AccountTestInvoicingCommon):
+class L10nCrEinvoiceSetup(SimulatorRequests):
+    """The company, master data and simulator, for TransactionCase and HttpCase classes alike."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country('cr')
@@ -285,3 +286,11 @@ class L10nCrEinvoiceCommon(SimulatorRequests, AccountTestInvoicingCommon):
 
     def simulator_totals(self):
         return self.simulator.stats()['stored']
+
+
+class L10nCrEinvoiceCommon(L10nCrEinvoiceSetup, AccountTestInvoicingCommon):
+    pass
+
+
+class L10nCrEinvoiceHttpCommon(L10nCrEinvoiceSetup, AccountTestInvoicingHttpCommon):
+    pass

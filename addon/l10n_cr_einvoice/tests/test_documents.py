@@ -229,3 +229,38 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assertEqual(numbering.document_type, '01')
         self.assertEqual(numbering.sequence_id.implementation, 'no_gap')
         self.assertEqual(numbering.number_next, 2)
+
+    def test_2024_schema_set_references(self):
+        """Under the 2024 set there is no reference type for export invoices nor code 17 for
+        payments: the documents say "other" and explain it, as that set requires."""
+        self.company.l10n_cr_einvoice_schema_set = 'v4.4'
+        usd = self.setup_other_currency('USD', rates=[(fields.Date.today() - timedelta(days=10), 1 / 507.12)])
+        export = self.make_invoice(self.partner_foreign, [(self.product_coffee, 10, 6.85, self.tax_0)], currency_id=usd.id)
+        self.process_queue()
+        self.assert_accepted(export.l10n_cr_einvoice_document_id)
+        wizard = self.env['account.move.reversal'].with_context(active_model='account.move', active_ids=export.ids)\
+            .create({'reason': 'Devolución', 'journal_id': export.journal_id.id})
+        refund = self.env['account.move'].browse(wizard.refund_moves()['res_id'])
+        refund.action_post()
+        note = refund.l10n_cr_einvoice_document_id
+        self.assertEqual(note.schema_set, 'v4.4')
+        tree = self.signed_tree(note)
+        self.assertEqual(text(tree, 'InformacionReferencia/TipoDocIR'), '99')
+        self.assertEqual(text(tree, 'InformacionReferencia/TipoDocRefOTRO'), 'Electronic Export Invoice (09)')
+        self.process_queue()
+        self.assert_accepted(note)
+
+        invoice = self.make_invoice(self.partner_cr, [(self.product_service, 2, 25000)], post=False,
+                                    invoice_date_due=fields.Date.today() + timedelta(days=30))
+        invoice.l10n_cr_sale_condition_id = self.code('sale_conditions', '10')
+        invoice.action_post()
+        self.process_queue()
+        self.env['account.payment.register'].with_context(active_model='account.move', active_ids=invoice.ids)\
+            .create({})._create_payments()
+        receipt = self.Document.search([('move_id', '=', invoice.id), ('document_type', '=', '10')])
+        tree = self.signed_tree(receipt)
+        self.assertEqual(text(tree, 'InformacionReferencia/Codigo'), '99')
+        self.assertTrue(text(tree, 'InformacionReferencia/CodigoReferenciaOTRO'))
+        self.assert_total_matches(receipt, invoice.amount_total)
+        self.process_queue()
+        self.assert_accepted(receipt)
