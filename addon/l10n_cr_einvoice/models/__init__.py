@@ -11,6 +11,7 @@ from . import (
     economic_activity,
     einvoice_code,
     einvoice_document,
+    einvoice_lines,
     einvoice_numbering,
     exoneration,
     product,

@@ -1,7 +1,6 @@
 import base64
 import logging
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -10,24 +9,17 @@ from hacienda_cr.codes import iva_rate
 
 from .document_types import DOCUMENT_TYPE_SELECTION
 from .einvoice_document import STATE_SELECTION
+from .money import money
 
 _logger = logging.getLogger(__name__)
 
-FIVE_PLACES = Decimal('0.00001')
 IVA_CODES = ('01', '07')
 # Sale conditions whose VAT is paid when the customer pays: each payment needs a payment
 # receipt (Recibo Electrónico de Pago) with the matching condition.
 RECEIPT_CONDITIONS = {'08': '09', '10': '11'}
-SERVICE_UNIT = 'Sp'
-GOODS_UNIT = 'Unid'
 # InformacionReferencia/TipoDocIR of a document of ours, per schema set: the 2024 set has
 # no reference type for export invoices and payment receipts (19 and 20 came in 2026).
 REFERENCE_TYPE = {'01': '01', '02': '02', '03': '03', '04': '04', '09': '19', '10': '20'}
-
-
-def money(value):
-    """An amount as the library wants it: text with at most five decimals (never binary noise)."""
-    return str(Decimal(repr(float(value))).quantize(FIVE_PLACES, rounding=ROUND_HALF_UP).normalize())
 
 
 class AccountMove(models.Model):
@@ -272,10 +264,7 @@ class AccountMove(models.Model):
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),
         }
-        company_party = company.partner_id._l10n_cr_einvoice_party(
-            'emisor', identification=company._l10n_cr_einvoice_identification(),
-            name=company.name, emails=company._l10n_cr_einvoice_emails(),
-            commercial_name=company.l10n_cr_einvoice_commercial_name)
+        company_party = self.env['l10n_cr.einvoice.document']._l10n_cr_emisor_values(company)
         activity = company.l10n_cr_einvoice_activity_id.code
         if doc_type == '08':
             # The company issues it for its supplier: the supplier is the Emisor.
@@ -291,7 +280,8 @@ class AccountMove(models.Model):
             if doc_type in ('01', '02', '03') and commercial.l10n_cr_activity_id:
                 body['CodigoActividadReceptor'] = commercial.l10n_cr_activity_id.code
             body['Emisor'] = company_party
-            receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
+            receptor = self.env['l10n_cr.einvoice.document']._l10n_cr_receptor_values(
+                self.partner_id, doc_type, problems)
             if receptor:
                 body['Receptor'] = receptor
         condition = self.l10n_cr_sale_condition_id.code or '01'
@@ -321,30 +311,9 @@ class AccountMove(models.Model):
                 list(dict.fromkeys(problems))))
         return {root_name: body, 'Numeracion': document._l10n_cr_numeracion()}, labels
 
-    def _l10n_cr_einvoice_receptor(self, doc_type, problems):
-        partner = self.partner_id.commercial_partner_id
-        if doc_type == '04':
-            # Anonymous sale: name and e-mail only when the customer gave them.
-            if partner and partner != self.company_id.partner_id and len(partner.name or '') >= 3:
-                receptor = {'Nombre': partner.name[:100]}
-                emails = partner._l10n_cr_einvoice_email_list()
-                if emails:
-                    receptor['CorreoElectronico'] = emails[0]
-                return receptor
-            return None
-        if doc_type == '09':
-            return partner._l10n_cr_einvoice_party('export', problems=problems)
-        return partner._l10n_cr_einvoice_party('receptor', problems=problems)
-
     def _l10n_cr_einvoice_currency_values(self):
-        crc = self.env.ref('base.CRC')
-        currency = self.currency_id
-        if currency == crc:
-            rate = 1.0
-        else:
-            rate = self.env['res.currency']._get_conversion_rate(
-                currency, crc, self.company_id, self.invoice_date or fields.Date.context_today(self))
-        return {'CodigoMoneda': currency.name, 'TipoCambio': money(rate)}
+        return self.env['l10n_cr.einvoice.document']._l10n_cr_currency_values(
+            self.currency_id, self.company_id, self.invoice_date or fields.Date.context_today(self))
 
     def _l10n_cr_einvoice_lines(self, doc_type, problems):
         lines, labels = [], []
@@ -490,9 +459,7 @@ class AccountMove(models.Model):
             receptor.pop('Ubicacion', None)
             receptor.pop('OtrasSenasExtranjero', None)
             receptor.pop('NombreComercial', None)
-        emisor = company.partner_id._l10n_cr_einvoice_party(
-            'emisor', identification=company._l10n_cr_einvoice_identification(),
-            name=company.name, emails=company._l10n_cr_einvoice_emails())
+        emisor = self.env['l10n_cr.einvoice.document']._l10n_cr_emisor_values(company)
         emisor = {k: v for k, v in emisor.items() if k in ('Nombre', 'Identificacion', 'CorreoElectronico')}
         share = document.amount_paid / self.amount_total if self.amount_total else 0
         groups = {}
@@ -590,90 +557,17 @@ class AccountMoveLine(models.Model):
     def _l10n_cr_einvoice_line_values(self, number, label, doc_type, problems):
         """One LineaDetalle; appends to ``problems`` what prevents it."""
         self.ensure_one()
-        _ = self.env._
-        where = _("Line %(number)s (%(label)s)", number=number, label=label)
-        product = self.product_id
-        cabys = product.product_tmpl_id.l10n_cr_cabys_id
-        if not product:
-            problems.append(_("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
-        elif not cabys:
-            problems.append(_("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
-                              "(Accounting tab).", where=where, product=product.display_name))
-        if self.quantity <= 0 or self.price_unit < 0:
-            problems.append(_("%s: quantities and prices must be positive; give discounts as a line discount.", where))
-        unit = (product.product_tmpl_id.l10n_cr_unit_id or self.product_uom_id.l10n_cr_unit_id).code
-        if not unit:
-            service = (cabys and cabys._is_service()) or product.type == 'service'
-            unit = SERVICE_UNIT if service else GOODS_UNIT
-        detail = ' '.join((self.name or '').split())
-        if len(detail) < 3:
-            detail = product.display_name or detail
-        taxes = self.tax_ids.flatten_taxes_hierarchy()
-        price_excluded = taxes._get_tax_details(
-            self.price_unit, 1.0, rounding_method='round_globally', product=product)['total_excluded'] \
-            if taxes else self.price_unit
-        values = {
-            'CodigoCABYS': cabys.code or '',
-            'Cantidad': money(self.quantity),
-            'UnidadMedida': unit,
-            'Detalle': detail[:200],
-            'PrecioUnitario': money(price_excluded),
-        }
-        if product.default_code:
-            values['CodigoComercial'] = [{'Tipo': '01', 'Codigo': product.default_code[:20]}]
-        if self.discount:
-            discount_code = (self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id).code
-            discount = {
-                'MontoDescuento': money(float(money(self.quantity)) * float(money(price_excluded)) * self.discount / 100),
-                'CodigoDescuento': discount_code or '07',
-            }
-            if discount['CodigoDescuento'] == '99':
-                discount['CodigoDescuentoOTRO'] = _("Discount")
-            values['Descuento'] = [discount]
-        values['Impuesto'] = self._l10n_cr_einvoice_tax_values(taxes, where, problems)
-        if not values['Impuesto'] and doc_type != '10':
-            problems.append(_("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
-                              "VAT tax when no VAT applies.", where))
-        return values
-
-    def _l10n_cr_einvoice_tax_values(self, taxes, where, problems):
-        _ = self.env._
-        result = []
-        for tax in taxes:
-            code = tax.l10n_cr_tax_code_id.code
-            if not code:
-                problems.append(_("%(where)s: the tax %(tax)s has no Hacienda tax code (set it on the tax).",
-                                  where=where, tax=tax.name))
-                continue
-            if code == '08':
-                problems.append(_("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
-                                  where=where, tax=tax.name))
-                continue
-            if code in IVA_CODES:
-                rate_code = tax.l10n_cr_iva_rate_code_id.code
-                values = {'Codigo': code, 'CodigoTarifaIVA': rate_code}
-                if tax.l10n_cr_exonerated:
-                    exoneration = self.l10n_cr_exoneration_id
-                    if not exoneration:
-                        problems.append(_(
-                            "%(where)s: the tax %(tax)s is exonerated but the line has no exoneration "
-                            "document (add it to the customer).", where=where, tax=tax.name))
-                    else:
-                        exonerated = float(iva_rate(rate_code)) - tax.amount
-                        values['Exoneracion'] = exoneration._l10n_cr_values(exonerated)
-                result.append(values)
-            elif tax.amount_type == 'percent':
-                values = {'Codigo': code, 'Tarifa': money(tax.amount)}
-                if code == '99':
-                    values['CodigoImpuestoOTRO'] = tax.name[:100]
-                result.append(values)
-            elif tax.amount_type == 'fixed':
-                values = {'Codigo': code, 'Monto': money(tax.amount * self.quantity)}
-                if code == '99':
-                    values['CodigoImpuestoOTRO'] = tax.name[:100]
-                result.append(values)
-            else:
-                problems.append(_("%(where)s: the tax %(tax)s is computed in a way Hacienda's document "
-                                  "cannot express.", where=where, tax=tax.name))
-        return result
-
+        return self.env['l10n_cr.einvoice.document']._l10n_cr_line_values(
+            where=self.env._("Line %(number)s (%(label)s)", number=number, label=label),
+            product=self.product_id,
+            description=self.name,
+            quantity=self.quantity,
+            price_unit=self.price_unit,
+            discount=self.discount,
+            taxes=self.tax_ids,
+            uom=self.product_uom_id,
+            exoneration=self.l10n_cr_exoneration_id,
+            discount_code=self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id,
+            doc_type=doc_type,
+            problems=problems,
+        )

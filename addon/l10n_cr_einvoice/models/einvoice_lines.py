@@ -1,0 +1,137 @@
+from odoo import api, models
+
+from hacienda_cr.codes import iva_rate
+
+from .money import money
+
+IVA_CODES = ('01', '07')
+SERVICE_UNIT = 'Sp'
+GOODS_UNIT = 'Unid'
+
+
+class L10nCrEinvoiceDocument(models.Model):
+    """The parts of a sale document that invoices and the point of sale share: the issuer, the
+    customer, the currency, and how one sold line (product, quantity, price, discount,
+    taxes) becomes a LineaDetalle."""
+
+    _inherit = 'l10n_cr.einvoice.document'
+
+    @api.model
+    def _l10n_cr_emisor_values(self, company):
+        return company.partner_id._l10n_cr_einvoice_party(
+            'emisor', identification=company._l10n_cr_einvoice_identification(),
+            name=company.name, emails=company._l10n_cr_einvoice_emails(),
+            commercial_name=company.l10n_cr_einvoice_commercial_name)
+
+    @api.model
+    def _l10n_cr_receptor_values(self, partner, doc_type, problems):
+        """The Receptor of a sale document of type ``doc_type`` (None for an anonymous tiquete)."""
+        partner = partner.commercial_partner_id
+        if doc_type == '04':
+            # Anonymous sale: name and e-mail only when the customer gave them.
+            if partner and partner != self.env.company.partner_id and len(partner.name or '') >= 3:
+                receptor = {'Nombre': partner.name[:100]}
+                emails = partner._l10n_cr_einvoice_email_list()
+                if emails:
+                    receptor['CorreoElectronico'] = emails[0]
+                return receptor
+            return None
+        if doc_type == '09':
+            return partner._l10n_cr_einvoice_party('export', problems=problems)
+        return partner._l10n_cr_einvoice_party('receptor', problems=problems)
+
+    @api.model
+    def _l10n_cr_currency_values(self, currency, company, date):
+        """CodigoTipoMoneda: the currency and its rate in colones on ``date``."""
+        crc = self.env.ref('base.CRC')
+        rate = 1.0 if currency == crc else self.env['res.currency']._get_conversion_rate(currency, crc, company, date)
+        return {'CodigoMoneda': currency.name, 'TipoCambio': money(rate)}
+
+    @api.model
+    def _l10n_cr_line_values(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
+                             exoneration, discount_code, doc_type, problems):
+        """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
+        appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
+        say so); the document carries the price without them."""
+        _ = self.env._
+        cabys = product.product_tmpl_id.l10n_cr_cabys_id
+        if not product:
+            problems.append(_("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
+        elif not cabys:
+            problems.append(_("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
+                              "(Accounting tab).", where=where, product=product.display_name))
+        if quantity <= 0 or price_unit < 0:
+            problems.append(_("%s: quantities and prices must be positive; give discounts as a line discount.", where))
+        unit = (product.product_tmpl_id.l10n_cr_unit_id or uom.l10n_cr_unit_id).code
+        if not unit:
+            service = (cabys and cabys._is_service()) or product.type == 'service'
+            unit = SERVICE_UNIT if service else GOODS_UNIT
+        detail = ' '.join((description or '').split())
+        if len(detail) < 3:
+            detail = product.display_name or detail
+        taxes = taxes.flatten_taxes_hierarchy()
+        price_excluded = taxes._get_tax_details(
+            price_unit, 1.0, rounding_method='round_globally', product=product)['total_excluded'] \
+            if taxes else price_unit
+        values = {
+            'CodigoCABYS': cabys.code or '',
+            'Cantidad': money(quantity),
+            'UnidadMedida': unit,
+            'Detalle': detail[:200],
+            'PrecioUnitario': money(price_excluded),
+        }
+        if product.default_code:
+            values['CodigoComercial'] = [{'Tipo': '01', 'Codigo': product.default_code[:20]}]
+        if discount:
+            line_discount = {
+                'MontoDescuento': money(float(money(quantity)) * float(money(price_excluded)) * discount / 100),
+                'CodigoDescuento': discount_code.code or '07',
+            }
+            if line_discount['CodigoDescuento'] == '99':
+                line_discount['CodigoDescuentoOTRO'] = _("Discount")
+            values['Descuento'] = [line_discount]
+        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems)
+        if not values['Impuesto'] and doc_type != '10':
+            problems.append(_("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
+                              "VAT tax when no VAT applies.", where))
+        return values
+
+    @api.model
+    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems):
+        """The line's Impuesto elements; amounts the library derives are left out."""
+        _ = self.env._
+        result = []
+        for tax in taxes:
+            code = tax.l10n_cr_tax_code_id.code
+            if not code:
+                problems.append(_("%(where)s: the tax %(tax)s has no Hacienda tax code (set it on the tax).",
+                                  where=where, tax=tax.name))
+                continue
+            if code == '08':
+                problems.append(_("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
+                                  where=where, tax=tax.name))
+                continue
+            if code in IVA_CODES:
+                rate_code = tax.l10n_cr_iva_rate_code_id.code
+                values = {'Codigo': code, 'CodigoTarifaIVA': rate_code}
+                if tax.l10n_cr_exonerated:
+                    if not exoneration:
+                        problems.append(_(
+                            "%(where)s: the tax %(tax)s is exonerated but the line has no exoneration "
+                            "document (add it to the customer).", where=where, tax=tax.name))
+                    else:
+                        values['Exoneracion'] = exoneration._l10n_cr_values(float(iva_rate(rate_code)) - tax.amount)
+                result.append(values)
+            elif tax.amount_type in ('percent', 'fixed'):
+                values = {'Codigo': code}
+                if tax.amount_type == 'percent':
+                    values['Tarifa'] = money(tax.amount)
+                else:
+                    values['Monto'] = money(tax.amount * quantity)
+                if code == '99':
+                    values['CodigoImpuestoOTRO'] = tax.name[:100]
+                result.append(values)
+            else:
+                problems.append(_("%(where)s: the tax %(tax)s is computed in a way Hacienda's document "
+                                  "cannot express.", where=where, tax=tax.name))
+        return result
