@@ -59,8 +59,10 @@ class L10nCrPosSetup:
         cls.pm_transfer = method('Transferencia', bank_journal, '04')
         cls.pm_cheque = method('Cheque', bank_journal, '03')
         cls.pm_platform = method('Plataforma digital', bank_journal, '07')
+        cls.pm_account = env['pos.payment.method'].create({
+            'name': 'Cuenta del cliente', 'split_transactions': True, 'company_id': company.id})
         cls.all_payment_methods = (cls.pm_cash | cls.pm_card | cls.pm_sinpe | cls.pm_transfer
-                                   | cls.pm_cheque | cls.pm_platform)
+                                   | cls.pm_cheque | cls.pm_platform | cls.pm_account)
         cls.pos_config = env['pos.config'].create({
             'name': 'Tienda Central',
             'module_pos_restaurant': False,

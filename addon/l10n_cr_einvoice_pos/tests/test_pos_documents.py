@@ -153,6 +153,22 @@ class TestPosDocuments(L10nCrPosCommon):
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
 
+    def test_sale_on_the_customer_account_is_a_credit_sale(self):
+        term = self.env['account.payment.term'].create({
+            'name': '30 días', 'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})]})
+        self.partner_cr.property_payment_term_id = term
+        total = 2 * 1200 * 1.13
+        order = self.sell([(self.pos_pastry, 2)], partner=self.partner_cr,
+                          payments=[(self.pm_cash, 1000), (self.pm_account, total - 1000)])
+        self.assertEqual(self.pm_account.type, 'pay_later')
+        tree = self.xml(order.l10n_cr_einvoice_document_ids)
+        self.assertEqual(self.text(tree, '//h:CondicionVenta'), ['02'])
+        self.assertEqual(self.text(tree, '//h:PlazoCredito'), ['30'])
+        self.assertEqual([(code, float(amount)) for code, amount, _o in self.medio_pago(tree)],
+                         [('04', round(total - 1000, 2)), ('01', 1000.0)])
+        self.process_queue()
+        self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
+
     def test_order_synced_late_gets_its_document(self):
         """An order paid while the till was offline reaches the server hours later (through the same
         call the till makes when it reconnects) and is documented then."""

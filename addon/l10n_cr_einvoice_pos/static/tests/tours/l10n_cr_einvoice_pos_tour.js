@@ -62,9 +62,12 @@ function sendAndSeeAccepted(rowIndex) {
     ];
 }
 
-registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
-    steps: () =>
-        [
+/**
+ * A day at the till. `shot(name)` gives the steps that take a screenshot for the guide (none in the
+ * test run).
+ */
+export function tillDay(shot) {
+    return [
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
 
@@ -75,6 +78,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             receiptShows("Electronic Ticket", `${PREFIX}040000000001`),
+            shot("pos-receipt-ticket", ".receipt-screen .o_l10n_cr_einvoice_receipt"),
             ReceiptScreen.clickNextOrder(),
 
             // 2. The same, while the till is offline: the receipt says the document is pending.
@@ -89,6 +93,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
                 trigger: ".receipt-screen .o_l10n_cr_receipt_pending",
             },
             Dialog.confirm("Continue with limited functionality"),
+            shot("pos-receipt-offline", ".receipt-screen .o_l10n_cr_einvoice_receipt"),
             ReceiptScreen.clickNextOrder(),
             OfflineUtil.setOnlineMode(),
 
@@ -133,6 +138,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
                 content: "confirming is not possible",
                 trigger: ".o_l10n_cr_customer_id_dialog .o_l10n_cr_id_confirm:disabled",
             },
+            shot("pos-customer-id-invalid"),
             {
                 content: "the right number",
                 trigger: ".o_l10n_cr_customer_id_dialog input.o_l10n_cr_id_number",
@@ -148,6 +154,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
                 trigger: ".o_l10n_cr_customer_id_dialog input.o_l10n_cr_id_email",
                 run: "edit maria@correo.cr",
             },
+            shot("pos-customer-id-new"),
             {
                 content: "confirm",
                 trigger: ".o_l10n_cr_customer_id_dialog .o_l10n_cr_id_confirm:enabled",
@@ -157,10 +164,12 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
                 content: "the payment screen shows the captured identification",
                 trigger: ".payment-screen .o_l10n_cr_captured_id:contains('105550777')",
             },
+            shot("pos-payment-captured-id", ".payment-screen .o_l10n_cr_customer_id_button"),
             PaymentScreen.clickPaymentMethod("Tarjeta"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             receiptShows("Electronic Invoice", `${PREFIX}010000000001`),
+            shot("pos-receipt-factura", ".receipt-screen .o_l10n_cr_einvoice_receipt"),
             ReceiptScreen.clickNextOrder(),
 
             // 4. The first customer returns the coffee: a Nota de Crédito referencing the ticket.
@@ -181,9 +190,14 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             receiptShows("Electronic Credit Note", `${PREFIX}030000000001`),
+            shot("pos-receipt-credit-note", ".receipt-screen .o_l10n_cr_einvoice_receipt"),
             ReceiptScreen.clickNextOrder(),
 
-            // 5. Every document of the day, sent from the orders list and accepted.
+            // 5. Closing the register warns: Hacienda has not accepted the four documents yet...
+            closingSays(4),
+            shot("pos-closing-warning", ".close-pos-popup .o_l10n_cr_closing_warning"),
+            Dialog.discard(),
+            // ...which are sent from the orders list, and accepted.
             Chrome.clickOrders(),
             TicketScreen.selectFilter("Paid"),
             TicketScreen.nbOrdersIs(4),
@@ -191,6 +205,35 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
             sendAndSeeAccepted(1),
             sendAndSeeAccepted(2),
             sendAndSeeAccepted(3),
+            shot("pos-orders-accepted", ".ticket-screen .o_l10n_cr_einvoice_status"),
+            closingSays(0),
+            Dialog.discard(),
             Chrome.endTour(),
-        ].flat(),
+        ].flat();
+}
+
+/** The closing dialog's warning about documents Hacienda has not accepted (`count` of them). */
+function closingSays(count) {
+    const steps = [...Chrome.clickMenuOption("Close Register"), { trigger: ".close-pos-popup .payment-methods-overview" }];
+    if (count) {
+        steps.push({
+            content: `the closing dialog warns about ${count} documents`,
+            trigger: `.close-pos-popup .o_l10n_cr_closing_warning:contains("${count} electronic document")`,
+        });
+    } else {
+        steps.push({
+            content: "no warning once all are accepted",
+            trigger: ".close-pos-popup",
+            run() {
+                if (document.querySelector(".close-pos-popup .o_l10n_cr_closing_warning")) {
+                    throw new Error("the closing dialog still warns about unaccepted documents");
+                }
+            },
+        });
+    }
+    return steps;
+}
+
+registry.category("web_tour.tours").add("l10n_cr_einvoice_pos_tour", {
+    steps: () => tillDay(() => []),
 });

@@ -72,7 +72,14 @@ export class CustomerIdentificationDialog extends Component {
         );
     }
 
-    onInput() {
+    onTypeChange(ev) {
+        this.state.idType = ev.target.value;
+        this.state.partnerId = null;
+        this.lookUp();
+    }
+
+    onNumberInput(ev) {
+        this.state.number = ev.target.value;
         this.state.partnerId = null;
         this.lookUp();
     }
