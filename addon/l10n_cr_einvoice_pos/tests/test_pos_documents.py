@@ -314,3 +314,21 @@ class TestPosDocuments(L10nCrPosCommon):
         self.assertIn('l10n_cr_id_type_code', partner_fields)
         found = self.env['res.partner'].l10n_cr_pos_find_partner(self.pos_config.id, '02', '3102654321')
         self.assertEqual([p['id'] for p in found['res.partner']], self.partner_cr.ids)
+
+    def test_spanish_costa_rica_translations(self):
+        """es_CR covers the Python messages, the fields and the till's (JavaScript) texts."""
+        self.env['res.lang']._activate_lang('es_CR')
+        self.env['ir.module.module']._load_module_terms(['l10n_cr_einvoice_pos'], ['es_CR'], overwrite=True)
+        order = self.sell([(self.pos_no_cabys, 1)])
+        spanish = order.with_context(lang='es_CR')
+        spanish.l10n_cr_einvoice_issue_error = False
+        spanish._l10n_cr_einvoice_issue()
+        self.assertIn('no se puede emitir como', order.l10n_cr_einvoice_issue_error)
+        states = dict(spanish._fields['l10n_cr_einvoice_state']._description_selection(spanish.env))
+        self.assertEqual(states['not_issued'], 'No emitido')
+        web, _params = self.env['ir.http']._get_translations_for_webclient(['l10n_cr_einvoice_pos'], 'es_CR')
+        messages = ' '.join(message['string'] for message in web['l10n_cr_einvoice_pos']['messages'])
+        for spanish_text in ('Tiquete Electrónico', 'Nota de Crédito Electrónica', 'Identificación (Factura)',
+                             'Enviar a Hacienda', 'Comprobante electrónico pendiente'):
+            self.assertIn(spanish_text, messages)
+
