@@ -1,5 +1,6 @@
 import logging
 
+from markupsafe import Markup
 from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
@@ -22,9 +23,11 @@ class L10nCrEinvoiceDocument(models.Model):
         return super()._l10n_cr_source_values()
 
     def _l10n_cr_log(self, body, attachments=None):
+        # An outcome worth seeing from the order too, as from an invoice.
         super()._l10n_cr_log(body, attachments=attachments)
         if self.pos_order_id:
-            self.pos_order_id.sudo().message_post(body=body)
+            note = Markup("%s<br/>%s") % (self.name, body) if self.name else body
+            self.pos_order_id.sudo()._message_log(body=note)
 
     def _l10n_cr_set_rejected(self, reason):
         super()._l10n_cr_set_rejected(reason)

@@ -3,10 +3,12 @@ import logging
 from decimal import Decimal
 
 import psycopg2.errors
-from odoo import Command, api, fields, models
-from odoo.addons.l10n_cr_einvoice.models.account_move import REFERENCE_TYPE, money
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.addons.l10n_cr_einvoice.models.account_move import REFERENCE_TYPE
 from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION
 from odoo.addons.l10n_cr_einvoice.models.einvoice_document import STATE_SELECTION
+from odoo.addons.l10n_cr_einvoice.models.money import money
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
@@ -152,7 +154,7 @@ class PosOrder(models.Model):
             _logger.info("POS order %s: no electronic document: %s", self.name, exc.args[0])
             if self.l10n_cr_einvoice_issue_error != exc.args[0]:
                 self.l10n_cr_einvoice_issue_error = exc.args[0]
-                self.message_post(body=exc.args[0])
+                self._message_log(body=Markup('<br/>').join(exc.args[0].split('\n')))
             return Document
         self.l10n_cr_einvoice_issue_error = False
         return document
@@ -168,7 +170,7 @@ class PosOrder(models.Model):
         Partner = self.env['res.partner']
         problem = Partner._l10n_cr_identification_problem(id_type, number)
         if problem:
-            self.message_post(body=self.env._(
+            self._message_log(body=self.env._(
                 "The customer identification captured at the till was not used: %s", problem))
             return
         partner = Partner._l10n_cr_find_by_identification(id_type, number, self.company_id)
@@ -176,7 +178,7 @@ class PosOrder(models.Model):
         if not partner:
             name = ' '.join((self.l10n_cr_customer_name or '').split())
             if len(name) < 3:
-                self.message_post(body=self.env._(
+                self._message_log(body=self.env._(
                     "The customer identification %s captured at the till has no name: no customer was created.",
                     number))
                 return
@@ -206,15 +208,14 @@ class PosOrder(models.Model):
         doc_type = document.document_type
         if doc_type not in ROOTS:
             raise UserError(_("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
+        Document = self.env['l10n_cr.einvoice.document']
         company = self.company_id
         partner = self.partner_id.commercial_partner_id
         body = {
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'CodigoActividadEmisor': company.l10n_cr_einvoice_activity_id.code,
             'FechaEmision': document._l10n_cr_issue_date_text(),
-            'Emisor': company.partner_id._l10n_cr_einvoice_party(
-                'emisor', identification=company._l10n_cr_einvoice_identification(), name=company.name,
-                emails=company._l10n_cr_einvoice_emails(), commercial_name=company.l10n_cr_einvoice_commercial_name),
+            'Emisor': Document._l10n_cr_emisor_values(company),
         }
         receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
         if receptor:
@@ -225,10 +226,10 @@ class PosOrder(models.Model):
         body['CondicionVenta'] = '02' if credit else '01'
         if credit:
             body['PlazoCredito'] = self._l10n_cr_einvoice_credit_days()
-        image = self._l10n_cr_einvoice_move_image()
-        lines, labels = image._l10n_cr_einvoice_lines(doc_type, problems)
+        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
         body['DetalleServicio'] = {'LineaDetalle': lines}
-        body['ResumenFactura'] = {'CodigoTipoMoneda': image._l10n_cr_einvoice_currency_values()}
+        body['ResumenFactura'] = {'CodigoTipoMoneda': Document._l10n_cr_currency_values(
+            self.currency_id, company, self._l10n_cr_einvoice_date())}
         references = self._l10n_cr_einvoice_references(document, problems)
         if references:
             body['InformacionReferencia'] = references
@@ -246,16 +247,11 @@ class PosOrder(models.Model):
         partner = self.partner_id.commercial_partner_id
         if not partner or partner == self.company_id.partner_id:
             return None
-        if doc_type == '01' or (doc_type == '03' and partner._l10n_cr_is_identified()):
-            return partner._l10n_cr_einvoice_party('receptor', problems=problems)
-        # A Tiquete (and its credit note): the name and e-mail the customer gave, nothing required.
-        if len(partner.name or '') < 3:
-            return None
-        receptor = {'Nombre': ' '.join(partner.name.split())[:100]}
-        emails = partner._l10n_cr_einvoice_email_list()
-        if emails:
-            receptor['CorreoElectronico'] = emails[0]
-        return receptor
+        if doc_type == '03' and not partner._l10n_cr_is_identified():
+            # The credit note of a Tiquete: like the Tiquete, the name and e-mail the customer gave.
+            doc_type = '04'
+        return self.env['l10n_cr.einvoice.document'].with_company(self.company_id)._l10n_cr_receptor_values(
+            partner, doc_type, problems)
 
     def _l10n_cr_einvoice_credit_days(self):
         term = self.partner_id.commercial_partner_id.property_payment_term_id
@@ -263,33 +259,47 @@ class PosOrder(models.Model):
             return 0
         return max((line.nb_days for line in term.line_ids), default=0)
 
-    def _l10n_cr_einvoice_move_image(self):
-        """An unsaved invoice holding the order's lines, so that the lines are described to Hacienda
-        exactly as an invoice's lines are (CABYS, units, taxes, discounts, exonerations)."""
+    def _l10n_cr_einvoice_date(self):
+        return fields.Date.context_today(self, self.date_order)
+
+    def _l10n_cr_einvoice_lines(self, doc_type, problems):
+        """(LineaDetalle list, line labels): each sold line described as an invoice line is (CABYS,
+        unit, price without tax, line discount, taxes with their Hacienda codes, the customer's
+        exoneration for exonerated taxes)."""
         self.ensure_one()
+        Document = self.env['l10n_cr.einvoice.document']
         # A refund order holds negative quantities; its credit note states them as positive.
         sign = -1 if self.amount_total < 0 or self.is_refund else 1
-        commands = []
-        for line in self.lines:
-            if line.product_id.type == 'combo' or float_is_zero(line.qty, precision_digits=6):
-                continue  # a combo is documented by its items
-            commands.append(Command.create({
-                'product_id': line.product_id.id,
-                'name': line.full_product_name or line.product_id.display_name,
-                'quantity': line.qty * sign,
-                'price_unit': line.price_unit,
-                'discount': line.discount,
-                'tax_ids': [Command.set(line.tax_ids_after_fiscal_position.ids)],
-                'product_uom_id': line.product_uom_id.id,
-            }))
-        return self.env['account.move'].new({
-            'move_type': 'out_refund' if sign < 0 else 'out_invoice',
-            'company_id': self.company_id.id,
-            'partner_id': self.partner_id.id,
-            'currency_id': self.currency_id.id,
-            'invoice_date': fields.Date.context_today(self, self.date_order),
-            'invoice_line_ids': commands,
-        })
+        partner = self.partner_id.commercial_partner_id
+        exoneration = partner._l10n_cr_valid_exoneration(self._l10n_cr_einvoice_date()) if partner else None
+        discount_code = self.company_id.l10n_cr_einvoice_discount_code_id
+        lines, labels = [], []
+        sold = self.lines.filtered(
+            # a combo is documented by its items
+            lambda line: line.product_id.type != 'combo' and not float_is_zero(line.qty, precision_digits=6))
+        if not sold:
+            problems.append(self.env._("The order has no lines to document."))
+        for number, line in enumerate(sold, start=1):
+            product = line.product_id
+            description = line.full_product_name or product.display_name or ''
+            label = description.split('\n')[0][:60]
+            labels.append(label)
+            taxes = line.tax_ids_after_fiscal_position
+            lines.append(Document._l10n_cr_line_values(
+                where=self.env._("Line %(number)s (%(label)s)", number=number, label=label),
+                product=product,
+                description=description,
+                quantity=line.qty * sign,
+                price_unit=line.price_unit,
+                discount=line.discount,
+                taxes=taxes,
+                uom=line.product_uom_id,
+                exoneration=exoneration if any(taxes.mapped('l10n_cr_exonerated')) else None,
+                discount_code=discount_code,
+                doc_type=doc_type,
+                problems=problems,
+            ))
+        return lines, labels
 
     def _l10n_cr_einvoice_payments(self):
         """[(TipoMedioPago, amount, merged codes)] of this order, biggest first: payment lines
