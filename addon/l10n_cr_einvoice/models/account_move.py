@@ -37,7 +37,7 @@ class AccountMove(models.Model):
         string='Consecutivo', compute='_compute_l10n_cr_einvoice_document_id')
     l10n_cr_einvoice_error = fields.Text(
         string='E-invoice problem', compute='_compute_l10n_cr_einvoice_document_id')
-    l10n_cr_einvoice_required = fields.Boolean(compute='_compute_l10n_cr_einvoice_required')
+    l10n_cr_einvoice_required = fields.Boolean(string='Issues an electronic document', compute='_compute_l10n_cr_einvoice_required')
     l10n_cr_einvoice_document_type = fields.Selection(
         DOCUMENT_TYPE_SELECTION, string='Electronic document type',
         compute='_compute_l10n_cr_einvoice_document_type', store=True, readonly=False, copy=False,

@@ -87,15 +87,15 @@ class L10nCrEinvoiceDocument(models.Model):
     terminal = fields.Integer(readonly=True)
     number = fields.Integer(readonly=True)
     situation = fields.Selection(SITUATION_SELECTION, default='1', required=True, readonly=True)
-    security_code = fields.Char(readonly=True)
+    security_code = fields.Char(string='Security code', readonly=True)
     issue_date = fields.Datetime(string='Issued on', readonly=True, help='FechaEmision of the document.')
-    schema_set = fields.Char(readonly=True)
+    schema_set = fields.Char(string='Schema set', readonly=True)
     consecutivo = fields.Char(readonly=True, index=True)
     clave = fields.Char(readonly=True, index=True)
     state = fields.Selection(STATE_SELECTION, default='to_send', required=True, readonly=True, index=True, tracking=True)
     hacienda_status = fields.Char(string='Hacienda status', readonly=True, help='Last ind-estado reported by Hacienda.')
     hacienda_message = fields.Text(string='Hacienda\'s message', readonly=True)
-    error_kind = fields.Selection(ERROR_KINDS, readonly=True)
+    error_kind = fields.Selection(ERROR_KINDS, string='Kind of problem', readonly=True)
     error_message = fields.Text(string='Problem', readonly=True)
     xml_attachment_id = fields.Many2one('ir.attachment', string='Signed XML', readonly=True, copy=False)
     xml_file = fields.Binary(related='xml_attachment_id.datas', string='Signed XML file')
@@ -104,11 +104,11 @@ class L10nCrEinvoiceDocument(models.Model):
     response_file = fields.Binary(related='response_attachment_id.datas', string='Hacienda answer file')
     response_filename = fields.Char(related='response_attachment_id.name', string='Answer file name')
     submission_started = fields.Boolean(
-        readonly=True, copy=False,
+        string='Submission started', readonly=True, copy=False,
         help='A submission was started: before sending again, Hacienda is asked whether it has the document.')
     attempt_count = fields.Integer(string='Attempts', readonly=True)
     poll_count = fields.Integer(string='Status queries', readonly=True)
-    hacienda_error_count = fields.Integer(readonly=True, help='Status answers "error" in a row.')
+    hacienda_error_count = fields.Integer(string='Errors reported by Hacienda', readonly=True, help='Status answers "error" in a row.')
     next_try = fields.Datetime(string='Next attempt', readonly=True, index=True)
     submitted_date = fields.Datetime(string='Submitted on', readonly=True)
     answered_date = fields.Datetime(string='Answered on', readonly=True)
@@ -290,6 +290,8 @@ class L10nCrEinvoiceDocument(models.Model):
         of one document never stops the others. Returns counts for callers and tests."""
         started = time.monotonic()
         stats = {'processed': 0, 'skipped': 0}
+        # Documents do not wake the cron one by one while it runs: it schedules itself at the end.
+        self = self.with_context(l10n_cr_einvoice_in_queue=True)
         while True:
             now = fields.Datetime.now()
             docs = self.sudo().search(self._l10n_cr_due_domain(now), limit=limit)
@@ -304,7 +306,7 @@ class L10nCrEinvoiceDocument(models.Model):
                 outcome = doc._l10n_cr_process_locked(now)
                 stats[outcome] += 1
             if out_of_time:
-                self._l10n_cr_schedule(fields.Datetime.now())
+                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(fields.Datetime.now())
                 break
             upcoming = self.sudo().search(
                 [('state', 'in', ('to_send', 'sent')), ('next_try', '!=', False)], order='next_try', limit=1)
@@ -314,13 +316,16 @@ class L10nCrEinvoiceDocument(models.Model):
                 time.sleep(max(wait, 0) + 0.05)
                 continue
             if upcoming:
-                self._l10n_cr_schedule(upcoming.next_try)
+                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(upcoming.next_try)
             break
         self._l10n_cr_commit()
         return stats
 
     @api.model
     def _l10n_cr_schedule(self, when):
+        """Wake the queue's cron at ``when`` (at once when past)."""
+        if self.env.context.get('l10n_cr_einvoice_in_queue'):
+            return
         cron = self.env.ref('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue', raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger(at=max(when, fields.Datetime.now()))
@@ -409,9 +414,9 @@ class L10nCrEinvoiceDocument(models.Model):
             'next_try': doc._l10n_cr_next_poll_time(0),
         })
         if outcome.result == 'already_received':
-            doc._l10n_cr_log(self.env._("Hacienda already had this document; following its status."))
+            doc._l10n_cr_note(self.env._("Hacienda already had this document; following its status."))
         else:
-            doc._l10n_cr_log(self.env._("Sent to Hacienda, which received it."))
+            doc._l10n_cr_note(self.env._("Sent to Hacienda, which received it."))
         if status and status.state != 'not_found':
             doc._l10n_cr_apply_status(status)
         if doc.state == 'sent':
@@ -430,7 +435,7 @@ class L10nCrEinvoiceDocument(models.Model):
             "at %(when)s UTC.", reason=exc.message, when=fields.Datetime.to_string(when))
         doc.write({'next_try': when, 'error_kind': 'connection', 'error_message': message})
         if doc.attempt_count == 1 or doc.attempt_count % 5 == 0:
-            doc._l10n_cr_log(message)
+            doc._l10n_cr_note(message)
         if doc.attempt_count == NOTIFY_TRANSIENT_AFTER:
             doc._l10n_cr_notify(self.env._("Hacienda unreachable"), message)
         doc._l10n_cr_schedule(when)
@@ -479,7 +484,7 @@ class L10nCrEinvoiceDocument(models.Model):
             if result.respuesta_xml:
                 doc._l10n_cr_store_answer(result.respuesta_xml)
             if result.verified is False:
-                doc._l10n_cr_log(self.env._(
+                doc._l10n_cr_note(self.env._(
                     "The signature of Hacienda's answer could not be verified: %s",
                     '; '.join(result.verification_errors)))
             if result.state == 'aceptado':
@@ -499,7 +504,7 @@ class L10nCrEinvoiceDocument(models.Model):
                 # Hacienda lost it: submit again (submission_started makes it ask first).
                 vals.update({'state': 'to_send', 'next_try': False})
                 doc.write(vals)
-                doc._l10n_cr_log(self.env._("Hacienda does not know this document; it will be sent again."))
+                doc._l10n_cr_note(self.env._("Hacienda does not know this document; it will be sent again."))
                 return doc._l10n_cr_schedule(fields.Datetime.now())
         vals['next_try'] = doc._l10n_cr_next_poll_time(doc.poll_count)
         doc.write(vals)
@@ -563,13 +568,18 @@ class L10nCrEinvoiceDocument(models.Model):
         self.ensure_one()
         return (self.move_id | self.payment_move_id).exists()
 
+    def _l10n_cr_note(self, body):
+        """A step of the document's own history (sent, retried…): its chatter only, no notification."""
+        self.ensure_one()
+        self.sudo()._message_log(body=body)
+
     def _l10n_cr_log(self, body, attachments=None):
+        """An outcome worth seeing from the invoice too: the document's chatter and its invoice's."""
         self.ensure_one()
         body = Markup("%s<br/>%s") % (self.name, body) if self.name else body
-        kwargs = {'attachment_ids': attachments.ids} if attachments else {}
-        self.sudo().message_post(body=body, **kwargs)
+        self.sudo()._message_log(body=body, attachment_ids=attachments.ids if attachments else [])
         for record in self._l10n_cr_related_records():
-            record.sudo().message_post(body=body)
+            record.sudo()._message_log(body=body)
 
     def _l10n_cr_notify(self, summary, message):
         """Chatter on the document and its invoice, and an activity for the invoice's person."""

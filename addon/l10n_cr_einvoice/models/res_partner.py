@@ -21,7 +21,7 @@ class ResPartner(models.Model):
         domain=[('list_name', '=', 'identification_types')],
         compute='_compute_l10n_cr_id_type_id', store=True, readonly=False, precompute=True,
         help='Hacienda identification type of the Tax ID: 01 cédula física (9 digits), 02 cédula '
-             'jurídica (10 digits starting with 3), 03 DIMEX (11-12 digits), 04 NITE (10 digits), '
+             'jurídica (10 digits), 03 DIMEX (11-12 digits), 04 NITE (10 digits), '
              '05 foreigner not domiciled, 06 not a taxpayer. Guessed from the Tax ID when empty.',
     )
     l10n_cr_einvoice_emails = fields.Char(
@@ -76,7 +76,7 @@ class ResPartner(models.Model):
             return '05' if re.fullmatch(r'[0-9A-Za-z]{1,20}', number) else None
         if re.fullmatch(r'[1-9]\d{8}', number):
             return '01'
-        if re.fullmatch(r'3\d{9}', number):
+        if re.fullmatch(r'[234]\d{9}', number):
             return '02'
         if re.fullmatch(r'[1-9]\d{10,11}', number):
             return '03'

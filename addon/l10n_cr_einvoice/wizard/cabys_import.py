@@ -43,10 +43,10 @@ class L10nCrCabysImport(models.TransientModel):
     _description = 'Import the CABYS catalogue'
 
     file = fields.Binary(string='Catalogue file', required=True, help='The BCCR\'s CABYS workbook (.xlsx).')
-    filename = fields.Char()
-    created_count = fields.Integer(readonly=True)
-    updated_count = fields.Integer(readonly=True)
-    done = fields.Boolean(readonly=True)
+    filename = fields.Char(string='File name')
+    created_count = fields.Integer(string='New codes', readonly=True)
+    updated_count = fields.Integer(string='Updated codes', readonly=True)
+    done = fields.Boolean(string='Imported', readonly=True)
 
     def action_import(self):
         self.ensure_one()
