@@ -69,10 +69,6 @@
           p = packagesFor pkgs;
           python = p.odooPython;
           testArgs = { inherit pkgs modules resolved; };
-          stackScripts = repoSource "l10n-cr-einvoice-stack-scripts" [
-            "scripts"
-            "stack"
-          ];
         in
         {
           python-tests = import ./nix/tests/python-tests.nix {
@@ -89,15 +85,7 @@
             testArgs
             // {
               inherit repoSource python;
-              seedCommand = toString (
-                pkgs.writeShellScript "stack-seed" ''
-                  if [ ! -x ${stackScripts}/scripts/stack-seed ]; then
-                    echo "scripts/stack-seed is missing from the repository" >&2
-                    exit 1
-                  fi
-                  exec ${stackScripts}/scripts/stack-seed
-                ''
-              );
+              stackScripts = p.stack-scripts;
             }
           );
         }

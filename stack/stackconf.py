@@ -57,6 +57,7 @@ EVERY_HOST_PORTS = ("exporter_node",)
 
 REQUIRED_PORTS = (
     "odoo", "odoo_gevent", "postgresql", "redis", "nginx", "prometheus", "grafana", "simulator",
+    "smtp_sink",
 )
 LOCATION_ACTIONS = ("proxy", "websocket", "static", "health", "deny")
 LOCATION_MATCHES = {"prefix": "", "exact": "= ", "regex": "~ "}
@@ -67,6 +68,14 @@ ODOO_PASSTHROUGH = (
     "workers", "max_cron_threads", "proxy_mode", "list_db", "dbfilter",
     "limit_time_cpu", "limit_time_real", "limit_memory_soft", "limit_memory_hard", "log_level",
 )
+# Odoo options every staging deployment sets the same way: no demonstration records, and
+# outgoing mail to the stack's SMTP sink (plain SMTP on [ports].smtp_sink of the Odoo
+# machine), so staging never e-mails a real customer.
+STAGING_ODOO_OPTIONS = {
+    "with_demo": False,
+    "smtp_ssl": False,
+    "email_from": "noreply@empresa-demo.test",
+}
 
 
 class SettingsError(ValueError):
@@ -177,6 +186,9 @@ def _odoo(raw: dict, stack: dict, ports: dict, hosts: dict, redis: dict, sim: di
             "l10n_cr_einvoice_schema_set": hacienda["schema_set"],
             "l10n_cr_einvoice_redis_url": redis["url"],
             "l10n_cr_einvoice_redis_prefix": redis["key_prefix"],
+            "smtp_server": hosts[PORT_ROLE["smtp_sink"]],
+            "smtp_port": ports["smtp_sink"],
+            **STAGING_ODOO_OPTIONS,
         }
     )
     return {

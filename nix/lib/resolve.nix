@@ -76,6 +76,7 @@ let
     "prometheus"
     "grafana"
     "simulator"
+    "smtp_sink"
   ];
   locationMatches = {
     prefix = "";
@@ -109,6 +110,12 @@ let
     limit_memory_soft = "int";
     limit_memory_hard = "int";
     log_level = "string";
+  };
+  # stackconf.py STAGING_ODOO_OPTIONS: no demo records, mail to the stack's SMTP sink
+  stagingOdooOptions = {
+    with_demo = false;
+    smtp_ssl = false;
+    email_from = "noreply@empresa-demo.test";
   };
 
   urlHost = h: if lib.hasInfix ":" h then "[${h}]" else h;
@@ -221,7 +228,10 @@ let
       l10n_cr_einvoice_schema_set = hacienda.schema_set;
       l10n_cr_einvoice_redis_url = redis.url;
       l10n_cr_einvoice_redis_prefix = redis.key_prefix;
-    };
+      smtp_server = resolvedHosts.${portRole.smtp_sink};
+      smtp_port = ports.smtp_sink;
+    }
+    // stagingOdooOptions;
   };
 
   nginxRaw = table raw "nginx";

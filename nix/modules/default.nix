@@ -55,6 +55,7 @@ in
     ./simulator.nix
     ./monitoring.nix
     ./grafana.nix
+    ./mail-sink.nix
   ];
 
   options.services.l10n-cr-einvoice-staging = {
@@ -171,6 +172,12 @@ in
         default = packages.hacienda-cr-schemas;
         defaultText = lib.literalExpression "the flake's packages.hacienda-cr-schemas";
         description = "The official XSD sets.";
+      };
+      stackScripts = mkOption {
+        type = types.package;
+        default = packages.stack-scripts;
+        defaultText = lib.literalExpression "<repository>/scripts and <repository>/stack, as a store path";
+        description = "The plain-host stack's scripts (`scripts/`, `stack/`), whose code the module runs: the SMTP sink, the Odoo shell scripts of the first start, `scripts/stack-seed`.";
       };
     };
 

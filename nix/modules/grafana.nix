@@ -30,12 +30,17 @@ lib.mkIf (cfg.enable && cfg.roles.monitoring) {
         inherit (cfg) domain;
       };
       security = {
-        admin_user = "admin";
+        admin_user = cfg.resolved.stack.admin_login;
         admin_password = credential "admin-password";
         secret_key = credential "secret-key";
         disable_gravatar = true;
       };
-      analytics.reporting_enabled = false;
+      analytics = {
+        reporting_enabled = false;
+        check_for_updates = false;
+      };
+      users.allow_sign_up = false;
+      "auth.anonymous".enabled = false;
     };
     provision = {
       enable = true;

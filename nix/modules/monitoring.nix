@@ -19,8 +19,9 @@ let
         job_name
         scrape_interval
         metrics_path
-        static_configs
         ;
+      # every series labelled with the stack's name, as scripts/stack's prometheus.yml
+      static_configs = map (sc: sc // { labels.stack = r.stack.name; }) job.static_configs;
     }
     // lib.optionalAttrs (job.bearer_token_secret != null) {
       authorization = {

@@ -1,7 +1,8 @@
 # The proxy part: the public virtual host, every route from [[nginx.locations]] with the
-# behaviour stack/stackconf.py resolves for it. Upstream services.odoo's own vhost routes
-# /longpolling (Odoo < 16); Odoo 19's bus is /websocket on the gevent port, as the
-# settings say.
+# behaviour stack/stackconf.py resolves for it, written as the plain-host stack writes
+# it (scripts/stack_lib/render_nginx.py; tests/nix compares the two). Upstream
+# services.odoo's own vhost (`domain`) is not used: it has only `/` and `/websocket`,
+# none of the settings' routes, headers or caching.
 {
   config,
   lib,
@@ -11,7 +12,18 @@ let
   cfg = config.services.l10n-cr-einvoice-staging;
   n = cfg.resolved.nginx;
   cacheZone = "odoo_static";
+  quote = builtins.replaceStrings [ "\\" "\"" ] [ "\\\\" "\\\"" ];
 
+  # `always`: error pages and nginx's own answers (deny, health) carry them too
+  securityHeaders = lib.concatStrings (
+    lib.mapAttrsToList (name: value: ''
+      add_header ${name} "${quote value}" always;
+    '') n.security_headers
+  );
+
+  # What scripts/stack_lib/render_nginx.py writes for each action (the upstream module
+  # adds proxy_pass, the websocket headers, `return` and, with recommendedProxySettings,
+  # the Host/X-Forwarded-* headers itself).
   locationConfig =
     loc:
     {
@@ -20,19 +32,21 @@ let
       proxyWebsockets = loc.websocket;
       inherit (loc) return;
       extraConfig = lib.concatStringsSep "\n" (
-        lib.optionals (loc.action == "proxy") [ "proxy_redirect off;" ]
-        ++ lib.optionals (loc.action == "websocket") [
-          "proxy_read_timeout 720s;"
-          "proxy_send_timeout 720s;"
-        ]
-        ++ lib.optionals (loc.cache_valid != null) [
-          # `expires` rather than add_header: add_header here would drop the
-          # server-level security headers for this location
+        lib.optionals (loc.action == "websocket") [ "proxy_read_timeout 3600s;" ]
+        ++ lib.optionals (loc.action == "static") [
           "proxy_cache ${cacheZone};"
-          "proxy_cache_valid 200 ${loc.cache_valid};"
-          "expires ${loc.cache_valid};"
+          "proxy_cache_valid 200 304 ${loc.cache_valid};"
+          "proxy_cache_use_stale error timeout updating;"
+          "proxy_cache_lock on;"
+          "proxy_buffering on;"
+          # add_header here replaces the server's: the security headers are repeated
+          "add_header X-Cache-Status $upstream_cache_status always;"
+          securityHeaders
         ]
-        ++ lib.optionals (loc.action == "health") [ "default_type text/plain;" ]
+        ++ lib.optionals (loc.action == "health") [
+          "access_log off;"
+          "default_type text/plain;"
+        ]
       );
     };
 in
@@ -44,11 +58,15 @@ lib.mkIf (cfg.enable && cfg.roles.proxy) {
     # the status page feeds the nginx exporter (loopback only)
     statusPage = true;
     clientMaxBodySize = n.client_max_body_size;
+    # request and upstream times and the cache status in the access log (docs/operations.md)
+    commonHttpConfig = "log_format timed '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent ' 'rt=$request_time urt=$upstream_response_time cache=$upstream_cache_status';";
     appendHttpConfig = ''
-      proxy_cache_path /var/cache/nginx/${cacheZone} levels=1:2 keys_zone=${cacheZone}:10m max_size=512m inactive=${n.static_cache};
+      access_log /var/log/nginx/access.log timed;
+      proxy_cache_path /var/cache/nginx/${cacheZone} levels=1:2 keys_zone=${cacheZone}:10m max_size=256m inactive=${n.static_cache} use_temp_path=off;
       gzip on;
-      gzip_proxied any;
       gzip_vary on;
+      gzip_proxied any;
+      gzip_min_length 256;
       gzip_types ${lib.concatStringsSep " " n.gzip_types};
     '';
     upstreams = lib.mapAttrs (_: servers: {
@@ -63,11 +81,14 @@ lib.mkIf (cfg.enable && cfg.roles.proxy) {
           inherit (n.listen) port;
         }
       ];
-      extraConfig = lib.concatStrings (
-        lib.mapAttrsToList (name: value: ''
-          add_header ${name} "${value}" always;
-        '') n.security_headers
-      );
+      extraConfig = ''
+        proxy_connect_timeout 10s;
+        proxy_read_timeout 720s;
+        proxy_send_timeout 720s;
+      ''
+      + securityHeaders
+      # Odoo sets some of them itself (X-Frame-Options on /web/login): one value each, ours
+      + lib.concatStrings (lib.mapAttrsToList (name: _: "proxy_hide_header ${name};\n") n.security_headers);
       locations = lib.listToAttrs (map (loc: lib.nameValuePair loc.key (locationConfig loc)) n.locations);
     };
   };

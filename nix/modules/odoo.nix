@@ -3,7 +3,9 @@
 #  - secrets: upstream renders one odoo.cfg into the store; here ExecStartPre renders
 #    /run/odoo/odoo.cfg from it plus admin_passwd/db_password read from credentials.
 #  - autoInit: upstream initialises a database named "odoo" (`--init=INIT`); the staging
-#    database is [stack].database, initialised with [odoo].modules on first start.
+#    database is [stack].database, brought where scripts/stack brings it (base, the
+#    company in Costa Rica, [odoo].modules, the admin) by odoo_first_start.py.
+#  - mail: to the stack's SMTP sink (mail-sink.nix), like the plain-host stack.
 #  - nginx: upstream's vhost (`domain`) is left off; nginx.nix builds the routes.
 #  - on a machine without the database part, upstream's local PostgreSQL is disabled.
 {
@@ -19,7 +21,6 @@ let
   cfgFile = (pkgs.formats.ini { }).generate "odoo.cfg" odoo.settings;
   runtimeCfg = "/run/odoo/odoo.cfg";
   odooBin = "${odoo.package}/bin/odoo";
-  initialized = "/var/lib/odoo/.l10n-cr-einvoice-initialized";
 
   renderConfig = pkgs.writeShellScript "odoo-render-config" ''
     set -euo pipefail
@@ -35,24 +36,31 @@ let
     mv ${runtimeCfg}.new ${runtimeCfg}
   '';
 
-  # First start only: install the stack's modules into the staging database and give
-  # the admin user the password from its secret file (Odoo creates it as admin/admin).
-  initDatabase = pkgs.writeShellScript "odoo-init-staging-db" ''
-    set -euo pipefail
-    if [ -e ${initialized} ]; then exit 0; fi
-    ${odooBin} --config=${runtimeCfg} --database=${lib.escapeShellArg r.stack.database} \
-      --init=${lib.escapeShellArg (lib.concatStringsSep "," r.odoo.modules)} \
-      --load-language=${lib.escapeShellArg r.stack.lang} --stop-after-init --no-http
-    ${odooBin} shell --config=${runtimeCfg} --database=${lib.escapeShellArg r.stack.database} \
-      --no-http <<'PY'
-    import os
-    path = os.path.join(os.environ["CREDENTIALS_DIRECTORY"], "admin-password")
-    with open(path, encoding="utf-8") as fh:
-        env.ref("base.user_admin").password = fh.read().strip()
-    env.cr.commit()
-    PY
-    touch ${initialized}
+  # Before every start, what scripts/stack does before starting Odoo: base, the company
+  # in Costa Rica (CRC) before `account`, [odoo].modules, upgrades, the admin and base
+  # URLs -- with the Odoo shell scripts of scripts/stack_lib/odoo_db.py
+  # (odoo_first_start.py says how; it does nothing when everything is done).
+  resolvedJson = pkgs.writeText "l10n-cr-einvoice-resolved.json" (builtins.toJSON r);
+  firstStart = pkgs.writeShellScript "odoo-first-start" ''
+    exec ${pkgs.python3}/bin/python3 ${./odoo_first_start.py} \
+      --stack-scripts ${cfg.packages.stackScripts} \
+      --resolved ${resolvedJson} \
+      --odoo ${odooBin} \
+      --psql ${config.services.postgresql.package}/bin/psql \
+      --config ${runtimeCfg} \
+      --state-dir "$STATE_DIRECTORY" \
+      --admin-password-file "$CREDENTIALS_DIRECTORY/admin-password" \
+      --db-password-file "$CREDENTIALS_DIRECTORY/db-password" \
+      --addons-id ${cfg.packages.addons}
   '';
+
+  # Mail goes to the stack's SMTP sink (mail-sink.nix) unless it is turned off; then
+  # the machine's own settings.options.smtp_* apply.
+  mailOptions = [
+    "smtp_server"
+    "smtp_port"
+    "smtp_ssl"
+  ];
 in
 lib.mkIf (cfg.enable && cfg.roles.odoo) {
   services.odoo = {
@@ -61,9 +69,11 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
     addons = [ cfg.packages.addons ];
     autoInit = false;
     domain = null;
-    settings.options = r.odoo.options // {
-      l10n_cr_einvoice_schema_dir = "${cfg.packages.schemas}";
-    };
+    settings.options =
+      (if cfg.mailSink.enable then r.odoo.options else removeAttrs r.odoo.options mailOptions)
+      // {
+        l10n_cr_einvoice_schema_dir = "${cfg.packages.schemas}";
+      };
   };
 
   # Upstream always wants a local PostgreSQL; the split deployment has it elsewhere.
@@ -74,15 +84,18 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       "network-online.target"
     ]
     ++ lib.optional cfg.roles.redis "redis-l10n-cr-einvoice.service"
+    ++ lib.optional cfg.mailSink.enable "l10n-cr-einvoice-smtp-sink.service"
     ++ lib.optional cfg.roles.database "l10n-cr-einvoice-staging-db-setup.service";
     wants = [ "network-online.target" ];
+    # as scripts/stack starts Odoo: the XSDs also for code that reads no odoo.conf
+    environment.HACIENDA_XSD_DIR = "${cfg.packages.schemas}";
     requires = lib.mkIf (!cfg.roles.database) (lib.mkForce [ ]);
     serviceConfig = (import ./hardening.nix) // {
       # read /run/odoo/odoo.cfg, not the store file upstream points ODOO_RC at
       ExecStart = lib.mkForce "${odooBin} --config=${runtimeCfg}";
       ExecStartPre = [
         renderConfig
-        initDatabase
+        firstStart
       ];
       RuntimeDirectory = "odoo";
       RuntimeDirectoryMode = "0700";
@@ -91,8 +104,8 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
         "db-password:${cfg.secrets.databasePasswordFile}"
         "metrics-token:${cfg.secrets.metricsTokenFile}"
       ];
-      # the first start installs modules: minutes, not seconds
-      TimeoutStartSec = "30min";
+      # the first start installs modules (an upgrade -u's them): minutes, not seconds
+      TimeoutStartSec = "45min";
       Restart = "on-failure";
       # gevent, the longpolling worker and wkhtmltopdf need the usual syscalls
       SystemCallFilter = [ "@system-service" ];
@@ -107,6 +120,8 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
     requires = [ "odoo.service" ];
     path = [
       odoo.package
+      # scripts/stack-seed makes the test certificate with `hacienda-cr testcert`
+      cfg.packages.hacienda-cr
       pkgs.curl
       pkgs.python3
     ];
@@ -130,6 +145,12 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       ReadWritePaths = [ (dirOf cfg.secrets.certificateFile) ];
       ExecStart = cfg.seed.command;
       TimeoutStartSec = "15min";
+      # the test certificate it makes is chown'ed to its directory's owner
+      SystemCallFilter = [
+        "@system-service"
+        "~@privileged"
+        "@chown"
+      ];
     };
   };
 

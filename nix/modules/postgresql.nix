@@ -27,10 +27,15 @@ lib.mkIf (cfg.enable && cfg.roles.database) {
     settings = {
       port = r.postgresql.listen.port;
       listen_addresses = lib.mkForce cfg.listenAddress;
+      # as scripts/stack's postgresql.conf
+      shared_buffers = "256MB";
+      timezone = r.stack.timezone;
     };
     ensureUsers = [ { name = user; } ];
+    # Odoo's role to its database and to `postgres`, where Odoo's server checks connect
+    # (/web/health?db_server_status=1), as in scripts/stack's pg_hba.conf
     authentication = lib.concatMapStrings (net: ''
-      host ${db} ${user} ${net} scram-sha-256
+      host ${db},postgres ${user} ${net} scram-sha-256
     '') cfg.allowedNetworks;
   };
 

@@ -16,6 +16,7 @@ lib.mkIf (cfg.enable && cfg.roles.simulator && cfg.hacienda.environment == "simu
     description = "Hacienda simulator for the l10n-cr-einvoice staging stack";
     wantedBy = [ "multi-user.target" ];
     after = [ "network.target" ];
+    environment.HACIENDA_XSD_DIR = "${cfg.packages.schemas}";
     serviceConfig = (import ./hardening.nix) // {
       ExecStart = lib.concatStringsSep " " [
         (lib.getExe cfg.packages.hacienda-cr)
@@ -27,6 +28,7 @@ lib.mkIf (cfg.enable && cfg.roles.simulator && cfg.hacienda.environment == "simu
         "--users-file %d/hacienda-credentials"
         "--processing-delay ${toString sim.processing_delay}"
         "--xsd-dir ${cfg.packages.schemas}"
+        "--access-log"
       ];
       DynamicUser = true;
       StateDirectory = stateDir;

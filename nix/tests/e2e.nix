@@ -1,5 +1,8 @@
-# End to end: the single-node stack, seeded, then the project's pytest smoke and
-# integration suites (tests/stack) run inside the VM against its services.
+# End to end: the single-node stack, seeded by scripts/stack-seed, then the project's
+# pytest smoke and integration suites (tests/stack) run inside the VM against its
+# services, with the environment tests/stack/stack_env.py reads pointing at this
+# machine's files. The suites' report (docs/VALIDATION_REPORT.md's format) is copied to
+# the test's output directory.
 # tests/ is copied into the store only when this test is built; its absence shows as a
 # clear failure of the test run, not an evaluation error.
 {
@@ -8,7 +11,7 @@
   resolved,
   repoSource,
   python,
-  seedCommand,
+  stackScripts,
 }:
 let
   p = resolved.ports;
@@ -21,33 +24,67 @@ let
     ps.pytest
     ps.requests
   ]);
+  report = "/tmp/stack-validation-report.md";
 in
 pkgs.testers.runNixOSTest {
   name = "l10n-cr-einvoice-staging-e2e";
   nodes.staging = {
     imports = [ (import ./single-node.nix { inherit modules; }) ];
-    services.l10n-cr-einvoice-staging.seed.command = seedCommand;
+    services.l10n-cr-einvoice-staging.seed.command = "${stackScripts}/scripts/stack-seed";
     environment.systemPackages = [ pythonEnv ];
   };
-  testScript = ''
-    start_all()
+  testScript =
+    { nodes, ... }:
+    let
+      stack = nodes.staging.services.l10n-cr-einvoice-staging;
+      r = stack.resolved;
+      # Every variable tests/stack/stack_env.py, conftest.py, test_smoke.py and
+      # xsd_enumerations.py read. STACK_HOME is left unset on purpose: it names the
+      # plain-host stack's state, whose absence tells the suites that every service
+      # (exporters, Grafana) must be there rather than skipped.
+      env = {
+        STACK_URL = "http://127.0.0.1:${toString p.nginx}";
+        STACK_SETTINGS = "/tmp/repo/stack/settings.toml";
+        ODOO_URL = "http://${stack.hosts.odoo}:${toString p.odoo}";
+        ODOO_DB = r.stack.database;
+        ODOO_ADMIN_LOGIN = r.stack.admin_login;
+        ODOO_ADMIN_PASSWORD_FILE = stack.secrets.adminPasswordFile;
+        ODOO_DB_PASSWORD_FILE = stack.secrets.databasePasswordFile;
+        HACIENDA_CREDENTIALS_FILE = stack.secrets.haciendaCredentialsFile;
+        HACIENDA_SIMULATOR_URL = r.simulator.url;
+        METRICS_TOKEN_FILE = stack.secrets.metricsTokenFile;
+        STACK_MAILDIR = stack.mailSink.maildir;
+        HACIENDA_XSD_DIR = "${stack.packages.schemas}";
+        GRAFANA_ADMIN_PASSWORD_FILE = stack.secrets.grafanaAdminPasswordFile;
+        STACK_VALIDATION_REPORT = report;
+      };
+    in
+    ''
+      import json
+      import shlex
 
-    with subtest("the stack is up and seeded"):
-        staging.wait_for_unit("odoo.service", timeout=1800)
-        staging.wait_for_unit("l10n-cr-einvoice-staging-seed.service", timeout=1800)
-        staging.wait_for_open_port(${toString p.nginx})
+      start_all()
 
-    with subtest("the project's stack test suites pass inside the VM"):
-        staging.succeed("test -d ${suite}/tests/stack || (echo 'tests/stack is missing from the repository' >&2; exit 1)")
-        staging.succeed(
-            "cp -r ${suite} /tmp/repo && chmod -R u+w /tmp/repo && cd /tmp/repo && "
-            "STACK_URL=http://127.0.0.1:${toString p.nginx} "
-            "STACK_SETTINGS=/tmp/repo/stack/settings.toml "
-            "ODOO_ADMIN_PASSWORD_FILE=/var/lib/l10n-cr-einvoice-staging/secrets/odoo-admin-password "
-            "HACIENDA_CREDENTIALS_FILE=/var/lib/l10n-cr-einvoice-staging/secrets/hacienda-credentials "
-            "METRICS_TOKEN_FILE=/var/lib/l10n-cr-einvoice-staging/secrets/metrics-token "
-            "${pythonEnv}/bin/python -m pytest -p no:cacheprovider -m stack tests/stack",
-            timeout=3600,
-        )
-  '';
+      with subtest("the stack is up and seeded"):
+          staging.wait_for_unit("l10n-cr-einvoice-smtp-sink.service")
+          staging.wait_for_open_port(${toString p.smtp_sink})
+          staging.wait_for_unit("odoo.service", timeout=1800)
+          staging.wait_for_unit("l10n-cr-einvoice-staging-seed.service", timeout=1800)
+          staging.wait_for_open_port(${toString p.nginx})
+
+      with subtest("the project's stack test suites pass inside the VM"):
+          staging.succeed("test -d ${suite}/tests/stack || (echo 'tests/stack is missing from the repository' >&2; exit 1)")
+          staging.succeed("cp -r ${suite} /tmp/repo && chmod -R u+w /tmp/repo")
+          env = json.loads(${builtins.toJSON (builtins.toJSON env)})
+          assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in sorted(env.items()))
+          status, output = staging.execute(
+              f"cd /tmp/repo && {assignments} "
+              "${pythonEnv}/bin/python -m pytest -p no:cacheprovider -m stack tests/stack 2>&1",
+              timeout=3600,
+          )
+          print(output)
+          if staging.execute("test -s ${report}")[0] == 0:
+              staging.copy_from_vm("${report}")
+          t.assertEqual(status, 0, "tests/stack failed inside the VM (its report is in the test's output directory)")
+    '';
 }

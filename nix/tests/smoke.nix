@@ -1,5 +1,6 @@
-# Smoke test: every unit of the stack up, every port open, /web/health through nginx,
-# Prometheus scraping its targets, Grafana answering with the provisioned datasource.
+# Smoke test: every unit of the stack up (SMTP sink included), every port open,
+# /web/health through nginx, Prometheus scraping its targets, Grafana answering with the
+# provisioned datasource.
 {
   pkgs,
   modules,
@@ -14,6 +15,7 @@ let
     "odoo.service"
     "nginx.service"
     "l10n-cr-einvoice-simulator.service"
+    "l10n-cr-einvoice-smtp-sink.service"
     "prometheus.service"
     "grafana.service"
     "prometheus-node-exporter.service"
@@ -28,6 +30,7 @@ let
     "odoo_gevent"
     "nginx"
     "simulator"
+    "smtp_sink"
     "prometheus"
     "grafana"
     "exporter_node"
@@ -81,7 +84,7 @@ pkgs.testers.runNixOSTest {
         staging.wait_until_succeeds("curl -fsS http://127.0.0.1:${toString p.grafana}/api/health", timeout=300)
         password = staging.succeed("cat /var/lib/l10n-cr-einvoice-staging/secrets/grafana-admin-password").strip()
         out = staging.succeed(
-            f"curl -fsS -u admin:{password} http://127.0.0.1:${toString p.grafana}/api/datasources/uid/prometheus"
+            f"curl -fsS -u ${resolved.stack.admin_login}:{password} http://127.0.0.1:${toString p.grafana}/api/datasources/uid/prometheus"
         )
         t.assertEqual(json.loads(out)["type"], "prometheus")
 

@@ -1,5 +1,6 @@
 # The stack split over three machines as production would run it:
-#   proxy: nginx + Prometheus + Grafana   app: Odoo (+ simulator)   db: PostgreSQL + Redis
+#   proxy: nginx + Prometheus + Grafana   app: Odoo (+ simulator, SMTP sink)
+#   db: PostgreSQL + Redis
 # Secrets here are fixed test values in /etc (this test only): the three machines must
 # share them, and the test has no secret manager.
 {
@@ -100,6 +101,7 @@ pkgs.testers.runNixOSTest {
         db.wait_for_unit("redis-l10n-cr-einvoice.service")
         app.wait_for_unit("odoo.service", timeout=1800)
         app.wait_for_unit("l10n-cr-einvoice-simulator.service")
+        app.wait_for_unit("l10n-cr-einvoice-smtp-sink.service")
         proxy.wait_for_unit("nginx.service")
         proxy.wait_for_unit("prometheus.service")
         proxy.wait_for_unit("grafana.service")
@@ -110,6 +112,8 @@ pkgs.testers.runNixOSTest {
         db.succeed("nc -z app ${toString p.odoo}")
         app.succeed("nc -z db ${toString p.postgresql}")
         app.succeed("nc -z db ${toString p.redis}")
+        # Odoo's smtp_server is the app machine's name: the sink answers there
+        app.wait_for_open_port(${toString p.smtp_sink}, addr="app")
 
     with subtest("the proxy serves Odoo from app"):
         proxy.wait_until_succeeds(

@@ -11,6 +11,8 @@ let
   # Python packages the project uses, by their nixpkgs attribute name
   # (pkgs/development/python-modules/<name>). Add one only after checking it exists there.
   packageNames = [
+    # pkgs/development/python-modules/aiosmtpd/default.nix (the stack's SMTP sink)
+    "aiosmtpd"
     "cryptography"
     "gevent"
     "hypothesis"

@@ -128,7 +128,8 @@ let
   ) cfg.nodes;
 
   script =
-    if builtins.isFunction cfg.testScript then cfg.testScript { inherit nodes; } else cfg.testScript;
+    # lib.isFunction: lib.types.functionTo merges to a functor, not a bare lambda
+    if lib.isFunction cfg.testScript then cfg.testScript { inherit nodes; } else cfg.testScript;
 
   machineNames = map pythonName nodeNames ++ lib.optional (builtins.length nodeNames == 1) "machine";
   # `<identifier>.<identifier>(` occurrences, outside of nothing smarter than a regex:

@@ -183,9 +183,20 @@ in
               default = false;
             };
           };
-          analytics.reporting_enabled = mkOption {
+          # reporting_enabled's default is false in nixos-unstable of early 2026 (it was true)
+          analytics = {
+            reporting_enabled = mkOption {
+              type = types.bool;
+              default = false;
+            };
+            check_for_updates = mkOption {
+              type = types.bool;
+              default = false;
+            };
+          };
+          users.allow_sign_up = mkOption {
             type = types.bool;
-            default = true;
+            default = false;
           };
         };
       };

@@ -1,0 +1,186 @@
+"""nix/modules/odoo_first_start.py, the Odoo unit's ExecStartPre: the steps scripts/stack
+takes before Odoo starts, in its order, with its Odoo shell scripts -- run here against a
+stand-in `odoo` (records each call and its stdin, keeps which modules are installed) and
+a stand-in `psql` (answers from that record). What real Odoo 19 and PostgreSQL do with
+the scripts is outside these tests (docs/nix.md, "What has been executed where")."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import plain_host as ph
+import pytest
+from conftest import REPO
+
+HELPER = REPO / "nix" / "modules" / "odoo_first_start.py"
+STACK_SCRIPTS = REPO  # the store copy holds scripts/ and stack/ like the repository
+
+FAKE_ODOO = """\
+import json, os, sys
+state_file = os.environ["FAKE_STATE"]
+state = json.load(open(state_file)) if os.path.exists(state_file) else {"installed": [], "calls": []}
+args = sys.argv[1:]
+stdin = sys.stdin.read() if args[0] == "shell" else None
+state["calls"].append({"args": args, "stdin": stdin})
+if "-i" in args:
+    state["installed"] += [m for m in args[args.index("-i") + 1].split(",") if m not in state["installed"]]
+json.dump(state, open(state_file, "w"))
+print("2026-01-01 00:00:00,000 42 INFO staging_cr odoo: fake odoo", " ".join(args))
+if os.environ.get("FAKE_FAIL") and os.environ["FAKE_FAIL"] in " ".join(args):
+    print("2026-01-01 00:00:01,000 42 ERROR staging_cr odoo.modules.loading: it broke")
+"""
+FAKE_PSQL = """\
+import json, os, sys
+if os.environ.get("FAKE_PSQL_FAIL"):
+    print("psql: error: connection refused", file=sys.stderr)
+    sys.exit(2)
+assert os.environ.get("PGPASSWORD") == "db-secret", "the password comes in PGPASSWORD"
+state_file = os.environ["FAKE_STATE"]
+state = json.load(open(state_file)) if os.path.exists(state_file) else {"installed": []}
+sql = sys.stdin.read()
+if "to_regclass" in sql:
+    print("t" if state["installed"] else "f")
+else:
+    names = next(a for a in sys.argv if a.startswith("names=")).split("=", 1)[1].split(",")
+    for name in names:
+        if name in state["installed"]:
+            print(f"{name}|installed")
+"""
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A state directory, the secrets, stand-in odoo/psql and the resolved settings."""
+    for name, body in (("odoo", FAKE_ODOO), ("psql", FAKE_PSQL)):
+        path = tmp_path / name
+        path.write_text(f"#!{sys.executable}\n{body}")
+        path.chmod(0o755)
+    (tmp_path / "state").mkdir()
+    (tmp_path / "admin-password").write_text("admin-secret\n")
+    (tmp_path / "db-password").write_text("db-secret\n")
+    resolved = ph.settings(REPO / "stack" / "settings.toml")
+    (tmp_path / "resolved.json").write_text(json.dumps(resolved))
+    return tmp_path
+
+
+def run(world: Path, addons_id: str = "/nix/store/aaa-addons", **env) -> subprocess.CompletedProcess:
+    argv = [sys.executable, str(HELPER), "--stack-scripts", str(STACK_SCRIPTS),
+            "--resolved", str(world / "resolved.json"), "--odoo", str(world / "odoo"),
+            "--psql", str(world / "psql"), "--config", "/run/odoo/odoo.cfg",
+            "--state-dir", str(world / "state"), "--admin-password-file", str(world / "admin-password"),
+            "--db-password-file", str(world / "db-password"), "--addons-id", addons_id]
+    return subprocess.run(argv, capture_output=True, text=True, check=False,
+                          env={**os.environ, "FAKE_STATE": str(world / "fake.json"), **env})
+
+
+def calls(world: Path) -> list[dict]:
+    path = world / "fake.json"
+    return json.loads(path.read_text())["calls"] if path.exists() else []
+
+
+def what_scripts_stack_sends(monkeypatch, tmp_path, settings) -> list[tuple[list[str], str | None]]:
+    """The odoo-bin runs scripts/stack_lib/odoo_db.py makes for a new database, with
+    their stdin: its own functions, odoo-bin replaced by a recorder."""
+    from stack_lib import odoo_db
+
+    runs = []
+    monkeypatch.setattr(odoo_db, "_odoo", lambda layout, args, **kw: runs.append((args, kw.get("input"))))
+    monkeypatch.setattr(odoo_db.secrets_store, "write_private", lambda path, data: path.write_bytes(data))
+    lay = ph.layout(tmp_path, REPO / "stack" / "settings.toml")
+    lay.etc.mkdir(parents=True)
+    odoo_db._initialise_base(lay, settings)
+    odoo_db.configure(lay, settings, "admin-secret")
+    return runs
+
+
+def test_a_new_database_gets_what_scripts_stack_gives_it(world, monkeypatch, tmp_path):
+    proc = run(world)
+    assert proc.returncode == 0, proc.stderr
+    got = calls(world)
+    common = ["--config=/run/odoo/odoo.cfg", "--database=staging_cr", "--no-http"]
+    settings = ph.settings(REPO / "stack" / "settings.toml")
+    modules = ",".join(settings["odoo"]["modules"])
+    assert [c["args"] for c in got] == [
+        ["-i", "base", "--stop-after-init", *common],
+        ["shell", *common],
+        ["-i", modules, "--stop-after-init", *common],
+        ["shell", *common],
+    ]
+    # the country is set between base and the modules (account comes with l10n_cr)
+    plain = what_scripts_stack_sends(monkeypatch, tmp_path, settings)
+    country, configure = plain[1][1], plain[2][1]
+    assert "env.ref('base.cr')" in country and "America/Costa_Rica" in country
+    assert got[1]["stdin"] == country
+    assert got[3]["stdin"] == configure
+    assert "admin-secret" in configure and "web.base.url" in configure
+    assert "installed l10n_cr" in proc.stderr
+
+
+def test_a_restart_does_nothing(world):
+    assert run(world).returncode == 0
+    before = len(calls(world))
+    proc = run(world)
+    assert proc.returncode == 0, proc.stderr
+    assert len(calls(world)) == before
+    assert "already up to date" in proc.stderr
+
+
+def test_a_new_admin_password_is_applied_at_the_next_start(world):
+    assert run(world).returncode == 0
+    (world / "admin-password").write_text("rotated-secret\n")
+    assert run(world).returncode == 0
+    last = calls(world)[-1]
+    assert last["args"][0] == "shell" and "rotated-secret" in last["stdin"]
+    assert len(calls(world)) == 5
+
+
+def test_new_addon_code_upgrades_the_project_addons_only(world):
+    assert run(world).returncode == 0
+    proc = run(world, addons_id="/nix/store/bbb-addons")
+    assert proc.returncode == 0, proc.stderr
+    assert calls(world)[-1]["args"][:3] == ["-u", "l10n_cr_einvoice,l10n_cr_einvoice_pos", "--stop-after-init"]
+    assert len(calls(world)) == 5
+
+
+def test_a_database_with_base_gets_only_the_missing_modules(world):
+    (world / "fake.json").write_text(json.dumps({"installed": ["base", "l10n_cr"], "calls": []}))
+    assert run(world).returncode == 0
+    assert [c["args"][:2] for c in calls(world)] == [
+        ["-i", "l10n_cr_einvoice,l10n_cr_einvoice_pos"], ["shell", "--config=/run/odoo/odoo.cfg"]]
+
+
+def test_an_error_in_odoos_log_stops_the_start(world):
+    proc = run(world, FAKE_FAIL="l10n_cr_einvoice")
+    assert proc.returncode == 1
+    assert "installing l10n_cr, l10n_cr_einvoice, l10n_cr_einvoice_pos failed" in proc.stderr
+    assert "ERROR staging_cr odoo.modules.loading: it broke" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # nothing after the failed step; the next start tries again
+    assert [c["args"][:2] for c in calls(world)][-1][:1] == ["-i"]
+    assert not (world / "state" / ".l10n-cr-einvoice-configured.sha256").exists()
+    assert run(world).returncode == 0
+
+
+def test_an_unreachable_database_is_reported(world):
+    proc = run(world, FAKE_PSQL_FAIL="1")
+    assert proc.returncode == 1
+    assert "reading the modules of staging_cr on 127.0.0.1:5433 as odoo failed" in proc.stderr
+    assert "connection refused" in proc.stderr and "Traceback" not in proc.stderr
+    assert calls(world) == []
+
+
+def test_missing_stack_scripts_are_reported(world, tmp_path):
+    argv_scripts = tmp_path / "empty"
+    argv_scripts.mkdir()
+    proc = subprocess.run([sys.executable, str(HELPER), "--stack-scripts", str(argv_scripts),
+                           "--resolved", str(world / "resolved.json"), "--odoo", "x", "--psql", "x",
+                           "--config", "c", "--state-dir", str(world / "state"),
+                           "--admin-password-file", "a", "--db-password-file", "d", "--addons-id", "i"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert f"{argv_scripts}/scripts/stack_lib/odoo_db.py is missing (--stack-scripts)" in proc.stderr
+    assert "Traceback" not in proc.stderr
