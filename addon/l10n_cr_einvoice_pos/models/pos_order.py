@@ -183,15 +183,22 @@ class PosOrder(models.Model):
                     number))
                 return
             codes = self.env['l10n_cr.einvoice.code']
-            # The cashier may not manage contacts; documenting the sale needs the customer anyway.
-            partner = Partner.sudo().create({
-                'name': name,
-                'vat': number,
-                'l10n_cr_id_type_id': codes._l10n_cr_get('identification_types', id_type).id,
-                'is_company': id_type == '02',
-                'email': email or False,
-                'country_id': False if id_type == '05' else self.env.ref('base.cr').id,
-            }).sudo(False)
+            try:
+                with self.env.cr.savepoint():
+                    # The cashier may not manage contacts; documenting the sale needs the customer anyway.
+                    partner = Partner.sudo().create({
+                        'name': name,
+                        'vat': number,
+                        'l10n_cr_id_type_id': codes._l10n_cr_get('identification_types', id_type).id,
+                        'is_company': id_type == '02',
+                        'email': email or False,
+                        'country_id': False if id_type == '05' else self.env.ref('base.cr').id,
+                    }).sudo(False)
+            except UserError as exc:  # the paid order must be stored whatever the customer's data
+                self._message_log(body=self.env._(
+                    "The customer %(name)s captured at the till could not be created: %(problem)s",
+                    name=name, problem=exc.args[0]))
+                return
         elif email and not partner.email:
             partner.sudo().email = email
         if self.partner_id.commercial_partner_id != partner:
