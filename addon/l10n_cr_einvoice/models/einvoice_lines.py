@@ -70,9 +70,10 @@ class L10nCrEinvoiceDocument(models.Model):
         if len(detail) < 3:
             detail = product.display_name or detail
         taxes = taxes.flatten_taxes_hierarchy()
-        price_excluded = taxes._get_tax_details(
-            price_unit, 1.0, rounding_method='round_globally', product=product)['total_excluded'] \
-            if taxes else price_unit
+        price_excluded = price_unit
+        if any(tax.price_include for tax in taxes):
+            price_excluded = taxes._get_tax_details(
+                price_unit, 1.0, rounding_method='round_globally', product=product)['total_excluded']
         values = {
             'CodigoCABYS': cabys.code or '',
             'Cantidad': money(quantity),

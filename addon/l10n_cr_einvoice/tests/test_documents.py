@@ -264,3 +264,16 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assert_total_matches(receipt, invoice.amount_total)
         self.process_queue()
         self.assert_accepted(receipt)
+
+    def test_price_including_tax(self):
+        """A price with the VAT included is written without it: Hacienda's PrecioUnitario is net."""
+        included = self.tax_13.copy({'name': 'IVA 13% incluido', 'price_include_override': 'tax_included'})
+        self.assertTrue(included.price_include)
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 3, 1130, included)])
+        document = move.l10n_cr_einvoice_document_id
+        tree = self.signed_tree(document)
+        self.assertEqual(Decimal(text(tree, 'DetalleServicio/LineaDetalle/PrecioUnitario')), Decimal('1000'))
+        self.assertEqual(Decimal(text(tree, 'ResumenFactura/TotalImpuesto')), Decimal('390'))
+        self.assert_total_matches(document, move.amount_total)
+        self.process_queue()
+        self.assert_accepted(document)
