@@ -217,6 +217,25 @@ class TestPosDocuments(L10nCrPosCommon):
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
 
+    def test_rejected_document_is_issued_again_referencing_it(self):
+        order = self.sell([(self.pos_coffee, 1)])
+        rejected = order.l10n_cr_einvoice_document_ids
+        self.simulator.faults(next=[{'kind': 'reject'}])
+        self.process_queue()
+        self.assertEqual(order.l10n_cr_einvoice_state, 'rejected')
+        self.assertIn('Issue again', order.l10n_cr_einvoice_problem)
+
+        order.action_l10n_cr_einvoice_issue()
+        reissued = order.l10n_cr_einvoice_document_id
+        self.assertNotEqual(reissued, rejected)
+        self.assertEqual(reissued.replaced_document_id, rejected)
+        self.assertEqual(reissued.consecutivo, consecutivo('04', 2))
+        tree = self.xml(reissued)
+        self.assertEqual(self.text(tree, '//h:InformacionReferencia/h:Numero'), [rejected.clave])
+        self.assertEqual(self.text(tree, '//h:InformacionReferencia/h:TipoDocIR'), ['10'])
+        self.process_queue()
+        self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
+
     def test_issue_again_button_reports_the_problem(self):
         order = self.sell([(self.pos_no_cabys, 1)])
         with self.assertRaisesRegex(UserError, 'CABYS'):
