@@ -54,6 +54,8 @@ lib.mkIf (cfg.enable && cfg.roles.monitoring) {
           {
             name = "l10n-cr-einvoice";
             type = "file";
+            # the dashboards are the repository's: not deleted from Grafana's UI
+            disableDeletion = true;
             options.path = "${dashboards}/${g.dashboards_dir}";
             options.foldersFromFilesStructure = false;
           }

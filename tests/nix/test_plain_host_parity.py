@@ -8,7 +8,10 @@ are compared by presence only; the few deliberate differences are listed with wh
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+from pathlib import Path
 
 import plain_host as ph
 import pytest
@@ -49,6 +52,10 @@ in {
     scrape = c.services.prometheus.scrapeConfigs;
   };
   grafana = c.services.grafana.settings;
+  grafanaProvision = {
+    datasources = c.services.grafana.provision.datasources.settings.datasources;
+    providers = c.services.grafana.provision.dashboards.settings.providers;
+  };
   redis = { inherit (c.services.redis.servers.l10n-cr-einvoice) bind port save appendOnly settings; };
   postgresql = { inherit (c.services.postgresql) settings authentication; };
 }"""
@@ -155,8 +162,6 @@ def check_nginx(nix, settings, lay):
 
 # ---------------------------------------------------------------- Prometheus, Grafana
 def check_prometheus(nix, settings, lay):
-    import json
-
     text = ph.render_monitoring.render_prometheus(settings, lay)
     plain = json.loads(text[text.index("{"):])
     assert nix["prometheus"]["global"]["scrape_interval"] == plain["global"]["scrape_interval"]
@@ -175,6 +180,17 @@ def check_prometheus(nix, settings, lay):
 
 
 def check_grafana(nix, settings, lay):
+    # provisioning: the same datasource, the dashboards provider with the same rules
+    files = ph.render_monitoring.render_grafana_provisioning(settings, lay)
+    [datasource] = json.loads(files["datasources/prometheus.yaml"])["datasources"]
+    [nix_datasource] = nix["grafanaProvision"]["datasources"]
+    assert {k: nix_datasource.get(k) for k in datasource} == datasource
+    [provider] = json.loads(files["dashboards/l10n-cr-einvoice.yaml"])["providers"]
+    [nix_provider] = nix["grafanaProvision"]["providers"]
+    assert {k: nix_provider.get(k) for k in provider if k != "options"} == \
+        {k: v for k, v in provider.items() if k != "options"}
+    assert nix_provider["options"]["path"].endswith("/" + settings["grafana"]["dashboards_dir"])
+
     plain = ph.grafana_ini(settings, lay)
     got = nix["grafana"]
     for section, values in plain.items():
@@ -285,3 +301,86 @@ def test_a_drift_is_caught(repo_case):
     odoo = {**nix, "odoo": {**nix["odoo"], "with_demo": True}}
     with pytest.raises(AssertionError, match="with_demo"):
         check_odoo(odoo, settings, lay)
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+def nixos_nginx_conf(nix, tmp) -> str:
+    """nginx.conf as nixpkgs' module would assemble it from the module's options (the
+    parts this stack uses; nixos/modules/services/web-servers/nginx/default.nix), with
+    the log and cache paths moved under `tmp`."""
+    nginx, vhost, r = nix["nginx"], nix["nginx"]["vhost"], nix["resolved"]["nginx"]
+    upstreams = "".join(f"upstream {name} {{ {''.join(f'server {s}; ' for s in servers)}}}\n"
+                        for name, servers in r["upstreams"].items())
+    by_priority = sorted(vhost["locations"].items(), key=lambda kv: next(
+        loc["priority"] for loc in r["locations"] if loc["key"] == kv[0]))
+    locations = "".join(f"location {key} {{\n" + "\n".join(ph.nixos_location(loc)) + "\n}\n"
+                        for key, loc in by_priority)
+    text = f"""
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{}}
+http {{
+include /etc/nginx/mime.types;
+default_type application/octet-stream;
+{upstreams}
+{'sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_timeout 65;' if nginx['recommendedOptimisation'] else ''}
+{'proxy_redirect off; proxy_http_version 1.1; proxy_set_header "Connection" "";' if nginx['recommendedProxySettings'] else ''}
+map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+client_max_body_size {nginx['clientMaxBodySize']};
+server_tokens {'on' if nginx['serverTokens'] else 'off'};
+{nginx['commonHttpConfig']}
+server {{
+listen {r['listen']['addr']}:{r['listen']['port']} default_server;
+server_name {vhost['serverName']};
+{locations}
+{vhost['extraConfig']}
+}}
+{nginx['appendHttpConfig']}
+}}
+"""
+    for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        text = text.replace("http {\n", f"http {{\n{temp}_temp_path {tmp}/{temp};\n", 1)
+    return text.replace("/var/log/nginx/", f"{tmp}/").replace("/var/cache/nginx/", f"{tmp}/cache/")
+
+
+def test_nginx_accepts_the_modules_configuration(repo_case, tmp_path):
+    """`nginx -t` on what the module's options make: every directive it writes is valid
+    where it is written (add_header in a cached location, the `timed` log format...)."""
+    assert Path(NGINX).is_file(), f"{NGINX} is missing (Debian package nginx; scripts/bootstrap installs it)"
+    (tmp_path / "cache").mkdir()  # /var/cache/nginx: the unit's CacheDirectory
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nixos_nginx_conf(repo_case[0], tmp_path))
+    proc = subprocess.run([NGINX, "-t", "-c", str(conf), "-e", str(tmp_path / "error.log")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr + "\n" + conf.read_text()
+
+
+def _without_nulls(value):
+    # nixos/modules/services/monitoring/prometheus/default.nix (filterValidPrometheus):
+    # unset (null) options are left out of prometheus.yml
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def test_promtool_accepts_the_modules_scrape_configs(repo_case, tmp_path):
+    """`promtool check config` on prometheus.yml as the module's options make it (the
+    bearer token file moved to a temporary one)."""
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool (Debian package prometheus) is missing"
+    nix = repo_case[0]
+    token = tmp_path / "metrics-token"
+    token.write_text("token\n")
+    document = _without_nulls({"global": nix["prometheus"]["global"],
+                               "scrape_configs": nix["prometheus"]["scrape"]})
+    for job in document["scrape_configs"]:
+        if "authorization" in job:
+            job["authorization"]["credentials_file"] = str(token)
+    conf = tmp_path / "prometheus.yml"
+    conf.write_text(json.dumps(document))
+    proc = subprocess.run([promtool, "check", "config", str(conf)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
