@@ -50,10 +50,12 @@ let
       name = "l10n-cr-einvoice-simulator";
       contents = [
         hacienda-cr
+        schemas
         cacert
       ];
       config = {
         Entrypoint = [ (lib.getExe hacienda-cr) ];
+        # the plain host's simulator options (scripts/stack_lib/programs.py)
         Cmd = [
           "simulator"
           "--host"
@@ -64,7 +66,13 @@ let
           "/data/sim.sqlite"
           "--users-file"
           "/run/secrets/hacienda-credentials"
+          "--processing-delay"
+          (toString resolved.simulator.processing_delay)
+          "--xsd-dir"
+          "${schemas}"
+          "--access-log"
         ];
+        Env = [ "HACIENDA_XSD_DIR=${schemas}" ];
         ExposedPorts.${port resolved.ports.simulator} = { };
         User = "1000:1000";
         Volumes."/data" = { };

@@ -384,3 +384,15 @@ def test_promtool_accepts_the_modules_scrape_configs(repo_case, tmp_path):
     conf.write_text(json.dumps(document))
     proc = subprocess.run([promtool, "check", "config", str(conf)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_oci_simulator_image_runs_the_plain_hosts_simulator(repo_case):
+    """packages.oci-simulator: the simulator's options as scripts/stack passes them."""
+    _, settings, lay = repo_case
+    cmd = nix_eval_json("packages.x86_64-linux.oci-simulator.config.Cmd")
+    plain = ph.options(ph.stack_programs(settings, lay)["simulator"].command[2:])
+    got = ph.options(cmd[1:])
+    assert set(got) == set(plain), f"simulator options: {set(got) ^ set(plain)}"
+    assert got["--port"] == plain["--port"]
+    assert float(got["--processing-delay"]) == float(plain["--processing-delay"])
+    assert got["--xsd-dir"].endswith("-hacienda-cr-schemas")

@@ -1,0 +1,58 @@
+"""The e2e VM test gives tests/stack every environment variable the suites read, each
+pointing at what the NixOS machine really has."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+from conftest import REPO, nix_eval_json
+
+# Read by the suites but deliberately not set in the VM, and why.
+NOT_SET = {
+    # the plain-host stack's state directory: unset, the suites require every service
+    # instead of skipping the ones a plain host may lack
+    "STACK_HOME",
+    # only a fallback for finding the XSDs when HACIENDA_XSD_DIR is not set
+    "HACIENDA_SHARED_DIR",
+}
+
+
+def variables_read_by_the_suites() -> set[str]:
+    found = set()
+    for path in sorted((REPO / "tests" / "stack").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r"""(?:environ|env)(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]+)["']""", text))
+    return found
+
+
+def e2e_environment() -> dict[str, str]:
+    # through --apply: Nix 2.8's evaluation cache mishandles a string with store references
+    script = nix_eval_json("checks.x86_64-linux.e2e.harness", apply="h: h.script")
+    call = next(node for node in ast.walk(ast.parse(script))
+                if isinstance(node, ast.Call) and ast.unparse(node.func) == "json.loads")
+    return json.loads(ast.literal_eval(call.args[0]))
+
+
+def test_every_variable_the_suites_read_is_set():
+    read = variables_read_by_the_suites()
+    assert {"ODOO_DB_PASSWORD_FILE", "STACK_MAILDIR", "GRAFANA_ADMIN_PASSWORD_FILE", "HACIENDA_XSD_DIR"} <= read
+    env = e2e_environment()
+    missing = read - set(env) - NOT_SET
+    assert not missing, f"tests/stack reads {sorted(missing)}, which the e2e VM test does not set"
+
+
+def test_the_values_are_this_machines():
+    env = e2e_environment()
+    machine = nix_eval_json(
+        "checks.x86_64-linux.e2e.nodes.staging.services.l10n-cr-einvoice-staging",
+        apply="s: { inherit (s) secrets; maildir = s.mailSink.maildir; schemas = \"${s.packages.schemas}\"; }")
+    secrets = machine["secrets"]
+    assert env["ODOO_ADMIN_PASSWORD_FILE"] == secrets["adminPasswordFile"]
+    assert env["ODOO_DB_PASSWORD_FILE"] == secrets["databasePasswordFile"]
+    assert env["HACIENDA_CREDENTIALS_FILE"] == secrets["haciendaCredentialsFile"]
+    assert env["METRICS_TOKEN_FILE"] == secrets["metricsTokenFile"]
+    assert env["GRAFANA_ADMIN_PASSWORD_FILE"] == secrets["grafanaAdminPasswordFile"]
+    assert env["STACK_MAILDIR"] == machine["maildir"]
+    assert env["HACIENDA_XSD_DIR"] == machine["schemas"]
