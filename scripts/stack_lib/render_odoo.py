@@ -20,13 +20,6 @@ def render(settings: dict, layout: Layout, *, admin_passwd: str, db_password: st
             "data_dir": str(layout.odoo_data),
             "admin_passwd": admin_passwd,
             "db_password": db_password,
-            # A staging database: no demonstration records.
-            "with_demo": False,
-            # The local SMTP sink: every e-mail Odoo sends lands in STACK_HOME/mail.
-            "smtp_server": settings["hosts"]["odoo"],
-            "smtp_port": settings["ports"]["smtp_sink"],
-            "smtp_ssl": False,
-            "email_from": "noreply@empresa-demo.test",
             # Read by the l10n_cr_einvoice addon.
             "l10n_cr_einvoice_schema_dir": schema_dir,
             "l10n_cr_einvoice_metrics_token_file": str(layout.secret("metrics-token")),
