@@ -23,7 +23,6 @@ Standard library only; stack_lib comes from the store copy of scripts/ (--stack-
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -51,33 +50,6 @@ def load_odoo_db(stack_scripts: Path):
     from stack_lib import odoo_db
 
     return odoo_db
-
-
-def country_script(odoo_db, resolved: dict) -> str:
-    return odoo_db.COUNTRY_SCRIPT % {"tz": resolved["stack"]["timezone"]}
-
-
-def configure_spec(resolved: dict, admin_password: str) -> dict:
-    # The inputs odoo_db.configure() builds; tests/nix checks both give the same script.
-    ports, hosts = resolved["ports"], resolved["hosts"]
-    return {
-        "login": resolved["stack"]["admin_login"],
-        "password": admin_password,
-        "tz": resolved["stack"]["timezone"],
-        "base_url": f"http://{resolved['nginx']['server_name']}:{ports['nginx']}",
-        "report_url": f"http://{hosts['odoo']}:{ports['odoo']}",
-    }
-
-
-def configure_script(odoo_db, spec: dict) -> str:
-    # `odoo shell` reads all of stdin as the script: the spec goes into it, as in odoo_db.
-    return odoo_db.SHELL_SCRIPT.replace(
-        "json.loads(sys.stdin.readline())", f"json.loads({json.dumps(json.dumps(spec))})"
-    )
-
-
-def configure_fingerprint(spec: dict, database: str) -> str:
-    return hashlib.sha256(json.dumps([spec, database], sort_keys=True).encode()).hexdigest()
 
 
 class Odoo:
@@ -182,7 +154,7 @@ def run(args: argparse.Namespace) -> list[str]:
     if states.get("base") != "installed":
         odoo.run(["-i", "base", "--stop-after-init"], f"initialising {database} with base")
         odoo.run(["shell"], "setting the company to Costa Rica (CRC)",
-                 script=country_script(odoo_db, resolved))
+                 script=odoo_db.country_script(resolved))
         done.append("initialised base (Costa Rica company)")
 
     to_install = [m for m in wanted if states.get(m) != "installed"]
@@ -202,11 +174,11 @@ def run(args: argparse.Namespace) -> list[str]:
             done.append("upgraded " + ", ".join(upgrade))
         _mark(state, ADDONS_DONE, args.addons_id)
 
-    spec = configure_spec(resolved, _read(Path(args.admin_password_file), "admin password file"))
-    fingerprint = configure_fingerprint(spec, database)
+    spec = odoo_db.configure_spec(resolved, _read(Path(args.admin_password_file), "admin password file"))
+    fingerprint = odoo_db.configure_fingerprint(spec, database)
     if _done(state, CONFIGURED) != fingerprint:
         odoo.run(["shell"], "setting the admin's login, password, time zone and base URLs",
-                 script=configure_script(odoo_db, spec))
+                 script=odoo_db.configure_script(spec))
         _mark(state, CONFIGURED, fingerprint)
         done.append("configured the admin and base URLs")
     return done

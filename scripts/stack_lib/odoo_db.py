@@ -114,12 +114,16 @@ print('stack-country', company.country_id.code, company.currency_id.name)
 """
 
 
+def country_script(settings: dict) -> str:
+    """The `odoo shell` script that makes the main company Costa Rican (before `account`)."""
+    return COUNTRY_SCRIPT % {"tz": settings["stack"]["timezone"]}
+
+
 def _initialise_base(layout: Layout, settings: dict) -> None:
     db = settings["stack"]["database"]
     log(f"initialising {db} with base, company in Costa Rica (log {layout.logs / 'odoo-install.log'})")
     _odoo(layout, ["-d", db, "-i", "base", "--stop-after-init"], logfile="odoo-install.log")
-    _odoo(layout, ["shell", "-d", db], logfile="odoo-country.log",
-          input=COUNTRY_SCRIPT % {"tz": settings["stack"]["timezone"]}, timeout=600)
+    _odoo(layout, ["shell", "-d", db], logfile="odoo-country.log", input=country_script(settings), timeout=600)
 
 
 def apply(layout: Layout, settings: dict, to_install: list[str], to_upgrade: list[str]) -> list[str]:
@@ -156,24 +160,37 @@ print('stack-configured', admin.login)
 """
 
 
-def configure(layout: Layout, settings: dict, admin_password: str) -> bool:
-    """Admin login/password/timezone and the base URLs; skipped when already applied
-    (a fingerprint of the inputs is kept in STACK_HOME/etc/odoo-configured.sha256)."""
+def configure_spec(settings: dict, admin_password: str) -> dict:
+    """What configure() applies: admin login/password/timezone and the base URLs."""
     ports, hosts = settings["ports"], settings["hosts"]
-    spec = {
+    return {
         "login": settings["stack"]["admin_login"],
         "password": admin_password,
         "tz": settings["stack"]["timezone"],
         "base_url": f"http://{settings['nginx']['server_name']}:{ports['nginx']}",
         "report_url": f"http://{hosts['odoo']}:{ports['odoo']}",
     }
-    fingerprint = hashlib.sha256(json.dumps([spec, settings["stack"]["database"]], sort_keys=True).encode()).hexdigest()
+
+
+def configure_script(spec: dict) -> str:
+    """The `odoo shell` script applying ``spec`` (odoo shell reads all of stdin as the script,
+    so the spec is written into it)."""
+    return SHELL_SCRIPT.replace("json.loads(sys.stdin.readline())", f"json.loads({json.dumps(json.dumps(spec))})")
+
+
+def configure_fingerprint(spec: dict, database: str) -> str:
+    return hashlib.sha256(json.dumps([spec, database], sort_keys=True).encode()).hexdigest()
+
+
+def configure(layout: Layout, settings: dict, admin_password: str) -> bool:
+    """Apply configure_spec(); skipped when already applied (a fingerprint of the inputs is
+    kept in STACK_HOME/etc/odoo-configured.sha256)."""
+    spec = configure_spec(settings, admin_password)
+    fingerprint = configure_fingerprint(spec, settings["stack"]["database"])
     stamp = layout.etc / "odoo-configured.sha256"
     if stamp.is_file() and stamp.read_text().strip() == fingerprint:
         return False
-    # The script comes first on stdin, then the JSON line it reads.
-    payload = SHELL_SCRIPT.replace("json.loads(sys.stdin.readline())", f"json.loads({json.dumps(json.dumps(spec))})")
-    _odoo(layout, ["shell", "-d", settings["stack"]["database"]], logfile="odoo-configure.log", input=payload,
-          timeout=600)
+    _odoo(layout, ["shell", "-d", settings["stack"]["database"]], logfile="odoo-configure.log",
+          input=configure_script(spec), timeout=600)
     secrets_store.write_private(stamp, (fingerprint + "\n").encode())
     return True
