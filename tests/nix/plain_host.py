@@ -13,7 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from nix_harness import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
 

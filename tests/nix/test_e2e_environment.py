@@ -7,7 +7,7 @@ import ast
 import json
 import re
 
-from conftest import REPO, nix_eval_json
+from nix_harness import REPO, nix_eval_json
 
 # Read by the suites but deliberately not set in the VM, and why.
 NOT_SET = {

@@ -3,7 +3,7 @@ the outputs the issue asks for are there."""
 
 import json
 
-from conftest import REPO, flake_check, nix_eval_json
+from nix_harness import REPO, flake_check, nix_eval_json
 
 
 def test_flake_check_passes_on_the_repository():

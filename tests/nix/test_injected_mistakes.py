@@ -3,7 +3,7 @@ mistake into a copy of the flake and asserts `nix flake check --no-build` (the C
 command, against the eval harness) fails, naming the problem."""
 
 import pytest
-from conftest import edit, flake_check
+from nix_harness import edit, flake_check
 
 CASES = {
     "misspelled option of the project's module": (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import plain_host as ph
 import pytest
-from conftest import REPO
+from nix_harness import REPO
 
 HELPER = REPO / "nix" / "modules" / "odoo_first_start.py"
 STACK_SCRIPTS = REPO  # the store copy holds scripts/ and stack/ like the repository

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import REPO
+from nix_harness import REPO
 
 
 def test_option_reference_is_up_to_date():

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import NIXPKGS_LIB, REPO, edit, nix_eval_json
+from nix_harness import NIXPKGS_LIB, REPO, edit, nix_eval_json
 
 CONFIG = "nixosConfigurations.staging.config"
 PROJECT = "services.l10n-cr-einvoice-staging"

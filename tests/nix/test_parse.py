@@ -2,7 +2,7 @@
 
 import subprocess
 
-from conftest import REPO
+from nix_harness import REPO
 
 
 def _nix_files():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import plain_host as ph
 import pytest
-from conftest import REPO, edit, nix_eval_json
+from nix_harness import REPO, edit, nix_eval_json
 
 CONFIG = "nixosConfigurations.staging.config"
 APPLY = """c: let

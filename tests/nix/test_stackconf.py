@@ -6,7 +6,7 @@ import sys
 
 import pytest
 import stackconf
-from conftest import REPO
+from nix_harness import REPO
 
 
 def test_resolves_the_repository_settings():

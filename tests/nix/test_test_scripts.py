@@ -5,7 +5,7 @@ import json
 
 import pytest
 from check_test_scripts import check_all, check_script, load_api
-from conftest import REPO, nix_eval_json
+from nix_harness import REPO, nix_eval_json
 
 API = load_api()
 
