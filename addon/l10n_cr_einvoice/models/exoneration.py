@@ -36,7 +36,7 @@ class L10nCrEinvoiceExoneration(models.Model):
     def _check_exoneration(self):
         for exo in self:
             if not 0 < exo.rate <= 13:
-                raise ValidationError(self.env._("The exonerated rate must be above 0 and at most 13 (%%)."))
+                raise ValidationError(self.env._("The exonerated rate must be above 0 and at most 13 (percentage points)."))
             if not 3 <= len(exo.number or '') <= 40:
                 raise ValidationError(self.env._("The exoneration document number has 3 to 40 characters."))
             if exo.document_type_id.code == '99' and len(exo.document_type_other or '') < 5:

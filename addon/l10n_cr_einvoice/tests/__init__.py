@@ -8,4 +8,5 @@ from . import (
     test_documents,
     test_queue,
     test_tour,
+    test_translations,
 )

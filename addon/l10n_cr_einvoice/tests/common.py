@@ -128,10 +128,10 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
         return Cabys.search([('code', '=', code)]) or Cabys.create({'code': code, 'name': name, 'tax_rate': rate})
 
     @classmethod
-    def setup_cr_company(cls, company):
+    def setup_cr_company(cls, company, name='Empresa Demo S.A.', vat=COMPANY_VAT, p12=None):
         company.write({
-            'name': 'Empresa Demo S.A.',
-            'vat': COMPANY_VAT,
+            'name': name,
+            'vat': vat,
             'email': 'facturacion@demo.cr',
             'street': 'Avenida 2, edificio Demo, piso 3',
             'city': 'San José',
@@ -149,7 +149,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
             # Fixed rather than "by date": the expected files do not change with the calendar.
             'l10n_cr_einvoice_schema_set': 'v4.4-2026',
         })
-        company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12 or company_certificate()), PIN)
 
     @classmethod
     def setup_cr_master_data(cls):

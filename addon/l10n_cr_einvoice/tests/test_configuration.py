@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from hacienda_cr.signing import make_test_certificate
+from hacienda_cr.signing import make_test_certificate, verify_xml
 from hacienda_cr.signing.testcert import issue_test_certificate, pack_pkcs12
 
 from .common import PIN, WRONG_PASSWORD, L10nCrEinvoiceCommon, company_certificate
@@ -170,3 +170,22 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         settings.l10n_cr_einvoice_email = 'fe@demo.cr'
         settings.execute()
         self.assertEqual(self.company._l10n_cr_einvoice_emails(), ['fe@demo.cr'])
+
+    def test_each_company_its_own_numbering_and_key(self):
+        """A second company signs with its own certificate and counts its own consecutivos."""
+        other = self.setup_other_company(name='Otra Empresa S.A.')['company']
+        self.setup_cr_company(other, name='Otra Empresa S.A.', vat='3101999999',
+                              p12=make_test_certificate('02', '3101999999', pin=PIN, name='OTRA EMPRESA S.A.'))
+        self.env.user.company_ids |= other
+        mine = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
+        theirs = self.env['account.move'].with_company(other).create({
+            'move_type': 'out_invoice', 'partner_id': self.partner_cr.id,
+            'invoice_line_ids': [Command.create({'product_id': self.product_laptop.id, 'price_unit': 1000,
+                                                 'tax_ids': [Command.set(other.account_sale_tax_id.ids)]})],
+        })
+        theirs.action_post()
+        for move, vat in ((mine, '3101123456'), (theirs, '3101999999')):
+            document = move.l10n_cr_einvoice_document_id
+            self.assertEqual(document.number, 1)
+            self.assertEqual(document.company_id, move.company_id)
+            self.assertEqual(verify_xml(document.xml_attachment_id.raw).taxpayer_id[1], vat)

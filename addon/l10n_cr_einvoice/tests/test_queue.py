@@ -1,8 +1,10 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import config, mute_logger
 
 from ..hacienda import client_cache
 from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
@@ -248,3 +250,20 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.assertEqual(document.state, 'to_send')
         self.assertEqual(document.error_kind, 'connection')
         self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['submit', 'status', 'submit'])
+
+    def test_redis_token_cache_when_configured(self):
+        """With l10n_cr_einvoice_redis_url the client shares tokens through Redis; a Redis that
+        is down does not stop invoicing (the library falls back to the process's own cache)."""
+        from hacienda_cr.api import RedisTokenCache
+
+        with patch.dict(config.options, {'l10n_cr_einvoice_redis_url': 'redis://127.0.0.1:1/0',
+                                         'l10n_cr_einvoice_redis_prefix': 'test-cr:'}):
+            client = self.company._l10n_cr_einvoice_client()
+            self.assertIsInstance(client.tokens.cache, RedisTokenCache)
+            self.assertEqual(client.tokens.cache.prefix, 'test-cr:')
+            before = self.simulator_totals()['documents']
+            document = self.post_invoice()
+            with mute_logger('hacienda_cr.api.tokens'):
+                self.process_queue()
+            self.assert_accepted_once(document, before)
+        client_cache.forget(self.env.cr.dbname)
