@@ -5,18 +5,6 @@
     'category': 'Accounting/Localizations/EDI',
     'summary': "Sign, send and follow Hacienda's electronic documents (v4.4) from invoices, "
                "credit and debit notes, purchase invoices and payments",
-    'description': """
-Costa Rica electronic invoicing (comprobantes electrónicos v4.4)
-================================================================
-
-Posting an invoice reserves its consecutivo, builds and signs the Hacienda document with the
-company's certificate and queues it; a cron submits it, follows it until Hacienda answers and
-e-mails the PDF, the signed XML and Hacienda's answer to the customer.
-
-The documents themselves (XML, clave, totals, XSD validation, XAdES signature, API client)
-come from the ``hacienda-cr`` Python library; this module maps Odoo records to it and owns
-the state of each submission.
-""",
     'author': 'l10n-cr-einvoice contributors',
     'license': 'LGPL-3',
     'depends': [
@@ -57,5 +45,4 @@ the state of each submission.
         ],
     },
     'post_init_hook': '_l10n_cr_einvoice_post_init',
-    'installable': True,
 }

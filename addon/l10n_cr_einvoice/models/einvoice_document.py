@@ -81,7 +81,7 @@ class L10nCrEinvoiceDocument(models.Model):
         string='Amount paid', readonly=True, currency_field='currency_id',
         help='For a payment receipt: the part of the payment applied to the invoice.')
     currency_id = fields.Many2one('res.currency', readonly=True)
-    partner_id = fields.Many2one('res.partner', string='Partner', readonly=True, index='btree_not_null')
+    partner_id = fields.Many2one('res.partner', readonly=True, index='btree_not_null')
     document_type = fields.Selection(DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
     establishment = fields.Integer(readonly=True)
     terminal = fields.Integer(readonly=True)
@@ -272,7 +272,9 @@ class L10nCrEinvoiceDocument(models.Model):
         if self.env.context.get('ir_cron_progress_id'):
             self.env['ir.cron']._commit_progress(processed)
         else:
-            self.env.cr.commit()
+            # Per-document commits are the design (see the class docstring): each outcome must
+            # be durable before the next document, and the submission mark before the POST.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
 
     @api.model

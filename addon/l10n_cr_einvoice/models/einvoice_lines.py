@@ -53,15 +53,14 @@ class L10nCrEinvoiceDocument(models.Model):
         """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
         appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
         say so); the document carries the price without them."""
-        _ = self.env._
         cabys = product.product_tmpl_id.l10n_cr_cabys_id
         if not product:
-            problems.append(_("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
+            problems.append(self.env._("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
         elif not cabys:
-            problems.append(_("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
+            problems.append(self.env._("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
                               "(Accounting tab).", where=where, product=product.display_name))
         if quantity <= 0 or price_unit < 0:
-            problems.append(_("%s: quantities and prices must be positive; give discounts as a line discount.", where))
+            problems.append(self.env._("%s: quantities and prices must be positive; give discounts as a line discount.", where))
         unit = (product.product_tmpl_id.l10n_cr_unit_id or uom.l10n_cr_unit_id).code
         if not unit:
             service = (cabys and cabys._is_service()) or product.type == 'service'
@@ -89,27 +88,26 @@ class L10nCrEinvoiceDocument(models.Model):
                 'CodigoDescuento': discount_code.code or '07',
             }
             if line_discount['CodigoDescuento'] == '99':
-                line_discount['CodigoDescuentoOTRO'] = _("Discount")
+                line_discount['CodigoDescuentoOTRO'] = self.env._("Discount")
             values['Descuento'] = [line_discount]
         values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems)
         if not values['Impuesto'] and doc_type != '10':
-            problems.append(_("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
+            problems.append(self.env._("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
                               "VAT tax when no VAT applies.", where))
         return values
 
     @api.model
     def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems):
         """The line's Impuesto elements; amounts the library derives are left out."""
-        _ = self.env._
         result = []
         for tax in taxes:
             code = tax.l10n_cr_tax_code_id.code
             if not code:
-                problems.append(_("%(where)s: the tax %(tax)s has no Hacienda tax code (set it on the tax).",
+                problems.append(self.env._("%(where)s: the tax %(tax)s has no Hacienda tax code (set it on the tax).",
                                   where=where, tax=tax.name))
                 continue
             if code == '08':
-                problems.append(_("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
+                problems.append(self.env._("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
                                   where=where, tax=tax.name))
                 continue
             if code in IVA_CODES:
@@ -117,7 +115,7 @@ class L10nCrEinvoiceDocument(models.Model):
                 values = {'Codigo': code, 'CodigoTarifaIVA': rate_code}
                 if tax.l10n_cr_exonerated:
                     if not exoneration:
-                        problems.append(_(
+                        problems.append(self.env._(
                             "%(where)s: the tax %(tax)s is exonerated but the line has no exoneration "
                             "document (add it to the customer).", where=where, tax=tax.name))
                     else:
@@ -133,6 +131,6 @@ class L10nCrEinvoiceDocument(models.Model):
                     values['CodigoImpuestoOTRO'] = tax.name[:100]
                 result.append(values)
             else:
-                problems.append(_("%(where)s: the tax %(tax)s is computed in a way Hacienda's document "
+                problems.append(self.env._("%(where)s: the tax %(tax)s is computed in a way Hacienda's document "
                                   "cannot express.", where=where, tax=tax.name))
         return result

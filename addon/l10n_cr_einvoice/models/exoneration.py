@@ -17,10 +17,10 @@ class L10nCrEinvoiceExoneration(models.Model):
     document_type_code = fields.Char(related='document_type_id.code', string='Document type code')
     document_type_other = fields.Char(string='Other document type', help='Required when the type is 99 (others).')
     number = fields.Char(string='Document number', required=True, help='NumeroDocumento, e.g. AL-00012345-26.')
-    article = fields.Integer(string='Article', help='Article of the law (only for some document types).')
+    article = fields.Integer(help='Article of the law (only for some document types).')
     subsection = fields.Integer(string='Subsection (inciso)')
     institution_id = fields.Many2one(
-        'l10n_cr.einvoice.code', string='Institution', required=True,
+        'l10n_cr.einvoice.code', required=True,
         domain=[('list_name', '=', 'exemption_institutions')])
     institution_code = fields.Char(related='institution_id.code', string='Institution code')
     institution_other = fields.Char(string='Other institution', help='Required when the institution is 99 (others).')

@@ -144,24 +144,23 @@ class ResCompany(models.Model):
         self.ensure_one()
         company = self.sudo()
         problems = []
-        _ = self.env._
         id_type, number = company._l10n_cr_einvoice_identification()
         if not id_type:
-            problems.append(_("Set the company's identification type (Settings › Electronic invoicing)."))
+            problems.append(self.env._("Set the company's identification type (Settings › Electronic invoicing)."))
         if not number:
-            problems.append(_("Set the company's Tax ID (its cédula)."))
+            problems.append(self.env._("Set the company's Tax ID (its cédula)."))
         elif id_type:
             message = self.env['res.partner']._l10n_cr_identification_problem(id_type, number)
             if message:
-                problems.append(_("The company's identification is not valid: %s", message))
+                problems.append(self.env._("The company's identification is not valid: %s", message))
         if document_type != '10' and not company.l10n_cr_einvoice_activity_id:
-            problems.append(_("Set the company's economic activity (Settings › Electronic invoicing)."))
+            problems.append(self.env._("Set the company's economic activity (Settings › Electronic invoicing)."))
         if not company._l10n_cr_einvoice_emails():
-            problems.append(_("Set the company's e-mail (or the e-invoice e-mail in Settings)."))
+            problems.append(self.env._("Set the company's e-mail (or the e-invoice e-mail in Settings)."))
         if not company.l10n_cr_einvoice_certificate_id:
-            problems.append(_("Upload the company's signing certificate (.p12) and its PIN in Settings."))
+            problems.append(self.env._("Upload the company's signing certificate (.p12) and its PIN in Settings."))
         if document_type not in ('10', '08') and not company.partner_id._l10n_cr_location_values():
-            problems.append(_(
+            problems.append(self.env._(
                 "Complete the company's address: province (state), canton and district codes and "
                 "the street (other directions)."))
         return problems

@@ -198,29 +198,28 @@ class ResPartner(models.Model):
         (a Costa Rican customer), ``export`` (a foreign customer), ``fec_emisor`` (the supplier
         of a Factura de Compra). Missing data is reported in ``problems``, in plain words."""
         self.ensure_one()
-        _ = self.env._
         problems = problems if problems is not None else []
         partner = self.commercial_partner_id
         name = ' '.join((name or partner.name or '').split())
         who = {
-            'emisor': _("The company"),
-            'receptor': _("The customer %s", partner.display_name),
-            'export': _("The customer %s", partner.display_name),
-            'fec_emisor': _("The supplier %s", partner.display_name),
+            'emisor': self.env._("The company"),
+            'receptor': self.env._("The customer %s", partner.display_name),
+            'export': self.env._("The customer %s", partner.display_name),
+            'fec_emisor': self.env._("The supplier %s", partner.display_name),
         }[role]
         min_name = 5 if role in ('emisor', 'fec_emisor') else 3
         if len(name) < min_name:
-            problems.append(_("%(who)s needs a name of at least %(count)s characters.", who=who, count=min_name))
+            problems.append(self.env._("%(who)s needs a name of at least %(count)s characters.", who=who, count=min_name))
         party = {'Nombre': name[:100]}
         id_type, number = identification or partner._l10n_cr_identification()
         if id_type and number:
             problem = partner._l10n_cr_identification_problem(id_type, number)
             if problem:
-                problems.append(_("%(who)s has an identification Hacienda does not accept: %(problem)s",
+                problems.append(self.env._("%(who)s has an identification Hacienda does not accept: %(problem)s",
                                   who=who, problem=problem))
             party['Identificacion'] = {'Tipo': id_type, 'Numero': number}
         elif role != 'export':
-            problems.append(_("%s needs an identification: set the identification type and the Tax ID.", who))
+            problems.append(self.env._("%s needs an identification: set the identification type and the Tax ID.", who))
         if commercial_name and len(commercial_name) >= 3:
             party['NombreComercial'] = commercial_name[:80]
         if role == 'export' or (role == 'fec_emisor' and partner._l10n_cr_is_foreign()):
@@ -232,14 +231,14 @@ class ResPartner(models.Model):
             if location:
                 party['Ubicacion'] = location
             elif role == 'emisor':
-                problems.append(_("%s needs a complete address: province, canton and district codes and the "
+                problems.append(self.env._("%s needs a complete address: province, canton and district codes and the "
                                   "street.", who))
         mail_list = emails if emails is not None else partner._l10n_cr_einvoice_email_list()
         if role in ('emisor', 'fec_emisor'):
             if mail_list:
                 party['CorreoElectronico'] = mail_list[:4]
             elif role == 'emisor':
-                problems.append(_("%s needs an e-mail address.", who))
+                problems.append(self.env._("%s needs an e-mail address.", who))
         elif mail_list:
             party['CorreoElectronico'] = mail_list[0]
         return party
