@@ -103,21 +103,25 @@ class AccountMove(models.Model):
     @api.depends('move_type', 'partner_id', 'debit_origin_id', 'company_id.l10n_cr_einvoice_enabled')
     def _compute_l10n_cr_einvoice_document_type(self):
         for move in self:
-            if move.state != 'draft' and move.l10n_cr_einvoice_document_type:
-                # what was issued stays as it was issued
+            if move.state != 'draft':
+                # What was issued stays as it was issued; moves posted before e-invoicing stay without.
                 move.l10n_cr_einvoice_document_type = move.l10n_cr_einvoice_document_type
                 continue
-            partner = move.partner_id.commercial_partner_id
-            doc_type = False
-            if not move.company_id.l10n_cr_einvoice_enabled:
-                doc_type = False
-            elif move.move_type == 'out_refund':
-                doc_type = '03'
-            elif move.move_type == 'out_invoice':
-                doc_type = '02' if move.debit_origin_id else partner._l10n_cr_einvoice_sale_document_type()
-            elif move.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec:
-                doc_type = '08'
-            move.l10n_cr_einvoice_document_type = doc_type
+            move.l10n_cr_einvoice_document_type = move._l10n_cr_einvoice_default_document_type()
+
+    def _l10n_cr_einvoice_default_document_type(self):
+        """The document posting this move issues (False: none)."""
+        self.ensure_one()
+        if not self.company_id.l10n_cr_einvoice_enabled:
+            return False
+        partner = self.partner_id.commercial_partner_id
+        if self.move_type == 'out_refund':
+            return '03'
+        if self.move_type == 'out_invoice':
+            return '02' if self.debit_origin_id else partner._l10n_cr_einvoice_sale_document_type()
+        if self.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec:
+            return '08'
+        return False
 
     @api.depends('invoice_payment_term_id', 'invoice_date', 'invoice_date_due', 'move_type')
     def _compute_l10n_cr_sale_condition_id(self):
@@ -175,6 +179,10 @@ class AccountMove(models.Model):
     # -- posting -----------------------------------------------------------------------
 
     def _post(self, soft=True):
+        # Drafts made before the company turned e-invoicing on have no document type yet.
+        for move in self.filtered(lambda m: m.state == 'draft' and not m.l10n_cr_einvoice_document_type
+                                  and m.company_id.l10n_cr_einvoice_enabled):
+            move.l10n_cr_einvoice_document_type = move._l10n_cr_einvoice_default_document_type()
         posted = super()._post(soft)
         to_issue = posted.filtered(lambda m: m.l10n_cr_einvoice_required)
         for move in to_issue:

@@ -278,6 +278,8 @@ class ResCompany(models.Model):
     def action_l10n_cr_einvoice_test_connection(self):
         """Ask the token server for a token with the company's credentials and say how it went."""
         self.ensure_one()
+        if not self.env.user.has_group('account.group_account_manager'):
+            raise UserError(self.env._("Only accounting administrators can test the Hacienda connection."))
         client = self._l10n_cr_einvoice_client()
         try:
             client.tokens.access_token()

@@ -189,3 +189,27 @@ class TestConfiguration(L10nCrEinvoiceCommon):
             self.assertEqual(document.number, 1)
             self.assertEqual(document.company_id, move.company_id)
             self.assertEqual(verify_xml(document.xml_attachment_id.raw).taxpayer_id[1], vat)
+
+    def test_install_hook_completes_existing_charts(self):
+        """Companies that had the CR chart before the module get the codes and the extra taxes."""
+        from odoo.addons.l10n_cr_einvoice.hooks import _l10n_cr_einvoice_post_init
+
+        self.tax_13.write({'l10n_cr_tax_code_id': False, 'l10n_cr_iva_rate_code_id': False})
+        self.tax_4.unlink()
+        _l10n_cr_einvoice_post_init(self.env)
+        self.assertEqual((self.tax_13.l10n_cr_tax_code_id.code, self.tax_13.l10n_cr_iva_rate_code_id.code), ('01', '08'))
+        template = self.env['account.chart.template'].with_company(self.company)
+        restored = template.ref('l10n_cr_tax_sale_iva_4')
+        self.assertEqual((restored.amount, restored.l10n_cr_iva_rate_code_id.code), (4.0, '04'))
+
+    def test_drafts_from_before_enabling(self):
+        self.company.l10n_cr_einvoice_enabled = False
+        move = self.draft_invoice()
+        self.assertFalse(move.l10n_cr_einvoice_document_type)
+        self.company.l10n_cr_einvoice_enabled = True
+        move.action_post()
+        self.assertEqual(move.l10n_cr_einvoice_document_id.document_type, '01')
+        old = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], post=False)
+        self.company.l10n_cr_einvoice_enabled = False
+        old.action_post()
+        self.assertFalse(old.l10n_cr_einvoice_document_ids, "nothing is issued while e-invoicing is off")
