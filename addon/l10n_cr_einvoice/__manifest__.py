@@ -1,4 +1,4 @@
-# ruff: noqa: B018 - an Odoo manifest is a bare dict literal
+
 {
     'name': 'Costa Rica - Electronic Invoicing (Hacienda v4.4)',
     'version': '19.0.1.0.0',

@@ -1,4 +1,4 @@
-# ruff: noqa: F401 - Odoo finds the tests by importing them
+
 from . import (
     test_cabys_import,
     test_code_data,

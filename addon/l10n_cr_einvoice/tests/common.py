@@ -30,9 +30,9 @@ RESPONSES_DIR = Path(__file__).resolve().parent / 'responses'
 
 COMPANY_VAT = '3101123456'
 API_USER = 'cpj-3-101-123456@stag.comprobanteselectronicos.go.cr'
-API_PASSWORD = 'contraseña-de-pruebas'  # noqa: S105 - the simulator's test user
+API_PASSWORD = 'contraseña-de-pruebas'
 PIN = '4321'
-WRONG_PASSWORD = 'incorrecta'  # noqa: S105 - not a secret: the password the simulator refuses
+WRONG_PASSWORD = 'incorrecta'
 DS = 'http://www.w3.org/2000/09/xmldsig#'
 
 

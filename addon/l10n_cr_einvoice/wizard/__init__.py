@@ -1,2 +1,2 @@
-# ruff: noqa: F401 - Odoo loads the modules by importing them
+
 from . import cabys_import

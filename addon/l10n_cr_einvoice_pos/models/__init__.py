@@ -1,4 +1,4 @@
-# ruff: noqa: F401 - Odoo loads the modules by importing them
+
 from . import (
     einvoice_document,
     pos_config,

@@ -1,2 +1,2 @@
-# ruff: noqa: F401 - Odoo finds the tests by importing them
+
 from . import test_concurrent_sessions, test_pos_documents, test_pos_screenshots, test_pos_tour
