@@ -25,6 +25,7 @@
         'data/mail_template.xml',
         'views/l10n_cr_einvoice_code_views.xml',
         'views/l10n_cr_einvoice_document_views.xml',
+        'views/l10n_cr_einvoice_received_views.xml',
         'views/l10n_cr_einvoice_numbering_views.xml',
         'views/l10n_cr_exoneration_views.xml',
         'wizard/cabys_import_views.xml',

@@ -17,7 +17,7 @@ from hacienda_cr.signing import sign_xml, verify_xml
 from hacienda_cr.validation import validate_document
 
 from ..hacienda import issue_text, server_settings
-from .document_types import ABBREVIATIONS, CUSTOMER_DOCUMENTS, DOCUMENT_TYPE_SELECTION
+from .document_types import ABBREVIATIONS, ALL_DOCUMENT_TYPE_SELECTION, CUSTOMER_DOCUMENTS
 
 _logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class L10nCrEinvoiceDocument(models.Model):
         help='For a payment receipt: the part of the payment applied to the invoice.')
     currency_id = fields.Many2one('res.currency', readonly=True)
     partner_id = fields.Many2one('res.partner', readonly=True, index='btree_not_null')
-    document_type = fields.Selection(DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
+    document_type = fields.Selection(ALL_DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
     establishment = fields.Integer(readonly=True)
     terminal = fields.Integer(readonly=True)
     number = fields.Integer(readonly=True)

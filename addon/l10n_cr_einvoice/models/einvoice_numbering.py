@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .document_types import DOCUMENT_TYPE_SELECTION
+from .document_types import ALL_DOCUMENT_TYPE_SELECTION
 
 
 class L10nCrEinvoiceNumbering(models.Model):
@@ -19,7 +19,7 @@ class L10nCrEinvoiceNumbering(models.Model):
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     establishment = fields.Integer(required=True, readonly=True)
     terminal = fields.Integer(required=True, readonly=True)
-    document_type = fields.Selection(DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
+    document_type = fields.Selection(ALL_DOCUMENT_TYPE_SELECTION, required=True, readonly=True)
     sequence_id = fields.Many2one('ir.sequence', required=True, readonly=True, ondelete='restrict')
     number_next = fields.Integer(
         string='Next number', related='sequence_id.number_next_actual', readonly=False,
@@ -31,7 +31,7 @@ class L10nCrEinvoiceNumbering(models.Model):
 
     @api.depends('establishment', 'terminal', 'document_type')
     def _compute_display_name(self):
-        types = dict(DOCUMENT_TYPE_SELECTION)
+        types = dict(ALL_DOCUMENT_TYPE_SELECTION)
         for numbering in self:
             numbering.display_name = (
                 f"{numbering.establishment:03d}-{numbering.terminal:05d} "
