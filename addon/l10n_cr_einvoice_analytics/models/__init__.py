@@ -1,0 +1,9 @@
+from . import (
+    einvoice_analysis,
+    einvoice_document,
+    einvoice_metrics,
+    hacienda_call,
+    res_company,
+    res_config_settings,
+    tax_breakdown,
+)
