@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 _logger = logging.getLogger(__name__)
-TOKEN_OPTION = 'l10n_cr_einvoice_metrics_token_file'
+TOKEN_OPTION = 'l10n_cr_einvoice_metrics_token_file'  # noqa: S105 (the option's name, not a secret)
 
 _token_lock = threading.Lock()
 _token_cache = {}  # path -> (mtime_ns, token)

@@ -19,7 +19,8 @@ def monthly_report_xlsx(env, data):
     def sheet(name, heading, columns):
         ws = book.add_worksheet(name[:31])
         ws.write(0, 0, heading, title)
-        ws.write(1, 0, f"{data['company'].name} — {data['period']} ({_('amounts in colones')})")
+        unit = _('amounts in colones')
+        ws.write(1, 0, f"{data['company'].name} — {data['period']} ({unit})")
         for col, (label, width) in enumerate(columns):
             ws.write(3, col, label, header)
             ws.set_column(col, col, width)

@@ -49,9 +49,10 @@ class TestHaciendaCalls(AnalyticsCommon):
         self.refused_connection_test()
         self.assertEqual(self.calls(), {('token', 'configuration', ''): 1})
         self.company.l10n_cr_einvoice_password = 'contraseña-de-pruebas'
-        self.simulator.faults(next=[{'kind': 'token_outage'}] * 2)
+        self.simulator.faults(next=[{'kind': 'token_outage'}] * 4)
         self.refused_connection_test()
         self.assertEqual(self.calls().get(('token', 'transient', '')), 1)
+        self.simulator.request('PUT', '/_simulator/faults', {'faults': {}, 'replace': True, 'clear_next': True})
         self.company.action_l10n_cr_einvoice_test_connection()
         self.assertEqual(self.calls().get(('token', 'ok', '')), 1)
 

@@ -4,7 +4,6 @@ from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-
 from odoo.tools.misc import format_date
 
 from ..models.einvoice_document import costa_rica_day
