@@ -17,9 +17,6 @@ IVA_CODES = ('01', '07')
 # Sale conditions whose VAT is paid when the customer pays: each payment needs a payment
 # receipt (Recibo Electrónico de Pago) with the matching condition.
 RECEIPT_CONDITIONS = {'08': '09', '10': '11'}
-# InformacionReferencia/TipoDocIR of a document of ours, per schema set: the 2024 set has
-# no reference type for export invoices and payment receipts (19 and 20 came in 2026).
-REFERENCE_TYPE = {'01': '01', '02': '02', '03': '03', '04': '04', '09': '19', '10': '20'}
 
 
 class AccountMove(models.Model):
@@ -207,10 +204,15 @@ class AccountMove(models.Model):
         }
         if rejected and not (reuse and reuse.replaced_document_id):
             vals['replaced_document_id'] = rejected.id
-        journal = self.journal_id
+        establishment, terminal = self._l10n_cr_einvoice_numbering_point()
         return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
-            self.company_id, self.l10n_cr_einvoice_document_type,
-            journal.l10n_cr_establishment or 1, journal.l10n_cr_terminal or 1, vals, reuse=reuse)
+            self.company_id, self.l10n_cr_einvoice_document_type, establishment, terminal, vals, reuse=reuse)
+
+    def _l10n_cr_einvoice_numbering_point(self):
+        """(establishment, terminal) whose numbering this move's documents take: its journal's.
+        Other modules may say otherwise (an invoice made at a till, the till's terminal)."""
+        self.ensure_one()
+        return self.journal_id.l10n_cr_establishment or 1, self.journal_id.l10n_cr_terminal or 1
 
     def button_draft(self):
         for move in self:
@@ -289,7 +291,7 @@ class AccountMove(models.Model):
                 body['CodigoActividadReceptor'] = commercial.l10n_cr_activity_id.code
             body['Emisor'] = company_party
             receptor = self.env['l10n_cr.einvoice.document']._l10n_cr_receptor_values(
-                self.partner_id, doc_type, problems)
+                self.partner_id, doc_type, problems, company=company)
             if receptor:
                 body['Receptor'] = receptor
         condition = self.l10n_cr_sale_condition_id.code or '01'
@@ -365,7 +367,7 @@ class AccountMove(models.Model):
                         "document here. Give the original document's type, number and date in the "
                         "\"Hacienda\" tab.", original.display_name or self.env._("the original invoice")))
                 else:
-                    reference.update(self._l10n_cr_reference_to(source, in_2026))
+                    reference.update(self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(source, in_2026))
             references.append(reference)
         if self.l10n_cr_contingency:
             if not self.l10n_cr_contingency_number:
@@ -401,16 +403,6 @@ class AccountMove(models.Model):
             references.append(reference)
         return references[:10]
 
-    def _l10n_cr_reference_to(self, source, in_2026):
-        """TipoDocIR / Numero / FechaEmisionIR pointing at one of our documents."""
-        ref_type = REFERENCE_TYPE.get(source.document_type, '99')
-        values = {'Numero': source.clave, 'FechaEmisionIR': source._l10n_cr_issue_date_text()}
-        if ref_type in ('19', '20') and not in_2026:
-            values.update({'TipoDocIR': '99', 'TipoDocRefOTRO': source._l10n_cr_type_label()[:100]})
-        else:
-            values['TipoDocIR'] = ref_type
-        return values
-
     @api.model
     def _l10n_cr_datetime_text(self, value):
         if not value:
@@ -445,9 +437,9 @@ class AccountMove(models.Model):
             ('state', '!=', 'error')], limit=1)
         if existing:
             return existing
-        journal = self.journal_id
+        establishment, terminal = self._l10n_cr_einvoice_numbering_point()
         return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
-            self.company_id, '10', journal.l10n_cr_establishment or 1, journal.l10n_cr_terminal or 1,
+            self.company_id, '10', establishment, terminal,
             {'move_id': self.id, 'payment_move_id': payment_move.id, 'amount_paid': amount,
              'currency_id': self.currency_id.id, 'partner_id': self.partner_id.commercial_partner_id.id})
 
@@ -495,7 +487,7 @@ class AccountMove(models.Model):
             'Razon': self.env._("Payment of invoice %s", invoice_doc.consecutivo or self.name)[:180],
         }
         if invoice_doc:
-            reference.update(self._l10n_cr_reference_to(invoice_doc, in_2026))
+            reference.update(self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(invoice_doc, in_2026))
         if in_2026:
             reference['Codigo'] = '17'
         else:

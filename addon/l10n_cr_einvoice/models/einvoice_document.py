@@ -141,14 +141,16 @@ class L10nCrEinvoiceDocument(models.Model):
 
         ``vals`` links the document to its source (``move_id``, ``payment_move_id``, or a
         POS order in the POS module) and may set ``situation``, ``partner_id``,
-        ``replaced_document_id``, ``amount_paid``, ``currency_id``. ``reuse`` is a document
-        of the same source that never reached Hacienda: it keeps its number."""
+        ``replaced_document_id``, ``amount_paid``, ``currency_id``, and ``issue_date`` (the
+        FechaEmision, e.g. the sale date of an order that reached the server late; now by
+        default). ``reuse`` is a document of the same source that never reached Hacienda: it
+        keeps its number and date."""
+        issue_date = fields.Datetime.to_datetime(vals.pop('issue_date', None)) or fields.Datetime.now()
         problems = company._l10n_cr_einvoice_configuration_problems(document_type)
         if problems:
             raise UserError(self._l10n_cr_problems_text(
                 self.env._("Electronic invoicing is not fully configured for %s:", company.name), problems))
         key = company._l10n_cr_einvoice_signing_key()  # certificate problems before anything is reserved
-        now = fields.Datetime.now()
         if reuse:
             doc = reuse.sudo()
             doc.write({**vals, 'state': 'to_send', 'error_kind': False, 'error_message': False,
@@ -165,8 +167,8 @@ class L10nCrEinvoiceDocument(models.Model):
                 'terminal': terminal,
                 'number': numbering._l10n_cr_reserve(),
                 'security_code': new_security_code(),
-                'issue_date': now,
-                'schema_set': default_schema_set(now) if schema == 'auto' else schema,
+                'issue_date': issue_date,
+                'schema_set': default_schema_set(issue_date) if schema == 'auto' else schema,
             })
         doc._l10n_cr_build_and_sign(key)
         return doc
@@ -537,13 +539,17 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def _l10n_cr_set_rejected(self, reason):
         doc = self.sudo()
-        message = self.env._(
-            "Hacienda rejected this document: %(reason)s\nCorrect the cause and issue it again: reset the "
-            "invoice to draft, fix it and confirm it; the new document will reference this one.",
-            reason=reason)
+        message = '\n'.join([self.env._("Hacienda rejected this document: %s", reason), doc._l10n_cr_correction_hint()])
         doc.write({'state': 'rejected', 'answered_date': fields.Datetime.now(), 'next_try': False,
                    'error_kind': 'rejected', 'error_message': message, 'hacienda_message': reason})
         doc._l10n_cr_notify(self.env._("Rejected by Hacienda"), message)
+
+    def _l10n_cr_correction_hint(self):
+        """What the user does after a rejection, shown under Hacienda's reason (per source)."""
+        self.ensure_one()
+        return self.env._(
+            "Correct the cause and issue it again: reset the invoice to draft, fix it and confirm it; the new "
+            "document will reference this one.")
 
     def _l10n_cr_set_error(self, kind, message):
         doc = self.sudo()
@@ -564,11 +570,24 @@ class L10nCrEinvoiceDocument(models.Model):
         return docs
 
     # -- messages --------------------------------------------------------------------------
+    # Where a document's outcomes are seen and who acts on them depends on its source (an
+    # invoice here; a POS order, a supplier document in other modules): these hooks say it.
 
     def _l10n_cr_related_records(self):
-        """Where users look for this document: its invoice (and payment entry)."""
+        """The records (any models with a chatter) where users look for this document: its
+        invoice and payment entry here. Extended per source."""
         self.ensure_one()
-        return (self.move_id | self.payment_move_id).exists()
+        return list((self.move_id | self.payment_move_id).exists())
+
+    def _l10n_cr_notify_target(self):
+        """The record that gets the activity when the document needs someone: its invoice, else itself."""
+        self.ensure_one()
+        return self.move_id or self
+
+    def _l10n_cr_responsible_user(self):
+        """Who gets that activity: the invoice's salesperson or creator, else the document's creator."""
+        self.ensure_one()
+        return self.move_id.invoice_user_id or self.move_id.create_uid or self.create_uid
 
     def _l10n_cr_note(self, body):
         """A step of the document's own history (sent, retried…): its chatter only, no notification."""
@@ -576,20 +595,23 @@ class L10nCrEinvoiceDocument(models.Model):
         self.sudo()._message_log(body=body)
 
     def _l10n_cr_log(self, body, attachments=None):
-        """An outcome worth seeing from the invoice too: the document's chatter and its invoice's."""
+        """An outcome worth seeing from the source too: the document's chatter and its related records'."""
         self.ensure_one()
         body = Markup("%s<br/>%s") % (self.name, body) if self.name else body
         self.sudo()._message_log(body=body, attachment_ids=attachments.ids if attachments else [])
+        seen = set()
         for record in self._l10n_cr_related_records():
-            record.sudo()._message_log(body=body)
+            if record and (record._name, record.id) not in seen:
+                seen.add((record._name, record.id))
+                record.sudo()._message_log(body=body)
 
     def _l10n_cr_notify(self, summary, message):
-        """Chatter on the document and its invoice, and an activity for the invoice's person."""
+        """Chatter on the document and its related records, and an activity for the responsible person."""
         self.ensure_one()
         self._l10n_cr_log(Markup("<b>%s</b><br/>%s") % (summary, message))
-        target = self.move_id or self
-        responsible = (self.move_id.invoice_user_id or self.move_id.create_uid or self.create_uid)
-        if responsible and not responsible._is_superuser() and responsible.active:
+        target = self._l10n_cr_notify_target()
+        responsible = self._l10n_cr_responsible_user()
+        if target and responsible and not responsible._is_superuser() and responsible.active:
             try:
                 target.sudo().activity_schedule(
                     'mail.mail_activity_data_todo', summary=summary, note=message, user_id=responsible.id)
@@ -598,38 +620,70 @@ class L10nCrEinvoiceDocument(models.Model):
 
     # -- e-mail ----------------------------------------------------------------------------
 
+    def _l10n_cr_email_source(self):
+        """The record the accepted document is e-mailed from, to its ``partner_id`` (None: no
+        e-mail): the invoice of a customer document. Extended per source."""
+        self.ensure_one()
+        if self.document_type in CUSTOMER_DOCUMENTS and self.move_id:
+            return self.move_id
+        return None
+
+    def _l10n_cr_email_template(self):
+        """The mail template of that e-mail."""
+        self.ensure_one()
+        if self.document_type == '10':
+            return self.env.ref('l10n_cr_einvoice.email_template_einvoice_receipt')
+        return self.env.ref('l10n_cr_einvoice.email_template_einvoice')
+
     def _l10n_cr_send_email(self):
-        """E-mail the accepted document (PDF, signed XML, Hacienda's answer) to the customer."""
+        """E-mail the accepted document (PDF, signed XML, Hacienda's answer) to the customer, once."""
         self.ensure_one()
         doc = self.sudo()
         if doc.email_sent or not doc.company_id.l10n_cr_einvoice_auto_email:
             return
-        if doc.document_type not in CUSTOMER_DOCUMENTS or not doc.move_id:
+        source = doc._l10n_cr_email_source()
+        if not source:
             return
-        partner = doc.move_id.partner_id
+        partner = source.partner_id
+        if not partner:
+            return  # a walk-in customer who left no name: the printed document is their copy
         if not partner._l10n_cr_einvoice_email_list():
             doc._l10n_cr_log(self.env._("Not e-mailed: the customer has no e-mail address."))
             return
         try:
             with self.env.cr.savepoint():
-                if doc.document_type == '10':
-                    doc._l10n_cr_send_receipt_email()
-                else:
-                    template = self.env.ref('l10n_cr_einvoice.email_template_einvoice', raise_if_not_found=False)
-                    self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=doc.id)\
-                        ._generate_and_send_invoices(
-                            doc.move_id, allow_raising=False, sending_methods={'email'}, mail_template=template)
+                doc._l10n_cr_deliver_email(source)
             doc.email_sent = True
         except Exception as exc:  # the acceptance stands whatever the mail does
             _logger.warning("E-mail of %s failed: %s", doc.display_name, exc)
             doc._l10n_cr_log(self.env._("The e-mail to the customer could not be sent: %s", exc))
 
-    def _l10n_cr_send_receipt_email(self):
+    def _l10n_cr_detach_early_pdf(self, move):
+        """A PDF stored before Hacienda accepted (Send & Print used early) shows the document as
+        pending, and Send & Print reuses a stored PDF: keep it on the invoice as a plain attachment,
+        renamed, so that the e-mail carries a PDF rendered now."""
+        pdf = move.invoice_pdf_report_id.sudo()
+        if not pdf:
+            return
+        stem, dot, extension = pdf.name.rpartition('.')
+        label = self.env._("%s (before Hacienda's acceptance)", stem or pdf.name)
+        pdf.write({'res_field': False, 'name': f"{label}{dot}{extension}" if stem else label})
+        move.invalidate_recordset(['invoice_pdf_report_id', 'invoice_pdf_report_file'])
+
+    def _l10n_cr_deliver_email(self, source):
         self.ensure_one()
-        template = self.env.ref('l10n_cr_einvoice.email_template_einvoice_receipt')
+        template = self._l10n_cr_email_template()
+        if source._name == 'account.move' and self.document_type != '10':
+            self._l10n_cr_detach_early_pdf(source)
+            # Send & Print renders the invoice's PDF now, after the acceptance, so the PDF the
+            # customer gets (and the one stored on the invoice) shows the accepted state.
+            self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
+                ._generate_and_send_invoices(source, allow_raising=False, sending_methods={'email'},
+                                             mail_template=template)
+            return
         attachments = self.xml_attachment_id | self.response_attachment_id
-        self.move_id.with_context(l10n_cr_einvoice_document_id=self.id).message_post_with_source(
-            template, subtype_xmlid='mail.mt_comment', attachment_ids=attachments.ids)
+        source.with_context(l10n_cr_einvoice_document_id=self.id).message_post_with_source(
+            template, message_type='comment', subtype_xmlid='mail.mt_comment', attachment_ids=attachments.ids)
 
     # -- user actions ------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from odoo import api, models
 
 from hacienda_cr.codes import iva_rate
 
+from .document_types import REFERENCE_TYPE
 from .money import money
 
 IVA_CODES = ('01', '07')
@@ -11,8 +12,8 @@ GOODS_UNIT = 'Unid'
 
 class L10nCrEinvoiceDocument(models.Model):
     """The parts of a sale document that invoices and the point of sale share: the issuer, the
-    customer, the currency, and how one sold line (product, quantity, price, discount,
-    taxes) becomes a LineaDetalle."""
+    customer, the currency, references to earlier documents, and how one sold line (product,
+    quantity, price, discount, taxes) becomes a LineaDetalle."""
 
     _inherit = 'l10n_cr.einvoice.document'
 
@@ -24,12 +25,14 @@ class L10nCrEinvoiceDocument(models.Model):
             commercial_name=company.l10n_cr_einvoice_commercial_name)
 
     @api.model
-    def _l10n_cr_receptor_values(self, partner, doc_type, problems):
-        """The Receptor of a sale document of type ``doc_type`` (None for an anonymous tiquete)."""
+    def _l10n_cr_receptor_values(self, partner, doc_type, problems, company=None):
+        """The Receptor of ``company``'s sale document of type ``doc_type`` to ``partner`` (None for
+        an anonymous tiquete). ``company``: the current company by default."""
         partner = partner.commercial_partner_id
+        company = company or self.env.company
         if doc_type == '04':
             # Anonymous sale: name and e-mail only when the customer gave them.
-            if partner and partner != self.env.company.partner_id and len(partner.name or '') >= 3:
+            if partner and partner != company.partner_id and len(partner.name or '') >= 3:
                 receptor = {'Nombre': partner.name[:100]}
                 emails = partner._l10n_cr_einvoice_email_list()
                 if emails:
@@ -39,6 +42,18 @@ class L10nCrEinvoiceDocument(models.Model):
         if doc_type == '09':
             return partner._l10n_cr_einvoice_party('export', problems=problems)
         return partner._l10n_cr_einvoice_party('receptor', problems=problems)
+
+    @api.model
+    def _l10n_cr_reference_to(self, source, in_2026):
+        """TipoDocIR / Numero / FechaEmisionIR of an InformacionReferencia pointing at ``source``,
+        one of the company's documents (``in_2026``: the referencing document is in the 2026 set)."""
+        ref_type = REFERENCE_TYPE.get(source.document_type, '99')
+        values = {'Numero': source.clave, 'FechaEmisionIR': source._l10n_cr_issue_date_text()}
+        if ref_type in ('19', '20') and not in_2026:
+            values.update({'TipoDocIR': '99', 'TipoDocRefOTRO': source._l10n_cr_type_label()[:100]})
+        else:
+            values['TipoDocIR'] = ref_type
+        return values
 
     @api.model
     def _l10n_cr_currency_values(self, currency, company, date):

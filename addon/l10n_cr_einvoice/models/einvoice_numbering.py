@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .document_types import ALL_DOCUMENT_TYPE_SELECTION
 
@@ -39,10 +40,17 @@ class L10nCrEinvoiceNumbering(models.Model):
 
     @api.model
     def _l10n_cr_get(self, company, establishment, terminal, document_type):
-        """The numbering of this combination, created on first use."""
-        numbering = self.sudo().search([
-            ('company_id', '=', company.id), ('establishment', '=', establishment),
-            ('terminal', '=', terminal), ('document_type', '=', document_type)], limit=1)
+        """The numbering of this combination, created on first use.
+
+        Two transactions may post the first document of a new combination at the same time.
+        The row is inserted with ``ON CONFLICT DO NOTHING``: the second insert waits for the
+        first transaction, and once that one commits PostgreSQL (at Odoo's REPEATABLE READ)
+        raises a serialization failure, which Odoo answers by running the request again, when
+        the numbering is there to be found. A plain insert would fail with a unique violation
+        instead, which Odoo does not retry."""
+        key = [('company_id', '=', company.id), ('establishment', '=', establishment),
+               ('terminal', '=', terminal), ('document_type', '=', document_type)]
+        numbering = self.sudo().search(key, limit=1)
         if numbering:
             return numbering
         sequence = self.env['ir.sequence'].sudo().create({
@@ -54,13 +62,21 @@ class L10nCrEinvoiceNumbering(models.Model):
             'number_increment': 1,
             'number_next': 1,
         })
-        return self.sudo().create({
-            'company_id': company.id,
-            'establishment': establishment,
-            'terminal': terminal,
-            'document_type': document_type,
-            'sequence_id': sequence.id,
-        })
+        self.env.flush_all()
+        uid = self.env.uid
+        self.env.cr.execute(SQL(
+            """INSERT INTO %s (company_id, establishment, terminal, document_type, sequence_id,
+                               create_uid, create_date, write_uid, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+               ON CONFLICT (company_id, establishment, terminal, document_type) DO NOTHING
+               RETURNING id""",
+            SQL.identifier(self._table), company.id, establishment, terminal, document_type, sequence.id, uid, uid))
+        row = self.env.cr.fetchone()
+        if row:
+            return self.sudo().browse(row[0])
+        # Only reached when the conflicting row is visible to this transaction after all.
+        sequence.unlink()
+        return self.sudo().search(key, limit=1)
 
     def _l10n_cr_reserve(self):
         """Take the next number (row-locked until the transaction ends)."""

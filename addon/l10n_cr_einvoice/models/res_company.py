@@ -10,6 +10,7 @@ from hacienda_cr.errors import ConfigurationError, InputError
 from hacienda_cr.signing import SigningKey
 
 from ..hacienda import client_cache, key_cache, server_settings
+from .document_types import MESSAGE_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class ResCompany(models.Model):
             problems.append(self.env._("Set the company's e-mail (or the e-invoice e-mail in Settings)."))
         if not company.l10n_cr_einvoice_certificate_id:
             problems.append(self.env._("Upload the company's signing certificate (.p12) and its PIN in Settings."))
-        if document_type not in ('10', '08') and not company.partner_id._l10n_cr_location_values():
+        if document_type not in ('10', '08', *MESSAGE_TYPES) and not company.partner_id._l10n_cr_location_values():
             problems.append(self.env._(
                 "Complete the company's address: province (state), canton and district codes and "
                 "the street (other directions)."))

@@ -6,6 +6,8 @@ from . import (
     test_cron_lock,
     test_delivery,
     test_documents,
+    test_hooks,
+    test_numbering_race,
     test_queue,
     test_tour,
     test_translations,

@@ -69,3 +69,27 @@ class TestDelivery(L10nCrEinvoiceCommon):
             active_model='account.move', active_ids=move.ids).create({})
         self.assertIn('l10n_cr_einvoice_not_accepted', wizard.alerts)
         self.assertEqual(wizard.alerts['l10n_cr_einvoice_not_accepted']['level'], 'warning')
+
+    def test_pdf_stored_before_acceptance_is_rendered_again(self):
+        """Send & Print used before Hacienda's answer stores a PDF showing the document as pending;
+        the e-mail after the acceptance carries a PDF rendered then, and the early one stays on the
+        invoice under another name."""
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        self.env['account.move.send']._generate_and_send_invoices(move, sending_methods={'manual'})
+        early = move.invoice_pdf_report_id
+        self.assertTrue(early)
+        self.assertIn(b'To send', early.raw)
+        self.process_queue()
+        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        pdf = move.invoice_pdf_report_id
+        self.assertTrue(pdf)
+        self.assertNotEqual(pdf, early)
+        self.assertIn(b'Accepted', pdf.raw)
+        self.assertNotIn(b'To send', pdf.raw)
+        self.assertIn("before Hacienda's acceptance", early.name)
+        self.assertEqual((early.res_model, early.res_id, early.res_field), ('account.move', move.id, False))
+        message = self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                   ('message_type', '=', 'comment')])
+        sent_pdf = message.attachment_ids.filtered(lambda a: a.name.endswith('.pdf'))
+        self.assertEqual(sent_pdf.mapped('name'), [pdf.name])
+        self.assertEqual(sent_pdf.raw, pdf.raw)

@@ -5,8 +5,7 @@ from decimal import Decimal
 import psycopg2.errors
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.addons.l10n_cr_einvoice.models.account_move import REFERENCE_TYPE
-from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION
+from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION, REFERENCE_TYPE
 from odoo.addons.l10n_cr_einvoice.models.einvoice_document import STATE_SELECTION
 from odoo.addons.l10n_cr_einvoice.models.money import money
 from odoo.exceptions import UserError
@@ -257,8 +256,8 @@ class PosOrder(models.Model):
         if doc_type == '03' and not partner._l10n_cr_is_identified():
             # The credit note of a Tiquete: like the Tiquete, the name and e-mail the customer gave.
             doc_type = '04'
-        return self.env['l10n_cr.einvoice.document'].with_company(self.company_id)._l10n_cr_receptor_values(
-            partner, doc_type, problems)
+        return self.env['l10n_cr.einvoice.document']._l10n_cr_receptor_values(
+            partner, doc_type, problems, company=self.company_id)
 
     def _l10n_cr_einvoice_credit_days(self):
         term = self.partner_id.commercial_partner_id.property_payment_term_id
@@ -391,7 +390,7 @@ class PosOrder(models.Model):
             else:
                 full = self.currency_id.compare_amounts(abs(self.amount_total), abs(original.amount_total)) == 0
                 references.append({
-                    **self.env['account.move']._l10n_cr_reference_to(source, in_2026),
+                    **self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(source, in_2026),
                     'Codigo': '01' if full else '06',
                     'Razon': _("Refund of order %s", original.pos_reference or original.name)[:180],
                 })
