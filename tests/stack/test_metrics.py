@@ -126,3 +126,38 @@ def test_hacienda_call_counters_add_up_across_workers(env, admin):
         inf = metrics[("l10n_cr_einvoice_hacienda_call_duration_seconds_bucket",
                        (("le", "+Inf"), ("operation", "submit")))]
         assert inf == count
+
+
+# ------------------------------------------------------------------ scenario 7 in Odoo
+@pytest.mark.scenario(7, "Analytics and reporting")
+def test_dashboard_figures_equal_the_documents(admin):
+    """The dashboard (l10n_cr.einvoice.analysis, as the web client reads it) counts the
+    documents by state and type, and its declared taxes equal the accepted documents'."""
+    rows = admin.search_read("l10n_cr.einvoice.analysis", [],
+                             ["state", "document_type", "acceptance_rate", "amount_tax_crc", "document_id"])
+    documents = admin.search_read("l10n_cr.einvoice.document", [],
+                                  ["state", "document_type", "declared_amount_tax_crc"])
+    assert Counter((r["state"], r["document_type"]) for r in rows) == \
+        Counter((d["state"], d["document_type"]) for d in documents)
+    assert sum(r["amount_tax_crc"] for r in rows) == pytest.approx(
+        sum(d["declared_amount_tax_crc"] for d in documents if d["state"] == "accepted"))
+    answered = [r for r in rows if r["state"] in ("accepted", "rejected")]
+    assert answered, "no document answered by Hacienda yet"
+    accepted = [r for r in answered if r["state"] == "accepted"]
+    accepted_taxes = [d["declared_amount_tax_crc"] for d in documents if d["state"] == "accepted"]
+    assert any(accepted_taxes), "accepted documents carry their declared taxes"
+    assert {r["acceptance_rate"] for r in accepted} == {100.0}
+
+
+@pytest.mark.scenario(7, "Analytics and reporting")
+def test_monthly_report_downloads(env, admin):
+    """The monthly report of the current month: the XLSX through nginx, and the PDF."""
+    today = time.gmtime(time.time() - 6 * 3600)  # Costa Rica
+    company = admin.search_read("res.company", [("l10n_cr_einvoice_enabled", "=", True)], ["id"])[0]["id"]
+    [wizard] = admin.call("l10n_cr.einvoice.monthly.report", "create",
+                          [{"company_id": company, "month": str(today.tm_mon), "year": today.tm_year}])
+    action = admin.call("l10n_cr.einvoice.monthly.report", "action_export_xlsx", [wizard])
+    xlsx = admin.get(action["url"])
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK", xlsx.text[:200]
+    pdf = admin.get(f"/report/pdf/l10n_cr_einvoice_analytics.report_monthly/{wizard}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:200]

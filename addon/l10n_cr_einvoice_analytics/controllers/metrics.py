@@ -14,9 +14,11 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 from odoo.tools import config
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 _logger = logging.getLogger(__name__)
+# generate_latest() writes the classic text format (every name here is a legacy-valid name), which
+# every Prometheus reads; newer prometheus-client releases would announce version=1.0.0.
+CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 TOKEN_OPTION = 'l10n_cr_einvoice_metrics_token_file'  # noqa: S105 (the option's name, not a secret)
 
 _token_lock = threading.Lock()
@@ -90,4 +92,4 @@ class MetricsController(http.Controller):
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Families(families))
         return request.make_response(
-            generate_latest(registry), headers=[('Content-Type', CONTENT_TYPE_LATEST), ('Cache-Control', 'no-store')])
+            generate_latest(registry), headers=[('Content-Type', CONTENT_TYPE), ('Cache-Control', 'no-store')])

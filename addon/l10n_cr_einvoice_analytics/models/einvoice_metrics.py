@@ -166,6 +166,12 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
             histogram = histograms.setdefault(operation, [[0] * (len(BUCKETS) + 1), 0.0])
             histogram[0][bucket] += count
             histogram[1] += seconds or 0.0
+        # A counter with no sample does not exist for Prometheus: until a company calls Hacienda,
+        # its calls count as zero (so rates and alerts read 0, not "no data").
+        for company_id in companies:
+            for operation, _label in OPERATIONS:
+                if not any(key[0] == company_id and key[1] == operation for key in totals):
+                    totals[(company_id, operation, 'ok', '')] = 0
         names = {c.id: c.name for c in companies.values()}
         missing = {key[0] for key in totals} - set(names)
         if missing:

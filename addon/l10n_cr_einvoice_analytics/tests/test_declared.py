@@ -123,3 +123,38 @@ class TestDeclared(AnalyticsCommon):
         doc._l10n_cr_analytics_store_declared()
         self.assertIn('could not be read', doc.declared_note)
         self.assertEqual(doc.state, 'accepted')
+
+    def test_received_documents_in_the_monthly_report(self):
+        if 'l10n_cr.einvoice.received' not in self.env:
+            self.skipTest("the main module has no received documents yet")
+        Received = self.env['l10n_cr.einvoice.received'].sudo()
+        supplier = self.env['res.partner'].create({'name': 'Proveedor S.A.', 'vat': '3101999999'})
+        now = fields.Datetime.now()
+
+        def received(clave, decision, doc_type='01', currency=None, rate=1.0, lines=()):
+            return Received.create({
+                'company_id': self.company.id, 'clave': clave, 'document_type': doc_type,
+                'supplier_id': supplier.id, 'issue_date': now, 'currency_id': (currency or self.env.ref('base.CRC')).id,
+                'exchange_rate': rate, 'decision': decision,
+                'amount_untaxed': sum(b for _c, _r, _p, b, _t in lines),
+                'amount_tax': sum(t for _c, _r, _p, _b, t in lines),
+                'amount_total': sum(b + t for _c, _r, _p, b, t in lines),
+                'tax_line_ids': [(0, 0, {'tax_code': c, 'iva_rate_code': r, 'rate': p, 'base_amount': b,
+                                         'tax_amount': t}) for c, r, p, b, t in lines],
+            })
+
+        received('5' * 50, 'accepted', lines=[('01', '08', 13.0, 100000.0, 13000.0), ('01', '04', 4.0, 50000.0, 2000.0)])
+        received('6' * 50, 'partially_accepted', currency=self.usd, rate=500.0,
+                 lines=[('01', '08', 13.0, 100.0, 13.0)])
+        received('7' * 50, 'rejected', lines=[('01', '08', 13.0, 99999.0, 12999.87)])
+        received('8' * 50, 'accepted', doc_type='03', lines=[('01', '08', 13.0, 10000.0, 1300.0)])
+        data = self.report()._l10n_cr_report_data()
+        self.assertTrue(data['received_available'])
+        rates = {(r['tax_code'], r['iva_rate_code']): r for r in data['received_rates']}
+        # 13 %: 100 000 + 100 USD × 500 − 10 000 (credit note); the rejected one is left out
+        self.assertEqual((rates['01', '08']['base'], rates['01', '08']['tax']), (140000.0, 18200.0))
+        self.assertEqual((rates['01', '04']['base'], rates['01', '04']['tax']), (50000.0, 2000.0))
+        types = {r['document_type']: r for r in data['received_types']}
+        self.assertEqual((types['01']['count'], types['01']['total']), (2, 165000.0 + 56500.0))
+        self.assertEqual(types['03']['total'], -11300.0)
+        self.assertEqual(data['received_pending'], 1)
