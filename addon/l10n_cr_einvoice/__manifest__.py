@@ -1,7 +1,7 @@
 
 {
     'name': 'Costa Rica - Electronic Invoicing (Hacienda v4.4)',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Accounting/Localizations/EDI',
     'summary': "Sign, send and follow Hacienda's electronic documents (v4.4) from invoices, "
                "credit and debit notes, purchase invoices and payments",
@@ -25,6 +25,7 @@
         'data/mail_template.xml',
         'views/l10n_cr_einvoice_code_views.xml',
         'views/l10n_cr_einvoice_document_views.xml',
+        'wizard/received_views.xml',
         'views/l10n_cr_einvoice_received_views.xml',
         'views/l10n_cr_einvoice_numbering_views.xml',
         'views/l10n_cr_exoneration_views.xml',
@@ -36,6 +37,7 @@
         'views/account_journal_views.xml',
         'views/account_payment_term_views.xml',
         'views/account_move_views.xml',
+        'views/account_move_received_views.xml',
         'views/uom_views.xml',
         'views/menus.xml',
         'report/report_invoice.xml',

@@ -117,7 +117,10 @@ class L10nCrEinvoiceDocument(models.Model):
         'l10n_cr.einvoice.document', string='Replaces', readonly=True,
         help='The rejected document this one corrects and replaces.')
 
-    _clave_uniq = models.Constraint('UNIQUE(clave)', 'A clave identifies a single document.')
+    # A Mensaje Receptor carries the clave of the supplier's document it answers (a second one
+    # follows a rejected first): only the company's own documents have a clave of their own.
+    _own_clave_uniq = models.UniqueIndex(
+        "(clave) WHERE document_type NOT IN ('05', '06', '07')", 'A clave identifies a single document.')
     _consecutivo_uniq = models.Constraint(
         'UNIQUE(company_id, consecutivo)', 'A consecutivo is used once per company.')
     _queue_idx = models.Index('(state, next_try) WHERE state IN (\'to_send\', \'sent\')')
@@ -256,6 +259,8 @@ class L10nCrEinvoiceDocument(models.Model):
 
     @api.model
     def _cron_l10n_cr_process_queue(self):
+        # Supplier documents Hacienda had not decided on are asked about again first (a few calls).
+        self.env['l10n_cr.einvoice.received']._l10n_cr_check_due()
         self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, max_wait=CRON_MAX_WAIT)
 
     @api.model
@@ -396,7 +401,8 @@ class L10nCrEinvoiceDocument(models.Model):
                     return None
         doc.attempt_count += 1
         try:
-            outcome = client.submit(doc.xml_attachment_id.raw, may_have_arrived=may_have_arrived)
+            outcome = client.submit(doc.xml_attachment_id.raw, may_have_arrived=may_have_arrived,
+                                    **doc._l10n_cr_submit_options())
         except DocumentRejected as exc:
             return doc._l10n_cr_set_rejected(exc.reason or exc.message)
         except ConfigurationProblem as exc:
@@ -426,6 +432,16 @@ class L10nCrEinvoiceDocument(models.Model):
         if doc.state == 'sent':
             doc._l10n_cr_schedule(doc.next_try)
         return None
+
+    def _l10n_cr_submit_options(self):
+        """Keyword arguments of the client's ``submit`` beyond the XML (a Mensaje Receptor gives the
+        identification types its XML lacks)."""
+        return {}
+
+    def _l10n_cr_status_key(self):
+        """(clave, consecutivo receptor or None): what Hacienda's status resource is named after."""
+        self.ensure_one()
+        return self.clave, None
 
     def _l10n_cr_retry_later(self, exc):
         doc = self.sudo()
@@ -458,7 +474,7 @@ class L10nCrEinvoiceDocument(models.Model):
         doc = self.sudo()
         try:
             client = doc.company_id._l10n_cr_einvoice_client()
-            result = client.status(doc.clave)
+            result = client.status(*doc._l10n_cr_status_key())
         except UserError as exc:
             return doc._l10n_cr_set_error('configuration', exc.args[0])
         except ConfigurationProblem as exc:

@@ -1,9 +1,17 @@
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from hacienda_cr.api import ApiError
 from hacienda_cr.codes import code_list
+from hacienda_cr.errors import InputError
 
-from .document_types import ABBREVIATIONS, RECEIVED_TYPE_SELECTION
+from .document_types import ABBREVIATIONS, MENSAJE_BY_TYPE, RECEIVED_TYPE_SELECTION
+from .money import money
+
+_logger = logging.getLogger(__name__)
 
 HACIENDA_STATE_SELECTION = [
     ('unknown', 'Unknown'),
@@ -27,6 +35,17 @@ TAX_CONDITION_SELECTION = [
     ('05', 'Proportional credit (05)'),
 ]
 SOURCE_SELECTION = [('upload', 'Upload'), ('email', 'E-mail')]
+# Hacienda's ind-estado of the supplier's document, as kept here.
+STATE_FROM_HACIENDA = {
+    'aceptado': 'aceptado', 'rechazado': 'rechazado', 'recibido': 'procesando', 'procesando': 'procesando',
+    'not_found': 'not_found', 'error': 'unknown',
+}
+MESSAGE_TYPE_BY_DECISION = {'accepted': '05', 'partially_accepted': '06', 'rejected': '07'}
+# Waits between automatic checks of a document Hacienda has not decided on (then the last one);
+# after RECHECK_FOR the checks stop and "Check at Hacienda" asks by hand.
+RECHECK_DELAYS = (60, 300, 1800, 7200, 21600, 86400)
+RECHECK_FOR = timedelta(days=7)
+RECHECK_BATCH = 50
 
 
 class L10nCrEinvoiceReceived(models.Model):
@@ -133,6 +152,222 @@ class L10nCrEinvoiceReceived(models.Model):
             raise UserError(self.env._(
                 "A supplier document answered with a Mensaje Receptor is kept as the record of that answer."))
 
+    # -- Hacienda's state of the supplier's document -----------------------------------------------
+
+    def _l10n_cr_check_hacienda(self):
+        """Ask Hacienda for the state of each supplier document, keep its answer, and schedule the
+        next check while Hacienda has not decided."""
+        for received in self.sudo():
+            received._l10n_cr_check_hacienda_one()
+
+    def _l10n_cr_check_hacienda_one(self):
+        self.ensure_one()
+        _ = self.env._
+        now = fields.Datetime.now()
+        before = self.hacienda_state
+        vals = {'hacienda_checked_date': now, 'hacienda_check_count': self.hacienda_check_count + 1}
+        try:
+            result = self.company_id._l10n_cr_einvoice_client().status(self.clave)
+        except UserError as exc:
+            vals['hacienda_message'] = _("Hacienda could not be asked: %s", exc.args[0])
+        except ApiError as exc:
+            vals['hacienda_message'] = _("Hacienda could not be asked: %s", exc.message)
+        except InputError as exc:
+            vals['hacienda_message'] = _("Hacienda could not be asked: %s", str(exc))
+        else:
+            vals['hacienda_state'] = STATE_FROM_HACIENDA.get(result.state, 'unknown')
+            if result.state == 'not_found':
+                vals['hacienda_message'] = _(
+                    "Hacienda does not know this document: the supplier has not sent it (yet). It is asked again "
+                    "automatically for a week.")
+            else:
+                vals['hacienda_message'] = result.reason or False
+            if result.respuesta_xml:
+                self._l10n_cr_store_hacienda_answer(result.respuesta_xml)
+                if result.verified is False:
+                    self.message_post(body=_("The signature of Hacienda's answer could not be verified: %s",
+                                             '; '.join(result.verification_errors)))
+        state = vals.get('hacienda_state', before)
+        waited = now - (self.create_date or now)
+        if state in ('aceptado', 'rechazado') or waited > RECHECK_FOR:
+            vals['hacienda_next_check'] = False
+        else:
+            delay = RECHECK_DELAYS[min(self.hacienda_check_count, len(RECHECK_DELAYS) - 1)]
+            vals['hacienda_next_check'] = now + timedelta(seconds=delay)
+        self.write(vals)
+        if state == 'rechazado' and before != 'rechazado':
+            message = _("Hacienda rejected the supplier's document %(document)s: %(reason)s\nIt has no tax value: "
+                        "reject it and ask the supplier for a new one.",
+                        document=self.name, reason=self.hacienda_message or _("no reason given"))
+            self._l10n_cr_notify(_("Supplier document rejected by Hacienda"), message)
+
+    def _l10n_cr_store_hacienda_answer(self, xml):
+        self.ensure_one()
+        old = self.hacienda_response_attachment_id
+        self.hacienda_response_attachment_id = self.env['ir.attachment'].sudo().create({
+            'name': f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}-respuesta.xml",
+            'raw': xml,
+            'mimetype': 'application/xml',
+            'res_model': self._name,
+            'res_id': self.id,
+            'company_id': self.company_id.id,
+        })
+        old.sudo().unlink()
+
+    def _l10n_cr_notify(self, summary, message):
+        self.ensure_one()
+        self.message_post(body=message)
+        user = self.user_id or self.create_uid
+        if user and user.active and not user._is_superuser():
+            self.activity_schedule('mail.mail_activity_data_todo', summary=summary, note=message, user_id=user.id)
+
+    @api.model
+    def _l10n_cr_check_due(self, limit=RECHECK_BATCH):
+        """The queue's share: documents due for another check at Hacienda, each committed."""
+        due = self.sudo().search([('hacienda_next_check', '!=', False),
+                                  ('hacienda_next_check', '<=', fields.Datetime.now())],
+                                 order='hacienda_next_check', limit=limit)
+        Document = self.env['l10n_cr.einvoice.document']
+        for received in due:
+            try:
+                with self.env.cr.savepoint():
+                    received._l10n_cr_check_hacienda_one()
+            except Exception:  # one document never stops the others
+                _logger.exception("Supplier document %s: the check at Hacienda failed", received.display_name)
+            Document._l10n_cr_commit()
+        return due
+
+    def action_l10n_cr_check_hacienda(self):
+        self._l10n_cr_check_hacienda()
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'} if len(self) == 1 else True
+
+    # -- the decision (Mensaje Receptor) ---------------------------------------------------------
+
+    def _l10n_cr_supplier_id_type(self):
+        self.ensure_one()
+        return (self.supplier_identification or '').partition('-')[0] or None
+
+    def _l10n_cr_supplier_number(self):
+        self.ensure_one()
+        return (self.supplier_identification or '').rpartition('-')[2]
+
+    def _l10n_cr_decision_problem(self, decision):
+        """Why ``decision`` cannot be sent for this document now (None when it can)."""
+        self.ensure_one()
+        _ = self.env._
+        if self.document_type == '08':
+            return _("%s is a Factura de Compra issued in the company's name: it needs no Mensaje Receptor.",
+                     self.name)
+        last = self.message_document_id
+        if last and last.state != 'rejected':
+            return _("%(document)s was already answered with %(message)s (%(state)s). Only a message Hacienda "
+                     "rejected can be followed by another decision.", document=self.name, message=last.name,
+                     state=dict(last._fields['state']._description_selection(self.env))[last.state])
+        if decision in ('accepted', 'partially_accepted') and self.hacienda_state == 'rechazado':
+            return _("Hacienda rejected %s: it cannot be accepted. Reject it instead.", self.name)
+        return None
+
+    def _l10n_cr_decide(self, decision, reason=None, tax_condition='01', amount_tax_credit=None):
+        """Record the company's decision and issue its Mensaje Receptor (05 accepted, 06 partially
+        accepted, 07 rejected) in this transaction; the queue sends it. Returns the message.
+
+        VAT: condition 01 (credit) and 03 (capital goods) credit all of the document's VAT; 04
+        (current expense) none, all of it is expense; 02 and 05 credit ``amount_tax_credit`` and
+        the rest is expense."""
+        self.ensure_one()
+        _ = self.env._
+        problem = self._l10n_cr_decision_problem(decision)
+        if problem:
+            raise UserError(problem)
+        reason = ' '.join((reason or '').split())
+        if decision != 'accepted' and len(reason) < 5:
+            raise UserError(_("Say why the document is partially accepted or rejected: the supplier and Hacienda "
+                              "read the reason."))
+        vals = {'decision': decision, 'decision_reason': reason or False, 'tax_condition': False,
+                'amount_tax_credit': 0.0, 'amount_expense': 0.0}
+        if decision != 'rejected':
+            tax = self.amount_tax
+            if tax_condition in ('01', '03'):
+                credit = tax
+            elif tax_condition == '04':
+                credit = 0.0
+            else:
+                credit = amount_tax_credit or 0.0
+                if not 0 <= credit <= tax + 0.005:
+                    raise UserError(_("The VAT credited must be between 0 and the document's VAT (%s).",
+                                      money(tax)))
+            vals.update({'tax_condition': tax_condition, 'amount_tax_credit': credit,
+                         'amount_expense': max(tax - credit, 0.0)})
+        self.write(vals)
+        establishment, terminal = (self.move_id._l10n_cr_einvoice_numbering_point() if self.move_id else (
+            self.journal_id.l10n_cr_establishment or 1, self.journal_id.l10n_cr_terminal or 1))
+        rejected = self.message_document_id
+        message = self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
+            self.company_id, MESSAGE_TYPE_BY_DECISION[decision], establishment, terminal, {
+                'received_id': self.id,
+                'partner_id': self.supplier_id.id,
+                'currency_id': self.currency_id.id,
+                'replaced_document_id': rejected.id if rejected else False,
+            })
+        self.message_document_id = message
+        if decision == 'rejected' and self.move_id.state == 'draft':
+            self.move_id.button_cancel()
+        self.message_post(body=_("Decision: %(decision)s. %(message)s is on its way to Hacienda.",
+                                 decision=dict(self._fields['decision']._description_selection(self.env))[decision],
+                                 message=message.name))
+        message._l10n_cr_schedule(fields.Datetime.now())
+        return message
+
+    def _l10n_cr_message_values(self, document):
+        """The MensajeReceptor ``document`` carries for this supplier document."""
+        self.ensure_one()
+        company = self.company_id
+        mensaje = MENSAJE_BY_TYPE[document.document_type]
+        body = {
+            'Clave': self.clave,
+            'NumeroCedulaEmisor': self._l10n_cr_supplier_number(),
+            'FechaEmisionDoc': document._l10n_cr_issue_date_text(),
+            'Mensaje': mensaje,
+        }
+        if self.decision_reason:
+            body['DetalleMensaje'] = self.decision_reason[:160]
+        if self.amount_tax:
+            body['MontoTotalImpuesto'] = money(self.amount_tax)
+        if mensaje != 3:
+            if company.l10n_cr_einvoice_activity_id:
+                body['CodigoActividad'] = company.l10n_cr_einvoice_activity_id.code
+            body['CondicionImpuesto'] = self.tax_condition or '01'
+            if self.amount_tax_credit:
+                body['MontoTotalImpuestoAcreditar'] = money(self.amount_tax_credit)
+            if self.amount_expense:
+                body['MontoTotalDeGastoAplicable'] = money(self.amount_expense)
+        body['TotalFactura'] = money(self.amount_total)
+        body['NumeroCedulaReceptor'] = company._l10n_cr_einvoice_identification()[1]
+        return {'MensajeReceptor': body, 'Numeracion': document._l10n_cr_numeracion()}
+
+    def action_l10n_cr_decide(self):
+        """Open the decision form (the button says which decision)."""
+        self.ensure_one()
+        decision = self.env.context.get('l10n_cr_decision', 'accepted')
+        problem = self._l10n_cr_decision_problem(decision)
+        if problem:
+            raise UserError(problem)
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Answer %s", self.name),
+            'res_model': 'l10n_cr.einvoice.received.decision',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_received_id': self.id, 'default_decision': decision},
+        }
+
+    def action_l10n_cr_accept_selected(self):
+        """Accept the selected documents with full VAT credit (condition 01)."""
+        pending = self.filtered(lambda r: r.decision == 'pending' or r.message_document_id.state == 'rejected')
+        for received in pending:
+            received._l10n_cr_decide('accepted')
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+
     def action_open_bill(self):
         self.ensure_one()
         return {
@@ -160,7 +395,8 @@ class L10nCrEinvoiceReceivedTax(models.Model):
     iva_rate_code = fields.Char(string='VAT rate code', help='CodigoTarifaIVA (08 13%, 04 4%…).')
     rate = fields.Float(string='Rate (%)', digits=(6, 4))
     base_amount = fields.Monetary(string='Base', currency_field='currency_id')
-    tax_amount = fields.Monetary(string='Tax', currency_field='currency_id', help='Charged: less any exoneration.')
+    tax_amount = fields.Monetary(string='Tax amount', currency_field='currency_id',
+                                 help='Charged: less any exoneration.')
     exonerated_amount = fields.Monetary(string='Exonerated', currency_field='currency_id')
 
     @api.depends('tax_code', 'iva_rate_code', 'rate')

@@ -98,6 +98,24 @@ class ResPartner(models.Model):
             number = number.upper()
         return id_type, number
 
+    @api.model
+    def _l10n_cr_find_by_identification(self, id_type, number, company):
+        """The commercial entity with this identification, however its Tax ID is written (dashes,
+        spaces); empty when there is none."""
+        number = (number or '').replace('-', '').replace(' ', '').upper()
+        if not number:
+            return self.browse()
+        candidates = self.search([
+            ('vat', 'ilike', number[-4:]),
+            ('parent_id', '=', False),
+            *self._check_company_domain(company),
+        ], order='id', limit=50)
+        for partner in candidates:
+            own_type, own_number = partner._l10n_cr_identification()
+            if own_number.upper() == number and (not own_type or own_type == id_type):
+                return partner
+        return self.browse()
+
     def _l10n_cr_is_identified(self):
         id_type, number = self._l10n_cr_identification()
         return bool(id_type and number)

@@ -9,6 +9,7 @@ from . import (
     test_hooks,
     test_numbering_race,
     test_queue,
+    test_supplier_documents,
     test_tour,
     test_translations,
 )

@@ -51,12 +51,13 @@ def company_certificate():
     return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
 
 
-def start_simulator(owner, extra=()):
-    """Start the simulator for ``owner`` (a test class); it stops when the class is done."""
+def start_simulator(owner, extra=(), users=()):
+    """Start the simulator for ``owner`` (a test class); it stops when the class is done.
+    ``users``: more ``USERNAME:PASSWORD`` accounts (a supplier's, for instance)."""
     tmp = Path(tempfile.mkdtemp(prefix='l10n_cr_einvoice_sim_'))
     simulator = SimulatorProcess(
         db=tmp / 'simulator.sqlite3',
-        users=[f'{API_USER}:{API_PASSWORD}'],
+        users=[f'{API_USER}:{API_PASSWORD}', *users],
         xsd_dir=xsd_dir(),
         extra=['--processing-delay', '0', *extra],
         log_path=tmp / 'simulator.log',
@@ -102,12 +103,14 @@ class SimulatorRequests:
 class L10nCrEinvoiceSetup(SimulatorRequests):
     """The company, master data and simulator, for TransactionCase and HttpCase classes alike."""
 
+    simulator_users = ()  # more simulator accounts than the company's
+
     @classmethod
     @AccountTestInvoicingCommon.setup_country('cr')
     def setUpClass(cls):
         super().setUpClass()
         cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_schema_dir': str(xsd_dir())}))
-        cls.simulator = start_simulator(cls)
+        cls.simulator = start_simulator(cls, users=cls.simulator_users)
         cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_simulator_url': cls.simulator.url}))
         cls.Document = cls.env['l10n_cr.einvoice.document']
         cls.codes = cls.env['l10n_cr.einvoice.code']

@@ -1,2 +1,2 @@
 
-from . import cabys_import
+from . import cabys_import, received_decision, received_upload
