@@ -11,7 +11,9 @@ from nix_harness import REPO
 
 def test_resolves_the_repository_settings():
     r = stackconf.load()
-    assert r["odoo"]["project_addons"] == ["l10n_cr_einvoice", "l10n_cr_einvoice_pos"]
+    # project addons: the settings' modules that live under addon/ (l10n_cr is Odoo's)
+    assert r["odoo"]["project_addons"] == [m for m in r["odoo"]["modules"] if m != "l10n_cr"]
+    assert {"l10n_cr_einvoice", "l10n_cr_einvoice_pos"} <= set(r["odoo"]["project_addons"])
     assert r["odoo"]["options"]["http_port"] == r["ports"]["odoo"]
     ws = next(loc for loc in r["nginx"]["locations"] if loc["path"] == "/websocket")
     assert ws["proxy_pass"] == "http://odoo_gevent" and ws["websocket"]
