@@ -148,63 +148,73 @@ class L10nCrEinvoiceDocument(models.Model):
                                 doc.display_name, exc)
                 doc.declared_note = self.env._("The signed XML could not be read: %s", exc)
                 continue
-            factor = Decimal(sign(doc.document_type))
-            currency = self.env['res.currency'].with_context(active_test=False).search(
-                [('name', '=', declared.currency)], limit=1)
-            rate = declared.exchange_rate
+            try:
+                with self.env.cr.savepoint():
+                    doc._l10n_cr_analytics_write_declared(declared, crc, Breakdown, Code)
+            except Exception as exc:  # the acceptance stands whatever the figures do
+                _logger.exception("Electronic document %s: the declared amounts could not be stored", doc.display_name)
+                doc.declared_note = self.env._("The declared amounts could not be stored: %s", exc)
 
-            def amounts(value, factor=factor, rate=rate):
-                signed = value * factor
-                return float(signed), float(round(signed * rate, 2))
+    def _l10n_cr_analytics_write_declared(self, declared, crc, Breakdown, Code):
+        self.ensure_one()
+        doc = self
+        factor = Decimal(sign(doc.document_type))
+        currency = self.env['res.currency'].with_context(active_test=False).search(
+            [('name', '=', declared.currency)], limit=1)
+        rate = declared.exchange_rate
 
-            untaxed, untaxed_crc = amounts(declared.total_net)
-            tax, tax_crc = amounts(declared.total_tax)
-            total, total_crc = amounts(declared.total)
-            doc.tax_breakdown_ids.unlink()
-            vals_list = []
-            for bucket in declared.buckets:
-                base, base_crc = amounts(bucket.base)
-                gross, gross_crc = amounts(bucket.tax)
-                exonerated, exonerated_crc = amounts(bucket.exonerated)
-                net, net_crc = amounts(bucket.net_tax)
-                tax_code = Code._l10n_cr_get('tax_codes', bucket.tax_code) if bucket.tax_code else Code
-                rate_code = Code._l10n_cr_get('iva_rate_codes', bucket.iva_rate_code) if bucket.iva_rate_code else Code
-                vals_list.append({
-                    'document_id': doc.id,
-                    'direction': doc.direction,
-                    'issue_day': doc.issue_day,
-                    'tax_code': bucket.tax_code,
-                    'tax_code_id': tax_code.id,
-                    'iva_rate_code': bucket.iva_rate_code,
-                    'iva_rate_code_id': rate_code.id,
-                    'rate': float(bucket.rate) if bucket.rate is not None else 0.0,
-                    'tax_label': self._l10n_cr_tax_label(bucket, tax_code, rate_code),
-                    'line_count': bucket.lines,
-                    'currency_id': currency.id,
-                    'exchange_rate': float(rate),
-                    'base_amount': base, 'base_amount_crc': base_crc,
-                    'tax_amount': gross, 'tax_amount_crc': gross_crc,
-                    'exonerated_amount': exonerated, 'exonerated_amount_crc': exonerated_crc,
-                    'net_tax_amount': net, 'net_tax_amount_crc': net_crc,
-                    'crc_currency_id': crc.id,
-                })
-            Breakdown.create(vals_list)
-            note = False
-            if declared.mismatches:
-                note = self.env._("Line taxes differ from the summary breakdown for %s.",
-                                  ', '.join(declared.mismatches))
-            doc.write({
-                'declared_currency_id': currency.id,
-                'declared_exchange_rate': float(rate),
-                'declared_amount_untaxed': untaxed,
-                'declared_amount_tax': tax,
-                'declared_amount_total': total,
-                'declared_crc_currency_id': crc.id,
-                'declared_amount_untaxed_crc': untaxed_crc,
-                'declared_amount_tax_crc': tax_crc,
-                'declared_amount_total_crc': total_crc,
-                'declared_note': note,
+        def amounts(value, factor=factor, rate=rate):
+            signed = value * factor
+            return float(signed), float(round(signed * rate, 2))
+
+        untaxed, untaxed_crc = amounts(declared.total_net)
+        tax, tax_crc = amounts(declared.total_tax)
+        total, total_crc = amounts(declared.total)
+        doc.tax_breakdown_ids.unlink()
+        vals_list = []
+        for bucket in declared.buckets:
+            base, base_crc = amounts(bucket.base)
+            gross, gross_crc = amounts(bucket.tax)
+            exonerated, exonerated_crc = amounts(bucket.exonerated)
+            net, net_crc = amounts(bucket.net_tax)
+            tax_code = Code._l10n_cr_get('tax_codes', bucket.tax_code) if bucket.tax_code else Code
+            rate_code = Code._l10n_cr_get('iva_rate_codes', bucket.iva_rate_code) if bucket.iva_rate_code else Code
+            vals_list.append({
+                'document_id': doc.id,
+                'direction': doc.direction,
+                'issue_day': doc.issue_day,
+                'tax_code': bucket.tax_code,
+                'tax_code_id': tax_code.id,
+                'iva_rate_code': bucket.iva_rate_code,
+                'iva_rate_code_id': rate_code.id,
+                'rate': float(bucket.rate) if bucket.rate is not None else 0.0,
+                'tax_label': self._l10n_cr_tax_label(bucket, tax_code, rate_code),
+                'line_count': bucket.lines,
+                'currency_id': currency.id,
+                'exchange_rate': float(rate),
+                'base_amount': base, 'base_amount_crc': base_crc,
+                'tax_amount': gross, 'tax_amount_crc': gross_crc,
+                'exonerated_amount': exonerated, 'exonerated_amount_crc': exonerated_crc,
+                'net_tax_amount': net, 'net_tax_amount_crc': net_crc,
+                'crc_currency_id': crc.id,
             })
+        Breakdown.create(vals_list)
+        note = False
+        if declared.mismatches:
+            note = self.env._("Line taxes differ from the summary breakdown for %s.",
+                              ', '.join(declared.mismatches))
+        doc.write({
+            'declared_currency_id': currency.id,
+            'declared_exchange_rate': float(rate),
+            'declared_amount_untaxed': untaxed,
+            'declared_amount_tax': tax,
+            'declared_amount_total': total,
+            'declared_crc_currency_id': crc.id,
+            'declared_amount_untaxed_crc': untaxed_crc,
+            'declared_amount_tax_crc': tax_crc,
+            'declared_amount_total_crc': total_crc,
+            'declared_note': note,
+        })
 
     @api.model
     def _l10n_cr_tax_label(self, bucket, tax_code, rate_code):
