@@ -305,6 +305,9 @@ class AccountMove(models.Model):
                 body['PlazoCredito'] = 0
         lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
         body['DetalleServicio'] = {'LineaDetalle': lines}
+        charges = self._l10n_cr_einvoice_other_charges(problems)
+        if charges:
+            body['OtrosCargos'] = charges
         summary = {'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values()}
         payment = self.l10n_cr_payment_method_id or company.l10n_cr_einvoice_payment_method_id
         summary['MedioPago'] = [{'TipoMedioPago': payment.code or '01'}]
@@ -325,9 +328,27 @@ class AccountMove(models.Model):
         return self.env['l10n_cr.einvoice.document']._l10n_cr_currency_values(
             self.currency_id, self.company_id, self.invoice_date or fields.Date.context_today(self))
 
+    def _l10n_cr_einvoice_charge_lines(self):
+        """Lines of products that are other charges (service charge, third-party charge…)."""
+        return self.invoice_line_ids.filtered(
+            lambda line: line.display_type == 'product' and line.product_id.l10n_cr_other_charge_type_id)
+
+    def _l10n_cr_einvoice_other_charges(self, problems):
+        charges = []
+        for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
+            label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
+            charges.append(self.env['l10n_cr.einvoice.document']._l10n_cr_other_charge_values(
+                where=self.env._("Other charge %(number)s (%(label)s)", number=number, label=label),
+                product=line.product_id, description=line.name, amount=line.price_subtotal,
+                taxes=line.tax_ids, problems=problems))
+        if len(charges) > 15:
+            problems.append(self.env._("Hacienda's document takes at most 15 other charges."))
+        return charges
+
     def _l10n_cr_einvoice_lines(self, doc_type, problems):
         lines, labels = [], []
         product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == 'product')
+        product_lines -= self._l10n_cr_einvoice_charge_lines()
         if not product_lines:
             problems.append(self.env._("The document has no lines."))
         for number, line in enumerate(product_lines, start=1):

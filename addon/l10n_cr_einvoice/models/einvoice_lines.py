@@ -112,6 +112,32 @@ class L10nCrEinvoiceDocument(models.Model):
         return values
 
     @api.model
+    def _l10n_cr_other_charge_values(self, *, where, product, description, amount, taxes, problems):
+        """One OtrosCargos element for a line whose product is an other charge (``amount``: the
+        line's subtotal in the document's currency). What prevents it goes to ``problems``."""
+        charge_type = product.product_tmpl_id.l10n_cr_other_charge_type_id.code
+        if taxes:
+            problems.append(self.env._(
+                "%s: an other charge carries no tax in Hacienda's document: remove the line's taxes.", where))
+        if amount < 0:
+            problems.append(self.env._("%s: an other charge must be a positive amount.", where))
+        detail = ' '.join((description or '').split()) or product.display_name or ''
+        values = {'TipoDocumentoOC': charge_type, 'Detalle': detail[:160], 'MontoCargo': money(amount)}
+        if charge_type == '99':
+            values['TipoDocumentoOTROS'] = (product.display_name or detail)[:100]
+        if charge_type == '04':
+            third = product.product_tmpl_id.l10n_cr_third_party_id.commercial_partner_id
+            id_type, number = third._l10n_cr_identification() if third else (False, '')
+            if not (id_type and number):
+                problems.append(self.env._(
+                    "%(where)s: a charge collected for a third party names the third party: set it, with its "
+                    "identification, on the product %(product)s.", where=where, product=product.display_name))
+            else:
+                values.update({'IdentificacionTercero': {'Tipo': id_type, 'Numero': number},
+                               'NombreTercero': third.name[:100]})
+        return values
+
+    @api.model
     def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems):
         """The line's Impuesto elements; amounts the library derives are left out."""
         result = []

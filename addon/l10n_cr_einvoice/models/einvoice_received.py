@@ -363,7 +363,8 @@ class L10nCrEinvoiceReceived(models.Model):
 
     def action_l10n_cr_accept_selected(self):
         """Accept the selected documents with full VAT credit (condition 01)."""
-        pending = self.filtered(lambda r: r.decision == 'pending' or r.message_document_id.state == 'rejected')
+        pending = self.filtered(lambda r: r.document_type != '08' and (
+            r.decision == 'pending' or r.message_document_id.state == 'rejected'))
         for received in pending:
             received._l10n_cr_decide('accepted')
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}

@@ -14,6 +14,18 @@ class ProductTemplate(models.Model):
         domain=[('list_name', '=', 'units')],
         help='UnidadMedida for this product. Empty: the unit of measure\'s Hacienda unit.',
     )
+    l10n_cr_other_charge_type_id = fields.Many2one(
+        'l10n_cr.einvoice.code', string='Other charge type',
+        domain=[('list_name', '=', 'other_charge_types')],
+        help='Invoice lines of this product are written as an OtrosCargos element of this type instead of a '
+             'LineaDetalle: e.g. 06 the 10% service charge, 04 an amount collected for a third party. They '
+             'carry no tax and need no CABYS code.',
+    )
+    l10n_cr_third_party_id = fields.Many2one(
+        'res.partner', string='Third party',
+        help='For an other charge of type 04 (collected for a third party): whose identification and name are '
+             'written in the document.',
+    )
 
 
 class UomUom(models.Model):

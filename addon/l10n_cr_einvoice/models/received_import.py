@@ -82,6 +82,9 @@ class L10nCrEinvoiceReceived(models.Model):
                 bill=bill.amount_total, document=plain(total)))
         values = self._l10n_cr_record_values(parsed, company, supplier, currency, bill, source, warnings)
         values['signer'] = signer
+        if parsed.doc_type.code == '08':
+            # The company issued it (with another system): there is nothing to answer.
+            values['decision'] = 'accepted'
         if existing:
             existing.tax_line_ids.unlink()
             existing.write(values)

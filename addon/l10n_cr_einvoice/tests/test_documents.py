@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from lxml import etree
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import L10nCrEinvoiceCommon
@@ -204,6 +205,43 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assert_total_matches(document, move.amount_total)
         self.process_queue()
         self.assert_accepted(document)
+
+    def test_other_charges(self):
+        """A 10 % service charge and an amount collected for a third party are OtrosCargos, not lines,
+        without tax; the document's total is the invoice's."""
+        no_tax = self.env['account.tax']
+        service_charge = self.env['product.product'].create({
+            'name': 'Servicio 10%', 'type': 'service', 'taxes_id': [Command.clear()],
+            'l10n_cr_other_charge_type_id': self.code('other_charge_types', '06').id})
+        red_cross = self.env['res.partner'].create({
+            'name': 'Asociación Cruz Roja Costarricense', 'vat': '3002045433', 'is_company': True,
+            'country_id': self.env.ref('base.cr').id})
+        collected = self.env['product.product'].create({
+            'name': 'Aporte a la Cruz Roja', 'type': 'service', 'taxes_id': [Command.clear()],
+            'l10n_cr_other_charge_type_id': self.code('other_charge_types', '04').id,
+            'l10n_cr_third_party_id': red_cross.id})
+        move = self.make_invoice(self.partner_cr, [
+            (self.product_service, 2, 25000),
+            (service_charge, 1, 5000, no_tax),
+            (collected, 1, 1500, no_tax),
+        ])
+        document = move.l10n_cr_einvoice_document_id
+        tree = self.signed_tree(document)
+        charges = [c for c in tree if isinstance(c.tag, str) and etree.QName(c).localname == 'OtrosCargos']
+        self.assertEqual([(text(c, 'TipoDocumentoOC'), text(c, 'Detalle'), text(c, 'MontoCargo')) for c in charges], [
+            ('06', 'Servicio 10%', '5000.00000'), ('04', 'Aporte a la Cruz Roja', '1500.00000')])
+        self.assertEqual((text(charges[1], 'IdentificacionTercero/Numero'), text(charges[1], 'NombreTercero')),
+                         ('3002045433', 'Asociación Cruz Roja Costarricense'))
+        self.assertEqual(len([c for c in tree.iter() if isinstance(c.tag, str)
+                              and etree.QName(c).localname == 'LineaDetalle']), 1)
+        self.assertEqual(text(tree, 'ResumenFactura/TotalOtrosCargos'), '6500.00000')
+        self.assert_total_matches(document, move.amount_total)
+        self.process_queue()
+        self.assert_accepted(document)
+
+        # A taxed charge cannot be written: refused before anything is reserved.
+        with self.assertRaisesRegex(UserError, "Other charge 1 \\(Servicio 10%\\): an other charge carries no tax"):
+            self.make_invoice(self.partner_cr, [(self.product_service, 1, 25000), (service_charge, 1, 2500, self.tax_13)])
 
     def test_contingency_voucher_is_referenced(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False,

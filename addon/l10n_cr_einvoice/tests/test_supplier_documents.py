@@ -10,7 +10,8 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from hacienda_cr.api import HaciendaClient
-from hacienda_cr.signing import SigningKey
+from hacienda_cr.documents import build_document
+from hacienda_cr.signing import SigningKey, sign_xml
 
 from .common import COMPANY_VAT, PIN, L10nCrEinvoiceCommon, company_certificate
 from .supplier_system import SUPPLIER_PASSWORD, SUPPLIER_USER, SUPPLIER_VAT, SupplierSystem, line
@@ -164,6 +165,35 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
             self.import_xml(own.xml_attachment_id.raw)
         with self.assertRaisesRegex(UserError, "roto.xml is not an XML document that can be read"):
             self.import_xml(b'<not-xml', filename='roto.xml')
+
+    def test_purchase_invoice_issued_elsewhere_in_the_company_name(self):
+        """A Factura de Compra the company issued with another system (before this one): signed by the
+        company, its supplier is the Emisor; it is booked and needs no Mensaje Receptor."""
+        fec = {'FacturaElectronicaCompra': {
+            'ProveedorSistemas': COMPANY_VAT,
+            'CodigoActividadEmisor': '0111.0',
+            'CodigoActividadReceptor': self.company.l10n_cr_einvoice_activity_id.code,
+            'Emisor': {'Nombre': 'Productor Agrícola Rojas', 'Identificacion': {'Tipo': '01', 'Numero': '204560789'},
+                       'Ubicacion': {'Provincia': 2, 'Canton': 1, 'Distrito': 1, 'OtrasSenas': 'Finca Los Rojas'}},
+            'Receptor': {'Nombre': 'Empresa Demo S.A.', 'Identificacion': {'Tipo': '02', 'Numero': COMPANY_VAT},
+                         'CorreoElectronico': 'facturacion@demo.cr'},
+            'CondicionVenta': '01',
+            'DetalleServicio': {'LineaDetalle': [COFFEE]},
+            'ResumenFactura': {'MedioPago': [{'TipoMedioPago': '01'}]},
+            'InformacionReferencia': [{'TipoDocIR': '14', 'FechaEmisionIR': '2026-11-20T12:00:00-06:00',
+                                       'Codigo': '04', 'Razon': 'Compra a contribuyente de régimen especial'}],
+        }, 'Numeracion': {'Sucursal': 9, 'Terminal': 1, 'Numero': 1}}
+        built = build_document(fec)
+        xml = sign_xml(built.xml, SigningKey.from_pkcs12(company_certificate(), PIN))
+        with HaciendaClient(self.company._l10n_cr_einvoice_client().config) as client:
+            client.submit(xml)
+        received = self.import_xml(xml)
+        self.assertRecordValues(received, [{'document_type': '08', 'decision': 'accepted', 'amount_total': 16160.0,
+                                            'message_document_id': False}])
+        self.assertEqual(received.supplier_id.vat, '204560789')
+        self.assertEqual(received.supplier_id.l10n_cr_id_type_id.code, '01')
+        with self.assertRaisesRegex(UserError, "needs no Mensaje Receptor"):
+            received._l10n_cr_decide('accepted')
 
     def test_state_at_hacienda_followed_until_accepted(self):
         xml, _built = self.supplier.issue([PAPER])
