@@ -10,6 +10,7 @@ from . import (
     test_numbering_race,
     test_queue,
     test_supplier_documents,
+    test_supplier_tour,
     test_tour,
     test_translations,
 )

@@ -301,6 +301,22 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         with self.assertRaisesRegex(UserError, "was already answered with CCE 00100001050000000001"):
             received._l10n_cr_decide('rejected', reason='Cambio de opinión')
 
+    def test_billing_user_imports_and_answers(self):
+        """A billing user (no access to the certificate or the API password) imports and accepts."""
+        billing = self.env['res.users'].create({
+            'name': 'Contadora', 'login': 'contadora.proveedores', 'email': 'contadora@demo.cr',
+            'company_id': self.company.id, 'company_ids': [Command.set(self.company.ids)],
+            'group_ids': [Command.set(self.env.ref('account.group_account_invoice').ids)],
+        })
+        xml, _built = self.accepted_supplier_document()
+        received = self.Received.with_user(billing)._l10n_cr_import(xml, company=self.company, filename='f.xml')
+        self.assertEqual(received.hacienda_state, 'aceptado')
+        self.assertEqual(received.user_id, billing)
+        message = received._l10n_cr_decide('accepted')
+        self.assertEqual(message.document_type, '05')
+        self.process_queue()
+        self.assertEqual(message.state, 'accepted')
+
     def test_partial_acceptance_and_rejection_have_their_own_numbering(self):
         xml_a, _a = self.accepted_supplier_document()
         xml_b, _b = self.accepted_supplier_document([PAPER])
