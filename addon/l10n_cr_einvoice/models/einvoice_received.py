@@ -69,7 +69,7 @@ class L10nCrEinvoiceReceived(models.Model):
     clave = fields.Char(required=True, readonly=True, index=True)
     consecutivo = fields.Char(readonly=True, help="The supplier's NumeroConsecutivo.")
     document_type = fields.Selection(RECEIVED_TYPE_SELECTION, required=True, readonly=True)
-    supplier_id = fields.Many2one('res.partner', string='Supplier', required=True, readonly=True, index=True)
+    supplier_id = fields.Many2one('res.partner', required=True, readonly=True, index=True)
     supplier_identification = fields.Char(
         string="Supplier's identification", readonly=True, help='Type and number of the identification the supplier wrote as issuer.')
     supplier_activity = fields.Char(
@@ -132,7 +132,7 @@ class L10nCrEinvoiceReceived(models.Model):
         string='Warnings', readonly=True,
         help='What the import found questionable without refusing the document (totals, business rules).')
     source = fields.Selection(SOURCE_SELECTION, default='upload', required=True, readonly=True)
-    journal_id = fields.Many2one('account.journal', string='Journal', readonly=True, check_company=True)
+    journal_id = fields.Many2one('account.journal', readonly=True, check_company=True)
     user_id = fields.Many2one(
         'res.users', string='Responsible', default=lambda self: self.env.user, tracking=True,
         help='Who is told when Hacienda answers the message.')
@@ -162,22 +162,21 @@ class L10nCrEinvoiceReceived(models.Model):
 
     def _l10n_cr_check_hacienda_one(self):
         self.ensure_one()
-        _ = self.env._
         now = fields.Datetime.now()
         before = self.hacienda_state
         vals = {'hacienda_checked_date': now, 'hacienda_check_count': self.hacienda_check_count + 1}
         try:
             result = self.company_id._l10n_cr_einvoice_client().status(self.clave)
         except UserError as exc:
-            vals['hacienda_message'] = _("Hacienda could not be asked: %s", exc.args[0])
+            vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.args[0])
         except ApiError as exc:
-            vals['hacienda_message'] = _("Hacienda could not be asked: %s", exc.message)
+            vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.message)
         except InputError as exc:
-            vals['hacienda_message'] = _("Hacienda could not be asked: %s", str(exc))
+            vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", str(exc))
         else:
             vals['hacienda_state'] = STATE_FROM_HACIENDA.get(result.state, 'unknown')
             if result.state == 'not_found':
-                vals['hacienda_message'] = _(
+                vals['hacienda_message'] = self.env._(
                     "Hacienda does not know this document: the supplier has not sent it (yet). It is asked again "
                     "automatically for a week.")
             else:
@@ -185,7 +184,7 @@ class L10nCrEinvoiceReceived(models.Model):
             if result.respuesta_xml:
                 self._l10n_cr_store_hacienda_answer(result.respuesta_xml)
                 if result.verified is False:
-                    self.message_post(body=_("The signature of Hacienda's answer could not be verified: %s",
+                    self.message_post(body=self.env._("The signature of Hacienda's answer could not be verified: %s",
                                              '; '.join(result.verification_errors)))
         state = vals.get('hacienda_state', before)
         waited = now - (self.create_date or now)
@@ -196,10 +195,10 @@ class L10nCrEinvoiceReceived(models.Model):
             vals['hacienda_next_check'] = now + timedelta(seconds=delay)
         self.write(vals)
         if state == 'rechazado' and before != 'rechazado':
-            message = _("Hacienda rejected the supplier's document %(document)s: %(reason)s\nIt has no tax value: "
+            message = self.env._("Hacienda rejected the supplier's document %(document)s: %(reason)s\nIt has no tax value: "
                         "reject it and ask the supplier for a new one.",
-                        document=self.name, reason=self.hacienda_message or _("no reason given"))
-            self._l10n_cr_notify(_("Supplier document rejected by Hacienda"), message)
+                        document=self.name, reason=self.hacienda_message or self.env._("no reason given"))
+            self._l10n_cr_notify(self.env._("Supplier document rejected by Hacienda"), message)
 
     def _l10n_cr_store_hacienda_answer(self, xml):
         self.ensure_one()
@@ -254,17 +253,16 @@ class L10nCrEinvoiceReceived(models.Model):
     def _l10n_cr_decision_problem(self, decision):
         """Why ``decision`` cannot be sent for this document now (None when it can)."""
         self.ensure_one()
-        _ = self.env._
         if self.document_type == '08':
-            return _("%s is a Factura de Compra issued in the company's name: it needs no Mensaje Receptor.",
+            return self.env._("%s is a Factura de Compra issued in the company's name: it needs no Mensaje Receptor.",
                      self.name)
         last = self.message_document_id
         if last and last.state != 'rejected':
-            return _("%(document)s was already answered with %(message)s (%(state)s). Only a message Hacienda "
+            return self.env._("%(document)s was already answered with %(message)s (%(state)s). Only a message Hacienda "
                      "rejected can be followed by another decision.", document=self.name, message=last.name,
                      state=dict(last._fields['state']._description_selection(self.env))[last.state])
         if decision in ('accepted', 'partially_accepted') and self.hacienda_state == 'rechazado':
-            return _("Hacienda rejected %s: it cannot be accepted. Reject it instead.", self.name)
+            return self.env._("Hacienda rejected %s: it cannot be accepted. Reject it instead.", self.name)
         return None
 
     def _l10n_cr_decide(self, decision, reason=None, tax_condition='01', amount_tax_credit=None):
@@ -275,13 +273,12 @@ class L10nCrEinvoiceReceived(models.Model):
         (current expense) none, all of it is expense; 02 and 05 credit ``amount_tax_credit`` and
         the rest is expense."""
         self.ensure_one()
-        _ = self.env._
         problem = self._l10n_cr_decision_problem(decision)
         if problem:
             raise UserError(problem)
         reason = ' '.join((reason or '').split())
         if decision != 'accepted' and len(reason) < 5:
-            raise UserError(_("Say why the document is partially accepted or rejected: the supplier and Hacienda "
+            raise UserError(self.env._("Say why the document is partially accepted or rejected: the supplier and Hacienda "
                               "read the reason."))
         vals = {'decision': decision, 'decision_reason': reason or False, 'tax_condition': False,
                 'amount_tax_credit': 0.0, 'amount_expense': 0.0}
@@ -294,7 +291,7 @@ class L10nCrEinvoiceReceived(models.Model):
             else:
                 credit = amount_tax_credit or 0.0
                 if not 0 <= credit <= tax + 0.005:
-                    raise UserError(_("The VAT credited must be between 0 and the document's VAT (%s).",
+                    raise UserError(self.env._("The VAT credited must be between 0 and the document's VAT (%s).",
                                       money(tax)))
             vals.update({'tax_condition': tax_condition, 'amount_tax_credit': credit,
                          'amount_expense': max(tax - credit, 0.0)})
@@ -312,7 +309,7 @@ class L10nCrEinvoiceReceived(models.Model):
         self.message_document_id = message
         if decision == 'rejected' and self.move_id.state == 'draft':
             self.move_id.button_cancel()
-        self.message_post(body=_("Decision: %(decision)s. %(message)s is on its way to Hacienda.",
+        self.message_post(body=self.env._("Decision: %(decision)s. %(message)s is on its way to Hacienda.",
                                  decision=dict(self._fields['decision']._description_selection(self.env))[decision],
                                  message=message.name))
         message._l10n_cr_schedule(fields.Datetime.now())

@@ -114,80 +114,78 @@ class L10nCrEinvoiceReceived(models.Model):
     def _l10n_cr_check_document(self, xml, company, filename):
         """(parsed document, warnings, signer) of a supplier document this company may import;
         UserError otherwise."""
-        _ = self.env._
         try:
             parsed = parse_document(xml)
         except InputError as exc:
-            raise UserError(_("%(file)s is not an XML document that can be read: %(reason)s",
+            raise UserError(self.env._("%(file)s is not an XML document that can be read: %(reason)s",
                               file=filename, reason=str(exc))) from None
         if parsed.doc_type is None:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(file)s is Hacienda's answer about a document (MensajeHacienda), not a supplier's document. "
                 "Import the supplier's signed XML: Hacienda's answer is asked for when it is imported.",
                 file=filename))
         code = parsed.doc_type.code
         if parsed.doc_type.family == 'receptor':
-            raise UserError(_("%(file)s is a Mensaje Receptor (a receiver's answer to a document), not a "
+            raise UserError(self.env._("%(file)s is a Mensaje Receptor (a receiver's answer to a document), not a "
                               "supplier's document.", file=filename))
         if code not in RECEIVED_TYPES:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(file)s is a %(type)s: it acknowledges a payment, it is not booked as a purchase.",
                 file=filename, type=parsed.doc_type.name))
         data = parsed.data
         try:
             result = validate_document(xml, xsd_dir=server_settings.schema_dir(), schema_set=parsed.schema_set)
         except ConfigurationError as exc:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Hacienda's XSD schemas are not available on this server (%s). Set "
                 "l10n_cr_einvoice_schema_dir in the server configuration.", str(exc))) from None
         xsd_issues = [issue for issue in result.issues if issue.code == 'xsd'] + list(parsed.issues)
         if xsd_issues:
             raise UserError('\n'.join([
-                _("%(file)s does not match Hacienda's schema (%(set)s):", file=filename, set=parsed.schema_set),
+                self.env._("%(file)s does not match Hacienda's schema (%(set)s):", file=filename, set=parsed.schema_set),
                 *(f"• {text}" for text in issue_text.describe_issues(self.env, xsd_issues))]))
         verdict = verify_xml(xml)
         if not verdict.valid:
             raise UserError('\n'.join([
-                _("The signature of %(file)s does not verify: the document was changed after it was signed, or "
+                self.env._("The signature of %(file)s does not verify: the document was changed after it was signed, or "
                   "the signature is damaged. Ask the supplier for the original file.", file=filename),
                 *(f"• {error}" for error in verdict.errors)]))
         issuer_key = 'Receptor' if code == '08' else 'Emisor'  # the buyer issues a Factura de Compra
         issuer = party_id(data, issuer_key)
         signer = tuple(verdict.taxpayer_id) if verdict.taxpayer_id else None
         if signer is None:
-            raise UserError(_("The certificate that signed %(file)s does not identify a taxpayer: it is not a "
+            raise UserError(self.env._("The certificate that signed %(file)s does not identify a taxpayer: it is not a "
                               "Hacienda signing certificate.", file=filename))
         if signer[1] != issuer[1]:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(file)s is issued by %(issuer)s but signed with the certificate of %(signer)s: an electronic "
                 "document must be signed by its issuer.", file=filename, issuer='-'.join(filter(None, issuer)),
                 signer='-'.join(signer)))
         self._l10n_cr_check_addressee(data, company, filename)
         own = self.env['l10n_cr.einvoice.document'].sudo().search([('clave', '=', data.get('Clave'))], limit=1)
         if own:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(file)s is %(document)s, which this company issued itself (%(origin)s): it is not a supplier's "
                 "document.", file=filename, document=own.display_name,
                 origin=(own.move_id or own).display_name))
         if code == '08':
             own_number = company._l10n_cr_einvoice_identification()[1]
             if party_id(data, 'Emisor')[1] == own_number:
-                raise UserError(_("%s is a Factura de Compra issued to this company as the seller.", filename))
+                raise UserError(self.env._("%s is a Factura de Compra issued to this company as the seller.", filename))
         warnings = [
-            _("Hacienda's rules: %s", text)
+            self.env._("Hacienda's rules: %s", text)
             for text in issue_text.describe_issues(self.env, [i for i in result.issues if i.code != 'xsd'])]
         subject = verdict.signer.subject.rfc4514_string() if verdict.signer is not None else ''
         return parsed, warnings, f"{'-'.join(signer)} ({subject})" if subject else '-'.join(signer)
 
     @api.model
     def _l10n_cr_check_addressee(self, data, company, filename):
-        _ = self.env._
         own_number = company._l10n_cr_einvoice_identification()[1]
         if not own_number:
-            raise UserError(_("Set the Tax ID of %s first: supplier documents are matched to it.", company.name))
+            raise UserError(self.env._("Set the Tax ID of %s first: supplier documents are matched to it.", company.name))
         receptor_type, receptor_number = party_id(data, 'Receptor')
         if not receptor_number:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(file)s names no receptor (an anonymous sale): it is not addressed to %(company)s and gives "
                 "no right to deduct its VAT. Ask the supplier for an electronic invoice to %(company)s.",
                 file=filename, company=company.name))
@@ -196,8 +194,8 @@ class L10nCrEinvoiceReceived(models.Model):
         receptor_name = (data.get('Receptor') or {}).get('Nombre') or ''
         other = self.env['res.company'].search([('id', 'in', self.env.user.company_ids.ids)]).filtered(
             lambda c: c._l10n_cr_einvoice_identification()[1] == receptor_number)
-        hint = _(" It belongs to %s: import it there.", other[0].name) if other else ''
-        raise UserError(_(
+        hint = self.env._(" It belongs to %s: import it there.", other[0].name) if other else ''
+        raise UserError(self.env._(
             "%(file)s is addressed to %(name)s (identification %(number)s), not to %(company)s (%(own)s).%(hint)s",
             file=filename, name=receptor_name, number='-'.join(filter(None, (receptor_type, receptor_number))),
             company=company.name, own=own_number, hint=hint))
@@ -275,11 +273,10 @@ class L10nCrEinvoiceReceived(models.Model):
     def _l10n_cr_bill_lines(self, data, company):
         """(invoice line commands, problems): one line per LineaDetalle, with the purchase taxes of
         the same Hacienda codes, and one line per other charge or VAT returned."""
-        _ = self.env._
         lines, problems = [], []
         details = (data.get('DetalleServicio') or {}).get('LineaDetalle') or []
         for index, line in enumerate(details, start=1):
-            where = _("Line %(number)s (%(label)s)", number=index, label=(line.get('Detalle') or '')[:60])
+            where = self.env._("Line %(number)s (%(label)s)", number=index, label=(line.get('Detalle') or '')[:60])
             taxes = self.env['account.tax']
             for tax in line.get('Impuesto') or []:
                 taxes |= self._l10n_cr_purchase_tax(tax, line, company, where, problems)
@@ -296,9 +293,9 @@ class L10nCrEinvoiceReceived(models.Model):
                 'tax_ids': [Command.set(taxes.ids)],
             }))
         for charge in data.get('OtrosCargos') or []:
-            label = charge.get('Detalle') or charge.get('TipoDocumentoOTROS') or _("Other charge")
+            label = charge.get('Detalle') or charge.get('TipoDocumentoOTROS') or self.env._("Other charge")
             lines.append(Command.create({
-                'name': _("Other charge: %s", label),
+                'name': self.env._("Other charge: %s", label),
                 'quantity': 1,
                 'price_unit': float(charge.get('MontoCargo') or 0),
                 'tax_ids': [Command.clear()],
@@ -306,19 +303,18 @@ class L10nCrEinvoiceReceived(models.Model):
         returned = (data.get('ResumenFactura') or {}).get('TotalIVADevuelto')
         if returned:
             lines.append(Command.create({
-                'name': _("VAT returned (TotalIVADevuelto)"),
+                'name': self.env._("VAT returned (TotalIVADevuelto)"),
                 'quantity': 1,
                 'price_unit': -float(returned),
                 'tax_ids': [Command.clear()],
             }))
         if not details:
-            problems.append(_("The document has no lines."))
+            problems.append(self.env._("The document has no lines."))
         return lines, problems
 
     @api.model
     def _l10n_cr_purchase_tax(self, tax, line, company, where, problems):
         """The company's purchase tax for one Impuesto of a line (empty, with a problem, when none)."""
-        _ = self.env._
         Tax = self.env['account.tax']
         code = tax.get('Codigo')
         rate = Decimal(tax.get('Tarifa') or 0)
@@ -335,26 +331,26 @@ class L10nCrEinvoiceReceived(models.Model):
                 charged = rate - Decimal(exoneration.get('TarifaExonerada') or 0)
                 candidates = Tax.search([*domain, ('l10n_cr_exonerated', '=', True)]).filtered(
                     lambda t: abs(Decimal(str(t.amount)) - charged) < Decimal('0.0001'))
-                wanted = _("an exonerated VAT purchase tax (code %(code)s, VAT rate code %(rate)s) charging %(charged)s%%",
+                wanted = self.env._("an exonerated VAT purchase tax (code %(code)s, VAT rate code %(rate)s) charging %(charged)s%%",
                            code=code, rate=rate_code, charged=plain(charged))
             else:
                 candidates = Tax.search([*domain, ('l10n_cr_exonerated', '=', False)])
-                wanted = _("a purchase tax with Hacienda tax code %(code)s and VAT rate code %(rate)s (%(percent)s%%)",
+                wanted = self.env._("a purchase tax with Hacienda tax code %(code)s and VAT rate code %(rate)s (%(percent)s%%)",
                            code=code, rate=rate_code, percent=plain(rate))
         elif tax.get('Tarifa') is not None:
             candidates = Tax.search([*domain, ('amount_type', '=', 'percent')]).filtered(
                 lambda t: abs(Decimal(str(t.amount)) - rate) < Decimal('0.0001'))
-            wanted = _("a purchase tax with Hacienda tax code %(code)s at %(percent)s%%", code=code, percent=plain(rate))
+            wanted = self.env._("a purchase tax with Hacienda tax code %(code)s at %(percent)s%%", code=code, percent=plain(rate))
         else:
             quantity = Decimal(line.get('Cantidad') or 1) or Decimal(1)
             per_unit = Decimal(tax.get('Monto') or 0) / quantity
             candidates = Tax.search([*domain, ('amount_type', '=', 'fixed')]).filtered(
                 lambda t: abs(Decimal(str(t.amount)) - per_unit) < Decimal('0.00001'))
-            wanted = _("a fixed purchase tax with Hacienda tax code %(code)s of %(amount)s per unit",
+            wanted = self.env._("a fixed purchase tax with Hacienda tax code %(code)s of %(amount)s per unit",
                        code=code, amount=plain(per_unit))
         candidates = candidates.filtered(lambda t: not t.price_include).sorted('sequence')
         if not candidates:
-            problems.append(_("%(where)s: the company has no purchase tax for this line's tax: it needs %(wanted)s "
+            problems.append(self.env._("%(where)s: the company has no purchase tax for this line's tax: it needs %(wanted)s "
                               "(Accounting › Configuration › Taxes).", where=where, wanted=wanted))
         return candidates[:1]
 

@@ -38,10 +38,11 @@ class L10nCrEinvoiceDocument(models.Model):
         return super()._l10n_cr_status_key()
 
     def _l10n_cr_store_xml(self, signed, clave, consecutivo, schema_set):
-        super()._l10n_cr_store_xml(signed, clave, consecutivo, schema_set)
+        result = super()._l10n_cr_store_xml(signed, clave, consecutivo, schema_set)
         if self._l10n_cr_is_message():
             # Several messages may answer one clave: the file is named after the message's own number.
             self.xml_attachment_id.sudo().name = f"{ABBREVIATIONS[self.document_type]}-{clave}-{consecutivo}.xml"
+        return result
 
     # -- where its outcomes go -------------------------------------------------------------------
 
