@@ -40,14 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"hacienda_cr.cli.{name}")
-        except ModuleNotFoundError as exc:
-            # A command whose module is not written yet is simply absent.
-            if exc.name == f"hacienda_cr.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"hacienda_cr.cli.{name}").register(sub)
     return parser
 
 
