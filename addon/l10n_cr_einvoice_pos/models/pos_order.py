@@ -209,11 +209,10 @@ class PosOrder(models.Model):
         """(values, line labels) for ``hacienda_cr.documents.build_document``: the order's lines,
         taxes, discounts and payments. UserError listing every problem in the user's words."""
         self.ensure_one()
-        _ = self.env._
         problems = []
         doc_type = document.document_type
         if doc_type not in ROOTS:
-            raise UserError(_("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
+            raise UserError(self.env._("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
         Document = self.env['l10n_cr.einvoice.document']
         company = self.company_id
         partner = self.partner_id.commercial_partner_id
@@ -242,8 +241,8 @@ class PosOrder(models.Model):
         body['Otros'] = {'OtroTexto': [{'#text': (self.pos_reference or self.name)[:500], '@codigo': 'ODOO'}]}
         if problems:
             raise UserError(document._l10n_cr_problems_text(
-                _("%(order)s cannot be issued as %(document)s:",
-                  order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
+                self.env._("%(order)s cannot be issued as %(document)s:",
+                           order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
                 list(dict.fromkeys(problems))))
         values = {ROOTS[doc_type]: body, 'Numeracion': document._l10n_cr_numeracion()}
         body['ResumenFactura']['MedioPago'] = self._l10n_cr_einvoice_medio_pago(values, document)
@@ -371,7 +370,6 @@ class PosOrder(models.Model):
     def _l10n_cr_einvoice_references(self, document, problems):
         """A credit note references the document of the refunded order (or of its invoice); a
         document replacing a rejected one references it."""
-        _ = self.env._
         references = []
         in_2026 = document.schema_set != 'v4.4'
         if document.document_type == '03':
@@ -380,11 +378,11 @@ class PosOrder(models.Model):
                 original.l10n_cr_einvoice_document_ids.filtered(
                     lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:])
             if not original:
-                problems.append(_(
+                problems.append(self.env._(
                     "A refund must be made from the original order (Orders › select the order › Refund): "
                     "its credit note has to reference the original document."))
             elif not source:
-                problems.append(_(
+                problems.append(self.env._(
                     "The refunded order %s has no electronic document to reference: issue it first.",
                     original.pos_reference or original.name))
             else:
@@ -392,7 +390,7 @@ class PosOrder(models.Model):
                 references.append({
                     **self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(source, in_2026),
                     'Codigo': '01' if full else '06',
-                    'Razon': _("Refund of order %s", original.pos_reference or original.name)[:180],
+                    'Razon': self.env._("Refund of order %s", original.pos_reference or original.name)[:180],
                 })
         replaced = document.replaced_document_id
         if replaced and replaced.clave:
@@ -401,7 +399,7 @@ class PosOrder(models.Model):
                 'Numero': replaced.clave,
                 'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
                 'Codigo': '16' if in_2026 else '07',
-                'Razon': _("Replaces the document rejected by Hacienda"),
+                'Razon': self.env._("Replaces the document rejected by Hacienda"),
             })
         return references
 

@@ -14,24 +14,6 @@ class ResPartner(models.Model):
         return fields_list
 
     @api.model
-    def _l10n_cr_find_by_identification(self, id_type, number, company):
-        """The customer (a commercial entity) with this identification, however its Tax ID is written
-        (dashes, spaces); empty when there is none."""
-        number = (number or '').replace('-', '').replace(' ', '').upper()
-        if not number:
-            return self.browse()
-        candidates = self.search([
-            ('vat', 'ilike', number[-4:]),
-            ('parent_id', '=', False),
-            *self._check_company_domain(company),
-        ], order='id', limit=50)
-        for partner in candidates:
-            own_type, own_number = partner._l10n_cr_identification()
-            if own_number.upper() == number and (not own_type or own_type == id_type):
-                return partner
-        return self.browse()
-
-    @api.model
     def l10n_cr_pos_find_partner(self, config_id, id_type, number):
         """For the till's identification dialog: the customer with this identification, as POS data."""
         config = self.env['pos.config'].browse(config_id)
