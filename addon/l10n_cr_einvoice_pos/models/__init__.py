@@ -1,5 +1,6 @@
 
 from . import (
+    account_move,
     einvoice_document,
     pos_config,
     pos_order,

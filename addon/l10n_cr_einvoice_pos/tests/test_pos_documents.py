@@ -254,6 +254,30 @@ class TestPosDocuments(L10nCrPosCommon):
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
 
+    def test_invoices_made_at_the_till_take_its_terminal(self):
+        """An invoice made at the till, and the credit note of its refund at the till, are numbered on the
+        till's establishment and terminal; an invoice of the same journal made in the back office keeps
+        the journal's."""
+        journal = self.pos_config.invoice_journal_id
+        journal.write({'l10n_cr_establishment': 5, 'l10n_cr_terminal': 9})
+        order = self.sell([(self.pos_pastry, 2)], partner=self.partner_cr, to_invoice=True)
+        self.assertEqual(order.account_move.journal_id, journal)
+        factura = order.account_move.l10n_cr_einvoice_document_id
+        self.assertEqual((factura.establishment, factura.terminal), (ESTABLISHMENT, TERMINAL))
+        self.assertEqual(factura.consecutivo, consecutivo('01', 1))
+
+        refund = self.refund(order, to_invoice=True)
+        self.assertEqual(refund.account_move.move_type, 'out_refund')
+        note = refund.account_move.l10n_cr_einvoice_document_id
+        self.assertEqual(note.consecutivo, consecutivo('03', 1))
+        self.assertEqual(self.text(self.xml(note), '//h:InformacionReferencia/h:Numero'), [factura.clave])
+
+        back_office = self.make_invoice(self.partner_cr, [(self.pos_coffee, 1, 3500)], journal_id=journal.id)
+        self.assertEqual(back_office.l10n_cr_einvoice_document_id.consecutivo,
+                         consecutivo('01', 1, establishment=5, terminal=9))
+        self.process_queue()
+        self.assertEqual([factura.state, note.state, back_office.l10n_cr_einvoice_state], ['accepted'] * 3)
+
     def test_an_order_already_documented_cannot_be_invoiced(self):
         order = self.sell([(self.pos_pastry, 1)], partner=self.partner_cr)
         self.assertEqual(order.l10n_cr_einvoice_document_ids.document_type, '01')
