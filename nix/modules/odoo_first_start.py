@@ -160,8 +160,7 @@ def run(args: argparse.Namespace) -> list[str]:
     to_install = [m for m in wanted if states.get(m) != "installed"]
     if to_install:
         # Separate from -u (as scripts/stack does): one run would upgrade what -i pulls in.
-        odoo.run(["-i", ",".join(to_install), "--stop-after-init"],
-                 f"installing {', '.join(to_install)}")
+        odoo.run(odoo_db.install_args(resolved, to_install), f"installing {', '.join(to_install)}")
         done.append("installed " + ", ".join(to_install))
     if _done(state, ADDONS_DONE) != args.addons_id:
         # Addon code the database has not seen (nixos-rebuild with changed addons, or a

@@ -126,6 +126,12 @@ def _initialise_base(layout: Layout, settings: dict) -> None:
     _odoo(layout, ["shell", "-d", db], logfile="odoo-country.log", input=country_script(settings), timeout=600)
 
 
+def install_args(settings: dict, modules: list[str]) -> list[str]:
+    """odoo-bin arguments installing ``modules`` with the users' language ([stack].lang) loaded,
+    so the interface can be switched to it (the admin keeps Odoo's default)."""
+    return ["-i", ",".join(modules), f"--load-language={settings['stack']['lang']}", "--stop-after-init"]
+
+
 def apply(layout: Layout, settings: dict, to_install: list[str], to_upgrade: list[str]) -> list[str]:
     """Run odoo-bin -i / -u (Odoo's service must be stopped). Returns what was done."""
     db = settings["stack"]["database"]
@@ -136,7 +142,7 @@ def apply(layout: Layout, settings: dict, to_install: list[str], to_upgrade: lis
     # Separate runs: '-i' and '-u' in one run would also upgrade what '-i' pulls in.
     if to_install:
         log(f"installing {', '.join(to_install)} into {db} (log {layout.logs / 'odoo-modules.log'})")
-        _odoo(layout, ["-d", db, "-i", ",".join(to_install), "--stop-after-init"], logfile="odoo-modules.log")
+        _odoo(layout, ["-d", db, *install_args(settings, to_install)], logfile="odoo-modules.log")
         done.append("installed " + ", ".join(to_install))
     if to_upgrade:
         log(f"upgrading {', '.join(to_upgrade)} in {db} (log {layout.logs / 'odoo-upgrade.log'})")

@@ -108,7 +108,7 @@ def test_a_new_database_gets_what_scripts_stack_gives_it(world, monkeypatch, tmp
     assert [c["args"] for c in got] == [
         ["-i", "base", "--stop-after-init", *common],
         ["shell", *common],
-        ["-i", modules, "--stop-after-init", *common],
+        ["-i", modules, f"--load-language={settings['stack']['lang']}", "--stop-after-init", *common],
         ["shell", *common],
     ]
     # the country is set between base and the modules (account comes with l10n_cr)

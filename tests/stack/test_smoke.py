@@ -178,6 +178,17 @@ def test_database_has_the_modules_installed(env, admin, report_note):
     assert not [r["name"] for r in rows if r["demo"]], "demo data installed"
 
 
+def test_users_language_is_loaded(env, admin):
+    """The users' language of the settings ([stack].lang, es_CR) is installed and active, so the
+    interface can be switched to Spanish; the addons' Spanish terms are loaded for it."""
+    lang = env.settings["stack"]["lang"]
+    assert admin.search_read("res.lang", [("code", "=", lang), ("active", "=", True)], ["code"]), lang
+    field = admin.search_read("ir.model.fields", [("model", "=", "l10n_cr.einvoice.document"),
+                                                  ("name", "=", "hacienda_status")], ["field_description"],
+                              context={"lang": lang})
+    assert [f["field_description"] for f in field] == ["Estado en Hacienda"], field
+
+
 def _repo_addon_dir():
     from stack_env import REPO
 
