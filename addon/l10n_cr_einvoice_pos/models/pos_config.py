@@ -7,6 +7,11 @@ from hacienda_cr.identification import NUMBER_RULES
 _lt = LazyTranslate(__name__)
 
 POS_DOCUMENT_TYPES = ('01', '03', '04')  # Factura, Nota de Crédito, Tiquete
+# Minutes between a sale and the arrival of its paid order beyond which the till is taken to have
+# been offline (its document then says situación 3, sin internet). A till online syncs in seconds;
+# a few minutes leave room for a slow network or a retried request.
+DEFAULT_OFFLINE_DELAY = 5
+MAX_OFFLINE_DELAY = 24 * 60
 
 # The identification types a cashier can capture at the till (06, "no contribuyente", is a
 # choice of the taxpayer's own records, not something a customer shows). The number rules are
@@ -32,6 +37,11 @@ class PosConfig(models.Model):
         help='Terminal number (1-99999) of this point of sale within its establishment. Each '
              'establishment and terminal numbers its documents on its own, without gaps; points of sale '
              'sharing a terminal share its numbering.')
+    l10n_cr_offline_delay = fields.Integer(
+        string='Offline after (minutes)', default=DEFAULT_OFFLINE_DELAY,
+        help='A paid order that reaches the server more than this many minutes after the sale was made while '
+             'the till could not reach it: its electronic document, dated at the sale, is issued in situación 3 '
+             '(sin internet). Orders that arrive sooner are issued in situación 1 (normal).')
     l10n_cr_einvoice_enabled = fields.Boolean(related='company_id.l10n_cr_einvoice_enabled')
 
     @api.constrains('l10n_cr_establishment', 'l10n_cr_terminal')
@@ -43,6 +53,14 @@ class PosConfig(models.Model):
             if not 1 <= config.l10n_cr_terminal <= 99999:
                 raise ValidationError(self.env._(
                     "%s: the terminal must be a number from 1 to 99999.", config.name))
+
+    @api.constrains('l10n_cr_offline_delay')
+    def _check_l10n_cr_offline_delay(self):
+        for config in self:
+            if not 1 <= config.l10n_cr_offline_delay <= MAX_OFFLINE_DELAY:
+                raise ValidationError(self.env._(
+                    "%(pos)s: the offline delay must be a number of minutes from 1 to %(max)s.",
+                    pos=config.name, max=MAX_OFFLINE_DELAY))
 
     def _check_before_creating_new_session(self):
         """A till that cannot issue documents would leave every sale without one: refuse to open it."""

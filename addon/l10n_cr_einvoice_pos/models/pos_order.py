@@ -1,5 +1,6 @@
 import copy
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 import psycopg2.errors
@@ -15,11 +16,14 @@ from hacienda_cr.codes import code_list
 from hacienda_cr.documents import build_document
 from hacienda_cr.errors import InputError
 
+from .pos_config import DEFAULT_OFFLINE_DELAY
+
 _logger = logging.getLogger(__name__)
 
 ROOTS = {'01': 'FacturaElectronica', '03': 'NotaCreditoElectronica', '04': 'TiqueteElectronico'}
 # Hacienda's documents carry at most four MedioPago entries.
 MAX_PAYMENT_ENTRIES = 4
+MAX_OTHER_CHARGES = 15  # OtrosCargos entries Hacienda's documents take
 OTHER_PAYMENT = '99'
 RETRY_BATCH = 100  # orders without a document retried per queue run
 
@@ -57,6 +61,10 @@ class PosOrder(models.Model):
     l10n_cr_customer_id_number = fields.Char(string='Captured identification', readonly=True, copy=False)
     l10n_cr_customer_name = fields.Char(string='Captured customer name', readonly=True, copy=False)
     l10n_cr_customer_email = fields.Char(string='Captured customer e-mail', readonly=True, copy=False)
+    l10n_cr_received_date = fields.Datetime(
+        string='Paid order received on', readonly=True, copy=False,
+        help='When the paid order reached the server: later than the sale when the till was offline. Past the '
+             'point of sale\'s offline delay, the document is issued in situación 3 (sin internet).')
 
     # -- computes ----------------------------------------------------------------------
 
@@ -94,6 +102,8 @@ class PosOrder(models.Model):
 
     def _process_saved_order(self, draft):
         if not draft and self.state != 'cancel':
+            if not self.l10n_cr_received_date:
+                self.l10n_cr_received_date = fields.Datetime.now()
             self._l10n_cr_resolve_captured_customer()
         return super()._process_saved_order(draft)
 
@@ -139,10 +149,16 @@ class PosOrder(models.Model):
         doc_type = self._l10n_cr_einvoice_document_type_to_issue()
         reuse = last if (last.state == 'error' and not last.submission_started
                          and last.document_type == doc_type) else None
-        vals = {'pos_order_id': self.id, 'partner_id': self.partner_id.commercial_partner_id.id, 'situation': '1'}
+        vals = {'pos_order_id': self.id, 'partner_id': self.partner_id.commercial_partner_id.id}
         rejected = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state == 'rejected').sorted('id')[-1:]
-        if rejected and not (reuse and reuse.replaced_document_id):
-            vals['replaced_document_id'] = rejected.id
+        if rejected:
+            # A new document correcting the rejected one, made and sent now, with a connection.
+            vals['situation'] = '1'
+            if not (reuse and reuse.replaced_document_id):
+                vals['replaced_document_id'] = rejected.id
+        else:
+            vals.update(situation=self._l10n_cr_einvoice_situation(),
+                        issue_date=self._l10n_cr_einvoice_sale_date(doc_type))
         config = self.config_id
         try:
             with self.env.cr.savepoint():
@@ -157,6 +173,45 @@ class PosOrder(models.Model):
             return Document
         self.l10n_cr_einvoice_issue_error = False
         return document
+
+    def _l10n_cr_einvoice_situation(self):
+        """'3' (sin internet) when the paid order reached the server more than the point of sale's
+        offline delay after the sale: the till could not transmit it. Else '1' (normal)."""
+        self.ensure_one()
+        if not (self.l10n_cr_received_date and self.date_order):
+            return '1'  # paid in the back office, or stored before the arrival was recorded
+        delay = timedelta(minutes=self.config_id.l10n_cr_offline_delay or DEFAULT_OFFLINE_DELAY)
+        return '3' if self.l10n_cr_received_date - self.date_order > delay else '1'
+
+    def _l10n_cr_einvoice_sale_date(self, doc_type):
+        """FechaEmision of the order's document: the sale (when the till took the payment), however late
+        the order reached the server or its document could be issued. Never in the future (a till
+        whose clock runs ahead) nor before the document a credit note references (Hacienda refuses
+        a reference dated after the document)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        when = min(self.date_order or now, now)
+        if doc_type == '03':
+            referenced = self._l10n_cr_einvoice_refunded_document()
+            if referenced.issue_date:
+                when = max(when, referenced.issue_date)
+        return when
+
+    def _l10n_cr_einvoice_issued_document(self):
+        """The order's own document that stands (issued, not rejected), if any."""
+        self.ensure_one()
+        return self.l10n_cr_einvoice_document_ids.filtered(
+            lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:]
+
+    def _l10n_cr_einvoice_refunded_document(self):
+        """The document of the order this one refunds: its invoice's when it was invoiced."""
+        self.ensure_one()
+        original = self.refunded_order_id
+        if not original:
+            return self.env['l10n_cr.einvoice.document']
+        if original.account_move:
+            return original.account_move.l10n_cr_einvoice_document_id
+        return original._l10n_cr_einvoice_issued_document()
 
     def _l10n_cr_resolve_captured_customer(self):
         """Make the customer whose identification the cashier captured this order's customer:
@@ -233,6 +288,9 @@ class PosOrder(models.Model):
             body['PlazoCredito'] = self._l10n_cr_einvoice_credit_days()
         lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
         body['DetalleServicio'] = {'LineaDetalle': lines}
+        charges = self._l10n_cr_einvoice_other_charges(problems)
+        if charges:
+            body['OtrosCargos'] = charges
         body['ResumenFactura'] = {'CodigoTipoMoneda': Document._l10n_cr_currency_values(
             self.currency_id, company, self._l10n_cr_einvoice_date())}
         references = self._l10n_cr_einvoice_references(document, problems)
@@ -282,6 +340,7 @@ class PosOrder(models.Model):
         sold = self.lines.filtered(
             # a combo is documented by its items
             lambda line: line.product_id.type != 'combo' and not float_is_zero(line.qty, precision_digits=6))
+        sold -= self._l10n_cr_einvoice_charge_lines()
         if not sold:
             problems.append(self.env._("The order has no lines to document."))
         for number, line in enumerate(sold, start=1):
@@ -305,6 +364,30 @@ class PosOrder(models.Model):
                 problems=problems,
             ))
         return lines, labels
+
+    def _l10n_cr_einvoice_charge_lines(self):
+        """Lines of products that are other charges (the 10 % service charge, an amount collected for
+        a third party…): the document states them as OtrosCargos, not as goods or services sold."""
+        return self.lines.filtered(
+            lambda line: line.product_id.l10n_cr_other_charge_type_id
+            and not float_is_zero(line.qty, precision_digits=6))
+
+    def _l10n_cr_einvoice_other_charges(self, problems):
+        """OtrosCargos of the order's charge lines (positive on a credit note, like its lines)."""
+        sign = -1 if self.amount_total < 0 or self.is_refund else 1
+        Document = self.env['l10n_cr.einvoice.document']
+        charges = []
+        for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
+            description = line.full_product_name or line.product_id.display_name or ''
+            charges.append(Document._l10n_cr_other_charge_values(
+                where=self.env._("Other charge %(number)s (%(label)s)",
+                                 number=number, label=description.split('\n')[0][:60]),
+                product=line.product_id, description=description, amount=line.price_subtotal * sign,
+                taxes=line.tax_ids_after_fiscal_position, problems=problems))
+        if len(charges) > MAX_OTHER_CHARGES:
+            problems.append(self.env._(
+                "Hacienda's document takes at most %s other charges.", MAX_OTHER_CHARGES))
+        return charges
 
     def _l10n_cr_einvoice_payments(self):
         """[(TipoMedioPago, amount, merged codes)] of this order, biggest first: payment lines
@@ -374,9 +457,7 @@ class PosOrder(models.Model):
         in_2026 = document.schema_set != 'v4.4'
         if document.document_type == '03':
             original = self.refunded_order_id
-            source = original.account_move.l10n_cr_einvoice_document_id if original.account_move else (
-                original.l10n_cr_einvoice_document_ids.filtered(
-                    lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:])
+            source = self._l10n_cr_einvoice_refunded_document()
             if not original:
                 problems.append(self.env._(
                     "A refund must be made from the original order (Orders › select the order › Refund): "
@@ -430,8 +511,7 @@ class PosOrder(models.Model):
         refunded = self.refunded_order_id
         if len(self) == 1 and refunded and not refunded.account_move:
             # The credit note of an order that was not invoiced references the order's own document.
-            source = refunded.l10n_cr_einvoice_document_ids.filtered(
-                lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:]
+            source = refunded._l10n_cr_einvoice_issued_document()
             if source:
                 vals.update({
                     'l10n_cr_reference_document_type_id': codes._l10n_cr_get(

@@ -1,5 +1,7 @@
-from odoo import Command
-from odoo.exceptions import UserError
+from datetime import datetime, time, timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import ESTABLISHMENT, TERMINAL, L10nCrPosCommon
@@ -7,6 +9,16 @@ from .common import ESTABLISHMENT, TERMINAL, L10nCrPosCommon
 
 def consecutivo(doc_type, number, establishment=ESTABLISHMENT, terminal=TERMINAL):
     return f"{establishment:03d}{terminal:05d}{doc_type}{number:010d}"
+
+
+def costa_rica_text(utc):
+    """FechaEmision as the library writes it: Costa Rica time (UTC-6, no daylight saving)."""
+    return f"{utc - timedelta(hours=6):%Y-%m-%dT%H:%M:%S}-06:00"
+
+
+# The clave: 506, the day (ddmmyy), the emitter (12), the consecutivo (20), the situación, the code.
+CLAVE_DATE = slice(3, 9)
+CLAVE_SITUATION = 41
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
@@ -169,16 +181,111 @@ class TestPosDocuments(L10nCrPosCommon):
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
 
-    def test_order_synced_late_gets_its_document(self):
+    def test_service_charge_is_an_other_charge(self):
+        """A restaurant's 10 % service charge sold as a product flagged as an other charge: an
+        OtrosCargos entry without tax, not a line; the payments still add up to the total. The credit
+        note of its refund states it as a positive charge. A taxed charge leaves the order without document."""
+        service = self.env['product.product'].create({
+            'name': 'Servicio 10 %', 'type': 'service', 'available_in_pos': True, 'taxes_id': [Command.clear()],
+            'l10n_cr_other_charge_type_id': self.code('other_charge_types', '06').id})
+        total = 3 * 1200 * 1.13 + 360
+        order = self.sell([(self.pos_pastry, 3), (service, 1, 0.0, 360)],
+                          payments=[(self.pm_cash, 2000), (self.pm_card, total - 2000)])
+        tree = self.xml(order.l10n_cr_einvoice_document_ids)
+        self.assertEqual(self.text(tree, '//h:LineaDetalle/h:Detalle'), ['[EMP-Q] Empanada de queso'])
+        self.assertEqual([self.text(tree, f'//h:OtrosCargos/h:{name}') for name in ('TipoDocumentoOC', 'Detalle', 'MontoCargo')],
+                         [['06'], ['Servicio 10 %'], ['360.00000']])
+        self.assertEqual(self.text(tree, '//h:TotalOtrosCargos'), ['360.00000'])
+        document_total = float(self.text(tree, '//h:TotalComprobante')[0])
+        self.assertAlmostEqual(document_total, order.amount_total, delta=0.01)
+        self.assertAlmostEqual(sum(float(amount) for _c, amount, _o in self.medio_pago(tree)), document_total, places=5)
+
+        refund = self.refund(order)
+        tree = self.xml(refund.l10n_cr_einvoice_document_ids)
+        self.assertEqual(self.text(tree, '//h:OtrosCargos/h:MontoCargo'), ['360.00000'])
+        self.assertEqual(self.text(tree, '//h:InformacionReferencia/h:Codigo'), ['01'])
+        self.process_queue()
+        self.assertEqual((order | refund).mapped('l10n_cr_einvoice_state'), ['accepted', 'accepted'])
+
+        service.taxes_id = self.tax_13
+        taxed = self.sell([(self.pos_pastry, 1), (service, 1, 0.0, 120)])
+        self.assertEqual(taxed.l10n_cr_einvoice_state, 'not_issued')
+        self.assertIn('Other charge 1 (Servicio 10 %): an other charge carries no tax', taxed.l10n_cr_einvoice_issue_error)
+
+    def test_order_synced_late_is_dated_at_the_sale_without_internet(self):
         """An order paid while the till was offline reaches the server hours later (through the same
-        call the till makes when it reconnects) and is documented then."""
-        self.sell([(self.pos_coffee, 1)])
+        call the till makes when it reconnects): its document is dated at the sale, in situación 3
+        (sin internet), and takes the terminal's next number when it arrives — after a document
+        issued meanwhile although its date is earlier."""
+        online = self.sell([(self.pos_coffee, 1)])
         late = self.sell([(self.pos_pastry, 2)], date=self.hours_ago(5))
-        document = late.l10n_cr_einvoice_document_ids
-        self.assertEqual(document.consecutivo, consecutivo('04', 2))
-        self.assertGreater(document.issue_date, late.date_order)
+        first, document = online.l10n_cr_einvoice_document_ids, late.l10n_cr_einvoice_document_ids
+        self.assertEqual((first.consecutivo, first.situation, first.issue_date),
+                         (consecutivo('04', 1), '1', online.date_order))
+        self.assertEqual(first.clave[CLAVE_SITUATION], '1')
+        self.assertGreater(late.l10n_cr_received_date - late.date_order, timedelta(hours=4))
+        self.assertEqual((document.consecutivo, document.situation, document.issue_date),
+                         (consecutivo('04', 2), '3', late.date_order))
+        self.assertEqual(document.clave[CLAVE_SITUATION], '3')
+        self.assertEqual(document.clave[CLAVE_DATE], f"{late.date_order - timedelta(hours=6):%d%m%y}")
+        self.assertEqual(self.text(self.xml(document), '//h:FechaEmision'), [costa_rica_text(late.date_order)])
+        self.process_queue()
+        self.assertEqual((first | document).mapped('state'), ['accepted', 'accepted'])
+
+    def test_sale_before_midnight_synced_after_keeps_its_day(self):
+        """A sale at 23:50 (Costa Rica) that reaches the server after midnight: FechaEmision and the
+        clave carry the sale's day (the library refuses a clave whose day differs from FechaEmision)."""
+        today = (fields.Datetime.now() - timedelta(hours=6)).date()
+        sold = datetime.combine(today - timedelta(days=1), time(23, 50)) + timedelta(hours=6)  # in UTC
+        order = self.sell([(self.pos_coffee, 1)], date=sold)
+        document = order.l10n_cr_einvoice_document_ids
+        self.assertEqual(document.clave[CLAVE_DATE], f"{today - timedelta(days=1):%d%m%y}")
+        self.assertEqual(self.text(self.xml(document), '//h:FechaEmision'),
+                         [f"{today - timedelta(days=1):%Y-%m-%d}T23:50:00-06:00"])
+        self.assertEqual(document.situation, '3')
         self.process_queue()
         self.assertEqual(document.state, 'accepted')
+
+    def test_offline_delay_of_the_point_of_sale(self):
+        """Up to the point of sale's offline delay (5 minutes unless set) an order is taken as sold
+        online: situación 1, still dated at the sale. A shorter delay makes the same lag situación 3.
+        A till whose clock runs ahead does not date its documents in the future."""
+        self.assertEqual(self.pos_config.l10n_cr_offline_delay, 5)
+        two_minutes_ago = fields.Datetime.now() - timedelta(minutes=2)
+        soon = self.sell([(self.pos_coffee, 1)], date=two_minutes_ago)
+        document = soon.l10n_cr_einvoice_document_ids
+        self.assertEqual((document.situation, document.issue_date), ('1', two_minutes_ago))
+
+        self.pos_config.l10n_cr_offline_delay = 1
+        later = self.sell([(self.pos_coffee, 1)], date=two_minutes_ago)
+        self.assertEqual(later.l10n_cr_einvoice_document_ids.situation, '3')
+
+        ahead = self.sell([(self.pos_coffee, 1)], date=fields.Datetime.now() + timedelta(minutes=10))
+        document = ahead.l10n_cr_einvoice_document_ids
+        self.assertLessEqual(document.issue_date, fields.Datetime.now())
+        self.assertEqual(document.situation, '1')
+        self.process_queue()
+        self.assertEqual((soon | later | ahead).mapped('l10n_cr_einvoice_state'), ['accepted'] * 3)
+
+        with self.assertRaisesRegex(ValidationError, 'offline delay must be a number of minutes from 1 to 1440'):
+            self.pos_config.l10n_cr_offline_delay = 0
+
+    def test_credit_note_never_dated_before_the_document_it_references(self):
+        """Sold and refunded offline; the sale's document was rejected and replaced once the orders
+        arrived. The refund's credit note references the replacement, so it cannot be dated at the
+        refund: it takes the replacement's date (Hacienda refuses a reference dated after the document)."""
+        sale = self.sell([(self.pos_coffee, 2)], date=self.hours_ago(5))
+        self.simulator.faults(next=[{'kind': 'reject'}])
+        self.process_queue()
+        sale.action_l10n_cr_einvoice_issue()
+        replacement = sale.l10n_cr_einvoice_document_id
+        self.assertGreater(replacement.issue_date, sale.date_order)
+        refund = self.refund(sale, date=self.hours_ago(4))
+        note = refund.l10n_cr_einvoice_document_ids
+        self.assertEqual(self.text(self.xml(note), '//h:InformacionReferencia/h:Numero'), [replacement.clave])
+        self.assertEqual((note.issue_date, note.situation), (replacement.issue_date, '3'))
+        self.process_queue()
+        self.assertEqual((replacement | note).mapped('state'), ['accepted', 'accepted'])
 
     def test_offline_order_of_a_closed_session(self):
         """The till went offline, the session was closed elsewhere; the order arrives afterwards and
@@ -194,12 +301,14 @@ class TestPosDocuments(L10nCrPosCommon):
         late = self.sync(self.order_values(old_session, [self.line_values(self.pos_pastry, 1)],
                                            date=self.hours_ago(2)))
         self.assertEqual(late.session_id, new_session)
-        self.assertEqual(late.l10n_cr_einvoice_document_ids.consecutivo, consecutivo('04', 2))
+        document = late.l10n_cr_einvoice_document_ids
+        self.assertEqual((document.consecutivo, document.situation, document.issue_date),
+                         (consecutivo('04', 2), '3', late.date_order))
         self.process_queue()
         self.assertEqual(late.l10n_cr_einvoice_state, 'accepted')
 
     def test_a_problem_keeps_the_sale_and_consumes_no_number(self):
-        order = self.sell([(self.pos_no_cabys, 1)])
+        order = self.sell([(self.pos_no_cabys, 1)], date=fields.Datetime.now() - timedelta(minutes=3))
         self.assertEqual(order.state, 'paid')
         self.assertFalse(order.l10n_cr_einvoice_document_ids)
         self.assertEqual(order.l10n_cr_einvoice_state, 'not_issued')
@@ -210,7 +319,10 @@ class TestPosDocuments(L10nCrPosCommon):
         # Corrected: the queue run issues it, with the number nobody took.
         self.pos_no_cabys.l10n_cr_cabys_id = self.cabys_pastry
         self.env['l10n_cr.einvoice.document']._cron_l10n_cr_process_queue()
-        self.assertEqual(order.l10n_cr_einvoice_document_ids.consecutivo, consecutivo('04', 1))
+        document = order.l10n_cr_einvoice_document_ids
+        self.assertEqual(document.consecutivo, consecutivo('04', 1))
+        # Issued late for want of a CABYS code, not of internet: dated at the sale, situación 1.
+        self.assertEqual((document.issue_date, document.situation), (order.date_order, '1'))
         self.assertFalse(order.l10n_cr_einvoice_issue_error)
         self.assertEqual(self.sell([(self.pos_coffee, 1)]).l10n_cr_einvoice_document_ids.consecutivo,
                          consecutivo('04', 2))
@@ -218,8 +330,11 @@ class TestPosDocuments(L10nCrPosCommon):
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
 
     def test_rejected_document_is_issued_again_referencing_it(self):
-        order = self.sell([(self.pos_coffee, 1)])
+        """The replacement of a rejected document is a new document, made and sent now: dated now, in
+        situación 1, whatever the rejected one was (here an order that reached the server late)."""
+        order = self.sell([(self.pos_coffee, 1)], date=self.hours_ago(3))
         rejected = order.l10n_cr_einvoice_document_ids
+        self.assertEqual(rejected.situation, '3')
         self.simulator.faults(next=[{'kind': 'reject'}])
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'rejected')
@@ -230,6 +345,8 @@ class TestPosDocuments(L10nCrPosCommon):
         self.assertNotEqual(reissued, rejected)
         self.assertEqual(reissued.replaced_document_id, rejected)
         self.assertEqual(reissued.consecutivo, consecutivo('04', 2))
+        self.assertEqual(reissued.situation, '1')
+        self.assertGreater(reissued.issue_date, rejected.issue_date)
         tree = self.xml(reissued)
         self.assertEqual(self.text(tree, '//h:InformacionReferencia/h:Numero'), [rejected.clave])
         self.assertEqual(self.text(tree, '//h:InformacionReferencia/h:TipoDocIR'), ['10'])
