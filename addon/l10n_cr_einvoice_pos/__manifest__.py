@@ -1,21 +1,9 @@
 
 {
     'name': 'Costa Rica - Electronic Invoicing in the Point of Sale',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Accounting/Localizations/Point of Sale',
     'summary': 'Tiquete, Factura and Nota de Crédito Electrónica (Hacienda v4.4) for every paid POS order',
-    'description': """
-Costa Rica electronic invoicing for the Point of Sale
-=====================================================
-
-Every paid order issues a Tiquete Electrónico; an order whose customer identification was
-captured at the till issues a Factura Electrónica; a refund issues a Nota de Crédito that
-references the original document. The documents are those of the Costa Rica electronic
-invoicing module: numbered per establishment and terminal of the point of sale without gaps,
-signed, queued and followed until Hacienda answers. Orders made while the till was offline
-get their document when they reach the server. The receipt shows the clave, the consecutivo
-and a QR code; closing a session warns about documents Hacienda has not accepted yet.
-""",
     'author': 'l10n-cr-einvoice contributors',
     'license': 'LGPL-3',
     'depends': [
@@ -40,5 +28,4 @@ and a QR code; closing a session warns about documents Hacienda has not accepted
         ],
     },
     'auto_install': True,
-    'installable': True,
 }
