@@ -39,9 +39,9 @@ class PosConfig(models.Model):
              'sharing a terminal share its numbering.')
     l10n_cr_offline_delay = fields.Integer(
         string='Offline after (minutes)', default=DEFAULT_OFFLINE_DELAY,
-        help='A paid order that reaches the server more than this many minutes after the sale was made while '
-             'the till could not reach it: its electronic document, dated at the sale, is issued in situación 3 '
-             '(sin internet). Orders that arrive sooner are issued in situación 1 (normal).')
+        help='A paid order reaching the server more than this many minutes after its sale is taken as sold while '
+             'the till could not reach the server: its electronic document, dated at the sale, is issued in '
+             'situación 3 (sin internet). Orders that arrive sooner are issued in situación 1 (normal).')
     l10n_cr_einvoice_enabled = fields.Boolean(related='company_id.l10n_cr_einvoice_enabled')
 
     @api.constrains('l10n_cr_establishment', 'l10n_cr_terminal')
