@@ -51,6 +51,38 @@ def company_certificate():
     return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
 
 
+def configure_company(env, name, email, street):
+    """A Costa Rican company set up for the test simulator (chart, identity, credentials, certificate),
+    for tests that work with committed data on real cursors. Returns it in an environment where it
+    is the allowed company."""
+    codes = env['l10n_cr.einvoice.code']
+    company = env['res.company'].create({
+        'name': name,
+        'country_id': env.ref('base.cr').id,
+        'currency_id': env.ref('base.CRC').id,
+    })
+    env.user.company_ids |= company
+    env = env(context={**env.context, 'allowed_company_ids': [company.id]})
+    env['account.chart.template'].try_loading('cr', company=company, install_demo=False)
+    company = company.with_env(env)
+    company.write({
+        'vat': COMPANY_VAT,
+        'email': email,
+        'street': street,
+        'state_id': env.ref('base.state_SJ').id,
+        'l10n_cr_canton_code': '01',
+        'l10n_cr_district_code': '01',
+        'l10n_cr_einvoice_enabled': True,
+        'l10n_cr_einvoice_environment': 'simulator',
+        'l10n_cr_einvoice_username': API_USER,
+        'l10n_cr_einvoice_password': API_PASSWORD,
+        'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
+        'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
+    })
+    company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+    return company
+
+
 def start_simulator(owner, extra=(), users=()):
     """Start the simulator for ``owner`` (a test class); it stops when the class is done.
     ``users``: more ``USERNAME:PASSWORD`` accounts (a supplier's, for instance)."""

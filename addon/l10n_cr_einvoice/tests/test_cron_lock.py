@@ -6,7 +6,6 @@ nothing runs inside a test transaction, so the data is really committed (and lef
 final state afterwards so that no other test's queue picks it up).
 """
 
-import base64
 from contextlib import contextmanager
 from unittest.mock import patch
 
@@ -19,12 +18,8 @@ from hacienda_cr.api import HaciendaClient
 
 from ..hacienda import client_cache
 from .common import (
-    API_PASSWORD,
-    API_USER,
-    COMPANY_VAT,
-    PIN,
     SimulatorRequests,
-    company_certificate,
+    configure_company,
     start_simulator,
     xsd_dir,
 )
@@ -64,30 +59,8 @@ class TestCronLock(SimulatorRequests, BaseCase):
 
     @classmethod
     def _setup_company(cls, env):
-        codes = env['l10n_cr.einvoice.code']
-        company = env['res.company'].create({
-            'name': 'Empresa Cursores S.A.',
-            'country_id': env.ref('base.cr').id,
-            'currency_id': env.ref('base.CRC').id,
-        })
-        env.user.company_ids |= company
-        env = env(context={**env.context, 'allowed_company_ids': [company.id]})
-        env['account.chart.template'].try_loading('cr', company=company, install_demo=False)
-        company.write({
-            'vat': COMPANY_VAT,
-            'email': 'facturacion@cursores.cr',
-            'street': 'Calle 5, local 2',
-            'state_id': env.ref('base.state_SJ').id,
-            'l10n_cr_canton_code': '01',
-            'l10n_cr_district_code': '01',
-            'l10n_cr_einvoice_enabled': True,
-            'l10n_cr_einvoice_environment': 'simulator',
-            'l10n_cr_einvoice_username': API_USER,
-            'l10n_cr_einvoice_password': API_PASSWORD,
-            'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
-            'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
-        })
-        company.with_env(env).l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        company = configure_company(env, 'Empresa Cursores S.A.', 'facturacion@cursores.cr', 'Calle 5, local 2')
+        env = company.env
         cls.partner_id = env['res.partner'].create({
             'name': 'Cliente Cursores Ltda.', 'vat': '3102000111', 'email': 'cliente@cursores.cr',
             'country_id': env.ref('base.cr').id}).id

@@ -6,7 +6,6 @@ test transaction. The documents made here are sent to this class's simulator bef
 that no other test class's queue finds them.
 """
 
-import base64
 import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -15,12 +14,8 @@ import psycopg2.errors
 from odoo import Command, api, fields
 from odoo.addons.l10n_cr_einvoice.hacienda import client_cache
 from odoo.addons.l10n_cr_einvoice.tests.common import (
-    API_PASSWORD,
-    API_USER,
-    COMPANY_VAT,
-    PIN,
     SimulatorRequests,
-    company_certificate,
+    configure_company,
     start_simulator,
     xsd_dir,
 )
@@ -61,30 +56,9 @@ class TestConcurrentSessions(SimulatorRequests, BaseCase):
 
     @classmethod
     def _setup(cls, env):
-        codes = env['l10n_cr.einvoice.code']
-        company = env['res.company'].create({
-            'name': 'Tiendas Simultáneas S.A.',
-            'country_id': env.ref('base.cr').id,
-            'currency_id': env.ref('base.CRC').id,
-        })
-        env.user.company_ids |= company
-        env = env(context={**env.context, 'allowed_company_ids': [company.id]})
-        env['account.chart.template'].try_loading('cr', company=company, install_demo=False)
-        company.write({
-            'vat': COMPANY_VAT,
-            'email': 'facturacion@simultaneas.cr',
-            'street': 'Avenida Central, local 9',
-            'state_id': env.ref('base.state_SJ').id,
-            'l10n_cr_canton_code': '01',
-            'l10n_cr_district_code': '01',
-            'l10n_cr_einvoice_enabled': True,
-            'l10n_cr_einvoice_environment': 'simulator',
-            'l10n_cr_einvoice_username': API_USER,
-            'l10n_cr_einvoice_password': API_PASSWORD,
-            'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
-            'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
-        })
-        company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        company = configure_company(env, 'Tiendas Simultáneas S.A.', 'facturacion@simultaneas.cr',
+                                    'Avenida Central, local 9')
+        env = company.env
         cls.company_id = company.id
         cabys = env['l10n_cr.cabys'].search([('code', '=', '8314100000000')]) or env['l10n_cr.cabys'].create(
             {'code': '8314100000000', 'name': 'Servicios de software'})
