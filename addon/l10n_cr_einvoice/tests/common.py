@@ -19,6 +19,8 @@ from lxml import etree
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
 from odoo.tools import config
+from odoo.tools.misc import file_open
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 from hacienda_cr.signing import make_test_certificate
 from hacienda_cr.simulator.process import SimulatorProcess
@@ -49,6 +51,19 @@ def xsd_dir():
 def company_certificate():
     """A .p12 for the test company's cédula jurídica (RSA key generation is slow: once per run)."""
     return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
+
+
+def assert_every_term_translated(case, module, at_least):
+    """Users work in Spanish: every term ``module`` shows (Python, views, JavaScript) has its es_CR
+    translation, and the file keeps none the module dropped."""
+    terms = {row[4] for row in TranslationModuleReader(case.env.cr, modules=[module]) if row[0] == module}
+    case.assertGreater(len(terms), at_least)
+    with file_open(f'{module}/i18n/es_CR.po', 'rb') as po:
+        translated = {entry['src']: entry['value'] for entry in PoFileReader(po)}
+    missing = sorted(t for t in terms if not translated.get(t))
+    case.assertFalse(missing, f"terms without a Spanish translation: {missing[:10]}")
+    stale = sorted(set(translated) - terms)
+    case.assertFalse(stale, f"translations of terms the module no longer has: {stale[:10]}")
 
 
 def configure_company(env, name, email, street):

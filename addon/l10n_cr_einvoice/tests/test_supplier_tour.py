@@ -9,21 +9,14 @@ A screenshot tour logs a marker when the page shows what the guide describes; th
 captured then.
 """
 
-import base64
-import logging
-from pathlib import Path
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
-from odoo.tools import config
 
 from .common import L10nCrEinvoiceHttpCommon
+from .screenshots import TourScreenshots
 from .supplier_system import SUPPLIER_PASSWORD, SUPPLIER_USER, SupplierSystem, line
 
-_logger = logging.getLogger(__name__)
-MARKER = 'l10n_cr_screenshot:'
 PAPER = line('3212100000100', 'Papel bond carta, resma', 10, 2500, discount=2500)
 COFFEE = line('2111100000000', 'Café molido 1 kg', 4, 4000, rate_code='02')
 SERVICE = line('8714100000000', 'Mantenimiento de impresoras', 1, 50000, rate_code='04', unit='Sp')
@@ -65,41 +58,11 @@ class TestSupplierTour(SupplierDocumentsHttpCommon):
 
 
 @tagged('l10n_cr_einvoice_supplier_screenshots', '-standard', 'post_install', '-at_install')
-class TestSupplierScreenshots(SupplierDocumentsHttpCommon):
+class TestSupplierScreenshots(TourScreenshots, SupplierDocumentsHttpCommon):
+
+    screenshot_subdir = 'l10n_cr_einvoice'
 
     browser_size = '1366x1000'  # a whole form per picture
-
-    def setUp(self):
-        super().setUp()
-        if not config['screenshots']:
-            self.fail("no screenshot directory: give odoo-bin --screenshots=DIR")
-        self.shot_dir = Path(config['screenshots']) / 'l10n_cr_einvoice'
-        self.shot_dir.mkdir(parents=True, exist_ok=True)
-        self.saved = set()
-        original = ChromeBrowser._handle_console
-        test = self
-
-        def handle_console(browser, type, args=None, **kwargs):
-            if type == 'log' and args:
-                first = browser._from_remoteobject(args[0])
-                if isinstance(first, str) and first.startswith(MARKER):
-                    test._capture(browser, first[len(MARKER):])
-            return original(browser, type, args=args, **kwargs)
-
-        self.startPatcher(patch.object(ChromeBrowser, '_handle_console', handle_console))
-
-    def _capture(self, browser, name):
-        def save(future):
-            try:
-                data = future.result(timeout=0)['data']
-            except Exception as exc:  # a missing picture fails the test below, with this reason logged
-                _logger.error("screenshot %s failed: %s", name, exc)
-                return
-            (self.shot_dir / f'{name}.png').write_bytes(base64.b64decode(data))
-            self.saved.add(name)
-
-        future = browser._websocket_send('Page.captureScreenshot', params={'format': 'png'}, with_future=True)
-        future.add_done_callback(save)
 
     def test_screenshots(self):
         to_decide = self.import_xml(self.supplier_document([PAPER, COFFEE, SERVICE]), 'FE-el-roble-0001.xml')

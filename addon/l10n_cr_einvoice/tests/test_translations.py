@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.misc import file_open
-from odoo.tools.translate import PoFileReader, TranslationModuleReader
+
+from .common import assert_every_term_translated
 
 MODULE = 'l10n_cr_einvoice'
 
@@ -10,14 +10,7 @@ class TestTranslations(TransactionCase):
     """Users work in Spanish: every term the module shows has its es_CR translation."""
 
     def test_every_term_is_translated(self):
-        terms = {row[4] for row in TranslationModuleReader(self.env.cr, modules=[MODULE]) if row[0] == MODULE}
-        self.assertGreater(len(terms), 400)
-        with file_open(f'{MODULE}/i18n/es_CR.po', 'rb') as po:
-            translated = {entry['src']: entry['value'] for entry in PoFileReader(po)}
-        missing = sorted(t for t in terms if not translated.get(t))
-        self.assertFalse(missing, f"terms without a Spanish translation: {missing[:10]}")
-        stale = sorted(set(translated) - terms)
-        self.assertFalse(stale, f"translations of terms the module no longer has: {stale[:10]}")
+        assert_every_term_translated(self, MODULE, at_least=400)
 
     def test_spanish_interface(self):
         self.env['res.lang']._activate_lang('es_CR')

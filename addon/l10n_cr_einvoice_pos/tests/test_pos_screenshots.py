@@ -7,58 +7,20 @@ out of 'standard'); run on request, then copy the PNGs into docs/img/pos/:
 The tours log a marker when the page shows what the guide describes; the page is captured then.
 """
 
-import base64
-import logging
-from pathlib import Path
-from unittest.mock import patch
-
+from odoo.addons.l10n_cr_einvoice.tests.screenshots import TourScreenshots
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
-from odoo.tools import config
 
 from .common import L10nCrPosHttpCommon
 
-_logger = logging.getLogger(__name__)
-MARKER = 'l10n_cr_screenshot:'
 POS_SHOTS = {'pos-receipt-ticket', 'pos-receipt-offline', 'pos-customer-id-invalid', 'pos-customer-id-new',
              'pos-payment-captured-id', 'pos-receipt-factura', 'pos-receipt-credit-note', 'pos-closing-warning',
              'pos-orders-accepted'}
 
 
 @tagged('l10n_cr_einvoice_pos_screenshots', '-standard', 'post_install', '-at_install')
-class TestPosScreenshots(L10nCrPosHttpCommon):
+class TestPosScreenshots(TourScreenshots, L10nCrPosHttpCommon):
 
-    def setUp(self):
-        super().setUp()
-        if not config['screenshots']:
-            self.fail("no screenshot directory: give odoo-bin --screenshots=DIR")
-        self.shot_dir = Path(config['screenshots']) / 'l10n_cr_einvoice_pos'
-        self.shot_dir.mkdir(parents=True, exist_ok=True)
-        self.saved = set()
-        original = ChromeBrowser._handle_console
-        test = self
-
-        def handle_console(browser, type, args=None, **kwargs):
-            if type == 'log' and args:
-                first = browser._from_remoteobject(args[0])
-                if isinstance(first, str) and first.startswith(MARKER):
-                    test._capture(browser, first[len(MARKER):])
-            return original(browser, type, args=args, **kwargs)
-
-        self.startPatcher(patch.object(ChromeBrowser, '_handle_console', handle_console))
-
-    def _capture(self, browser, name):
-        def save(future):
-            try:
-                data = future.result(timeout=0)['data']
-            except Exception as exc:
-                _logger.error("screenshot %s failed: %s", name, exc)
-                return
-            (self.shot_dir / f'{name}.png').write_bytes(base64.b64decode(data))
-            self.saved.add(name)
-
-        future = browser._websocket_send('Page.captureScreenshot', params={'format': 'png'}, with_future=True)
-        future.add_done_callback(save)
+    screenshot_subdir = 'l10n_cr_einvoice_pos'
 
     def test_screenshots(self):
         # Odoo's own receipt QR (the self-invoicing portal) would sit next to the clave's: left out here.
