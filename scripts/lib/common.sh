@@ -58,8 +58,9 @@ as_runtime_user() {
 # The runtime user must reach the checkout (addons, editable src) and the venv. A clone
 # under a private home such as /root is not traversable, so grant that one user search
 # permission (ACL, x only: no listing, no reading of anything else) on the ancestors
-# that block it. Walk top-down: a named-user ACL entry overrides the "other" bits, so
-# it must only be added where the runtime user has no access at all.
+# that block it, and read + search on the given directory itself when it is not readable.
+# Walk top-down: a named-user ACL entry overrides the "other" bits, so it must only be
+# added where the runtime user has no access at all.
 grant_runtime_user_traverse() {
     local path
     for path in "$@"; do
@@ -77,6 +78,12 @@ grant_runtime_user_traverse() {
                 log "granted '$RUNTIME_USER' traverse (x) permission on $dir"
             fi
         done
+        # The directory itself must be listable too: a checkout made in a mktemp -d directory
+        # (mode 0700) is the directory, not one of its ancestors.
+        if ! runuser -u "$RUNTIME_USER" -- test -r "$target"; then
+            setfacl -m "u:$RUNTIME_USER:r-x" "$target"
+            log "granted '$RUNTIME_USER' read and traverse (r-x) permission on $target"
+        fi
         runuser -u "$RUNTIME_USER" -- test -r "$target" ||
             die "'$RUNTIME_USER' cannot read $target (check the checkout's permissions / umask)"
     done
