@@ -275,9 +275,14 @@ def _certificate(der: bytes) -> x509.Certificate:
         # Malformed names (e.g. a 16-letter country) only warn; the certificate digest
         # checks decide, and a warning must not become an exception under -W error.
         warnings.simplefilter("ignore")
-        cert = x509.load_der_x509_certificate(der)
-        certificate_validity(cert)
-        _ = (cert.serial_number, cert.issuer, cert.subject, cert.public_key())
+        try:
+            cert = x509.load_der_x509_certificate(der)
+            certificate_validity(cert)
+            _ = (cert.serial_number, cert.issuer, cert.subject, cert.public_key())
+        except (KeyError, TypeError, OverflowError) as exc:
+            # cryptography 46 raises KeyError for a name attribute of an unknown ASN.1 string
+            # tag: as unreadable as any other malformed certificate.
+            raise ValueError(f"malformed certificate ({type(exc).__name__}: {exc})") from None
     return cert
 
 
