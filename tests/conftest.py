@@ -13,9 +13,10 @@ EXAMPLES = REPO / "docs" / "examples"
 
 def shared_hacienda_dir() -> Path:
     """Hacienda's official XSDs, samples and catalogues, used by path (never copied here):
-    $HACIENDA_SHARED_DIR, else ../shared/hacienda beside the checkout, else /work/shared/hacienda."""
+    $HACIENDA_SHARED_DIR (scripts/test finds it: find_shared_hacienda in scripts/lib/common.sh),
+    else ../shared/hacienda beside the checkout."""
     explicit = os.environ.get("HACIENDA_SHARED_DIR")
-    candidates = [Path(explicit)] if explicit else [REPO.parent / "shared" / "hacienda", Path("/work/shared/hacienda")]
+    candidates = [Path(explicit)] if explicit else [REPO.parent / "shared" / "hacienda"]
     for path in candidates:
         if (path / "xsd" / "v4.4").is_dir():
             return path

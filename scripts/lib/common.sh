@@ -88,3 +88,30 @@ grant_runtime_user_traverse() {
             die "'$RUNTIME_USER' cannot read $target (check the checkout's permissions / umask)"
     done
 }
+
+# find_shared_hacienda DIR: print Hacienda's shared material (official XSDs, samples,
+# catalogues, PKI certificates), which is used by path and never copied into the repository.
+# It lives as shared/hacienda in a directory above the checkout. A worktree finds it above
+# its main checkout, and a clone made elsewhere (CI clones into a temporary directory) above
+# the repository it was cloned from.
+find_shared_hacienda() {
+    local root="$1" common origin base
+    local -a bases=("$root")
+    common="$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" &&
+        bases+=("$(dirname "$common")")
+    origin="$(git -C "$root" config --get remote.origin.url 2>/dev/null)"
+    case "$origin" in
+        /*) bases+=("$origin") ;;
+        file://*) bases+=("${origin#file://}") ;;
+    esac
+    for base in "${bases[@]}"; do
+        while [ -n "$base" ] && [ "$base" != "/" ]; do
+            if [ -d "$base/shared/hacienda/xsd/v4.4" ]; then
+                (cd "$base/shared/hacienda" && pwd)
+                return 0
+            fi
+            base="$(dirname "$base")"
+        done
+    done
+    return 1
+}
