@@ -429,7 +429,9 @@ class AccountMove(models.Model):
         if not value:
             value = fields.Datetime.now()
         if not isinstance(value, datetime):
-            return fields.Date.to_string(value) + 'T12:00:00'  # a date: midday Costa Rica time
+            # A date alone: the start of that day in Costa Rica, never after a document issued
+            # on the same day (midday was after every purchase invoiced in the morning).
+            return fields.Date.to_string(value) + 'T00:00:00'
         return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
 
     def _l10n_cr_einvoice_qr_src(self):
