@@ -85,7 +85,7 @@
             testArgs
             // {
               inherit repoSource python;
-              stackScripts = p.stack-scripts;
+              stackPackage = p.einvoice-stack;
             }
           );
         }

@@ -73,7 +73,7 @@ in
       readOnly = true;
       description = ''
         The settings as this machine's services are configured from them: the same
-        structure `python3 stack/stackconf.py --json` prints for the plain-host stack
+        structure `python -m einvoice_stack.stackconf --json` prints for the plain-host stack
         (the parity test compares the two), with this module's `hosts`,
         `workers` and `hacienda.environment` applied.
       '';
@@ -173,11 +173,11 @@ in
         defaultText = lib.literalExpression "the flake's packages.hacienda-cr-schemas";
         description = "The official XSD sets.";
       };
-      stackScripts = mkOption {
+      stack = mkOption {
         type = types.package;
-        default = packages.stack-scripts;
-        defaultText = lib.literalExpression "<repository>/scripts and <repository>/stack, as a store path";
-        description = "The plain-host stack's scripts (`scripts/`, `stack/`), whose code the module runs: the SMTP sink, the Odoo shell scripts of the first start, `scripts/stack-seed`.";
+        default = packages.einvoice-stack;
+        defaultText = lib.literalExpression "the flake's einvoice-stack package (stack/pyproject.toml)";
+        description = "The staging stack's Python package (`einvoice_stack`, the code `scripts/stack` runs on a plain host), whose code the module runs: the SMTP sink, the Odoo unit's first start, the seed (`einvoice-stack-seed`).";
       };
     };
 

@@ -1,7 +1,7 @@
 # The stack's SMTP sink on the Odoo machine: every message Odoo sends is stored in a
 # Maildir instead of being delivered, so staging never e-mails a real customer and the
 # stack tests read what was sent. The plain-host stack's own sink
-# (scripts/stack_lib/smtp_sink.py, run from the store copy of scripts/), on
+# (einvoice_stack.smtp_sink, from the stack's package), on
 # [ports].smtp_sink; Odoo's smtp_server/smtp_port point at it (resolved settings).
 {
   config,
@@ -12,7 +12,7 @@
 let
   cfg = config.services.l10n-cr-einvoice-staging;
   stateDir = "l10n-cr-einvoice-mail";
-  python = pkgs.python3.withPackages (ps: [ ps.aiosmtpd ]);
+  python = pkgs.python3.withPackages (_: [ cfg.packages.stack ] ++ cfg.packages.stack.optional-dependencies.smtp-sink);
 in
 {
   options.services.l10n-cr-einvoice-staging.mailSink = {
@@ -40,10 +40,9 @@ in
       wantedBy = [ "multi-user.target" ];
       after = [ "network.target" ];
       before = [ "odoo.service" ];
-      environment.PYTHONPATH = "${cfg.packages.stackScripts}/scripts";
       serviceConfig = (import ./hardening.nix) // {
         ExecStart = lib.concatStringsSep " " [
-          "${python}/bin/python3 -m stack_lib.smtp_sink"
+          "${python}/bin/python3 -m einvoice_stack.smtp_sink"
           "--host ${cfg.listenAddress}"
           "--port ${toString cfg.resolved.ports.smtp_sink}"
           "--maildir ${cfg.mailSink.maildir}"

@@ -1,6 +1,6 @@
 # The proxy part: the public virtual host, every route from [[nginx.locations]] with the
 # behaviour stack/stackconf.py resolves for it, written as the plain-host stack writes
-# it (scripts/stack_lib/render_nginx.py; tests/nix compares the two). Upstream
+# it (einvoice_stack.render_nginx; tests/nix compares the two). Upstream
 # services.odoo's own vhost (`domain`) is not used: it has only `/` and `/websocket`,
 # none of the settings' routes, headers or caching.
 {
@@ -21,7 +21,7 @@ let
     '') n.security_headers
   );
 
-  # What scripts/stack_lib/render_nginx.py writes for each action (the upstream module
+  # What einvoice_stack.render_nginx writes for each action (the upstream module
   # adds proxy_pass, the websocket headers, `return` and, with recommendedProxySettings,
   # the Host/X-Forwarded-* headers itself).
   locationConfig =

@@ -4,7 +4,7 @@
 #    /run/odoo/odoo.cfg from it plus admin_passwd/db_password read from credentials.
 #  - autoInit: upstream initialises a database named "odoo" (`--init=INIT`); the staging
 #    database is [stack].database, brought where scripts/stack brings it (base, the
-#    company in Costa Rica, [odoo].modules, the admin) by odoo_first_start.py.
+#    company in Costa Rica, [odoo].modules, the admin) by einvoice_stack.odoo_first_start.
 #  - mail: to the stack's SMTP sink (mail-sink.nix), like the plain-host stack.
 #  - nginx: upstream's vhost (`domain`) is left off; nginx.nix builds the routes.
 #  - on a machine without the database part, upstream's local PostgreSQL is disabled.
@@ -38,12 +38,12 @@ let
 
   # Before every start, what scripts/stack does before starting Odoo: base, the company
   # in Costa Rica (CRC) before `account`, [odoo].modules, upgrades, the admin and base
-  # URLs -- with the Odoo shell scripts of scripts/stack_lib/odoo_db.py
-  # (odoo_first_start.py says how; it does nothing when everything is done).
+  # URLs -- with the Odoo shell scripts of einvoice_stack.odoo_db
+  # (einvoice_stack.odoo_first_start says how; it does nothing when everything is done).
   resolvedJson = pkgs.writeText "l10n-cr-einvoice-resolved.json" (builtins.toJSON r);
+  stackPython = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
   firstStart = pkgs.writeShellScript "odoo-first-start" ''
-    exec ${pkgs.python3}/bin/python3 ${./odoo_first_start.py} \
-      --stack-scripts ${cfg.packages.stackScripts} \
+    exec ${stackPython}/bin/python3 -m einvoice_stack.odoo_first_start \
       --resolved ${resolvedJson} \
       --odoo ${odooBin} \
       --psql ${config.services.postgresql.package}/bin/psql \

@@ -30,13 +30,12 @@ rec {
     pythonPackages = python.pkgs;
   };
 
-  # scripts/ and stack/ as the plain-host stack uses them: the NixOS module runs their
-  # code rather than copies of it (the SMTP sink, the seeding script, the Odoo shell
-  # scripts of the first start in scripts/stack_lib/odoo_db.py)
-  stack-scripts = repoSource "l10n-cr-einvoice-stack-scripts" [
-    "scripts"
-    "stack"
-  ];
+  # the staging stack's Python (stack/): the NixOS module runs the code scripts/stack runs
+  # (the SMTP sink, the seed, the first start's Odoo shell scripts)
+  einvoice-stack = pkgs.python3.pkgs.callPackage ./einvoice-stack.nix {
+    inherit repoRoot;
+    pythonPackages = pkgs.python3.pkgs;
+  };
 
   hacienda-cr-schemas = pkgs.callPackage ./schemas.nix {
     sources = lib.importJSON (repoRoot + "/src/hacienda_cr/schema_sources.json");

@@ -55,7 +55,7 @@ let
       ];
       config = {
         Entrypoint = [ (lib.getExe hacienda-cr) ];
-        # the plain host's simulator options (scripts/stack_lib/programs.py)
+        # the plain host's simulator options (einvoice_stack.programs)
         Cmd = [
           "simulator"
           "--host"

@@ -1,4 +1,5 @@
-# End to end: the single-node stack, seeded by scripts/stack-seed, then the project's
+# End to end: the single-node stack, seeded by the stack's seed (what scripts/stack-seed
+# runs: einvoice-stack-seed of the stack's package), then the project's
 # pytest smoke and integration suites (tests/stack) run inside the VM against its
 # services, with the environment tests/stack/stack_env.py reads pointing at this
 # machine's files. The suites' report (docs/VALIDATION_REPORT.md's format) is copied to
@@ -11,7 +12,7 @@
   resolved,
   repoSource,
   python,
-  stackScripts,
+  stackPackage,
 }:
 let
   p = resolved.ports;
@@ -30,7 +31,7 @@ pkgs.testers.runNixOSTest {
   name = "l10n-cr-einvoice-staging-e2e";
   nodes.staging = {
     imports = [ (import ./single-node.nix { inherit modules; }) ];
-    services.l10n-cr-einvoice-staging.seed.command = "${stackScripts}/scripts/stack-seed";
+    services.l10n-cr-einvoice-staging.seed.command = pkgs.lib.getExe stackPackage;
     environment.systemPackages = [ pythonEnv ];
   };
   testScript =

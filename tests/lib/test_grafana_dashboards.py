@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from einvoice_stack import stackconf
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "stack" / "grafana"
@@ -28,8 +29,7 @@ def _load(name: str, path: Path):
 
 
 build = _load("grafana_build_dashboards", GRAFANA / "build_dashboards.py")
-stackconf = _load("stackconf_for_grafana_tests", REPO / "stack" / "stackconf.py")
-SETTINGS = stackconf.load()
+SETTINGS = stackconf.load(REPO / "stack" / "settings.toml")
 DASHBOARD_FILES = sorted((GRAFANA / "dashboards").glob("*.json"))
 ALERT_FILES = sorted((GRAFANA / "alerting").glob("*.yaml"))
 

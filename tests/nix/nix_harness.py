@@ -22,7 +22,6 @@ NIX = ["nix", "--extra-experimental-features", "nix-command flakes",
 FLAKE_FILES = ["flake.nix", "flake.lock", "pyproject.toml", "README.md", "nix", "stack",
                "src/hacienda_cr/schema_sources.json", "tests/nix"]
 
-sys.path.insert(0, str(REPO / "stack"))
 sys.path.insert(0, str(REPO / "nix" / "tools"))
 
 

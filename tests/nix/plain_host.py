@@ -1,7 +1,7 @@
-"""What the plain-host stack renders (scripts/stack_lib) and what the NixOS module's
+"""What the plain-host stack renders (einvoice_stack) and what the NixOS module's
 upstream options turn into, reduced to comparable directives -- for the parity tests.
 
-The plain-host side is rendered by scripts/stack_lib itself, for any settings file. The
+The plain-host side is rendered by einvoice_stack itself, for any settings file. The
 NixOS side is read from the evaluated options; where nixpkgs' module (not the harness)
 writes the final file, the few rules it follows are restated here with the nixpkgs file
 they come from, so the comparison is with what nginx would actually get."""
@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import re
 import shlex
-import sys
 from pathlib import Path
 
-from nix_harness import REPO
-
-sys.path.insert(0, str(REPO / "scripts"))
-
-from stack_lib import (
+from einvoice_stack import (
     programs,
     render_monitoring,
     render_nginx,
     render_odoo,
     render_services,
 )
-from stack_lib.layout import Layout, stackconf
+from einvoice_stack.layout import Layout, stackconf
 
-# Everything scripts/stack_lib can start, whatever this host has installed: the
+# Everything einvoice_stack can start, whatever this host has installed: the
 # exporters and Grafana are looked up on PATH there (absent programs are left out).
 ALL_EXPORTERS = {key: f"/usr/bin/{binary}" for key, binary in render_monitoring.EXPORTERS.items()}
 
@@ -155,7 +150,7 @@ def lines(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- programs and units
-# supervisord program (scripts/stack_lib/programs.py) -> systemd unit of the NixOS module
+# supervisord program (einvoice_stack/programs.py) -> systemd unit of the NixOS module
 PROGRAM_UNITS = {
     "postgresql": "postgresql",
     "redis": "redis-l10n-cr-einvoice",

@@ -17,8 +17,7 @@ import pytest
 import tomllib
 from nix_harness import REPO
 
-HELPER = REPO / "nix" / "modules" / "odoo_first_start.py"
-STACK_SCRIPTS = REPO  # the store copy holds scripts/ and stack/ like the repository
+HELPER = ["-m", "einvoice_stack.odoo_first_start"]
 
 FAKE_ODOO = """\
 import json, os, sys
@@ -69,7 +68,7 @@ def world(tmp_path):
 
 
 def run(world: Path, addons_id: str = "/nix/store/aaa-addons", **env) -> subprocess.CompletedProcess:
-    argv = [sys.executable, str(HELPER), "--stack-scripts", str(STACK_SCRIPTS),
+    argv = [sys.executable, *HELPER,
             "--resolved", str(world / "resolved.json"), "--odoo", str(world / "odoo"),
             "--psql", str(world / "psql"), "--config", "/run/odoo/odoo.cfg",
             "--state-dir", str(world / "state"), "--admin-password-file", str(world / "admin-password"),
@@ -84,9 +83,9 @@ def calls(world: Path) -> list[dict]:
 
 
 def what_scripts_stack_sends(monkeypatch, tmp_path, settings) -> list[tuple[list[str], str | None]]:
-    """The odoo-bin runs scripts/stack_lib/odoo_db.py makes for a new database, with
+    """The odoo-bin runs einvoice_stack.odoo_db makes for a new database, with
     their stdin: its own functions, odoo-bin replaced by a recorder."""
-    from stack_lib import odoo_db
+    from einvoice_stack import odoo_db
 
     runs = []
     monkeypatch.setattr(odoo_db, "_odoo", lambda layout, args, **kw: runs.append((args, kw.get("input"))))
@@ -181,16 +180,3 @@ def test_an_unreachable_database_is_reported(world):
     assert "reading the modules of staging_cr on 127.0.0.1:5433 as odoo failed" in proc.stderr
     assert "connection refused" in proc.stderr and "Traceback" not in proc.stderr
     assert calls(world) == []
-
-
-def test_missing_stack_scripts_are_reported(world, tmp_path):
-    argv_scripts = tmp_path / "empty"
-    argv_scripts.mkdir()
-    proc = subprocess.run([sys.executable, str(HELPER), "--stack-scripts", str(argv_scripts),
-                           "--resolved", str(world / "resolved.json"), "--odoo", "x", "--psql", "x",
-                           "--config", "c", "--state-dir", str(world / "state"),
-                           "--admin-password-file", "a", "--db-password-file", "d", "--addons-id", "i"],
-                          capture_output=True, text=True, check=False)
-    assert proc.returncode == 1
-    assert f"{argv_scripts}/scripts/stack_lib/odoo_db.py is missing (--stack-scripts)" in proc.stderr
-    assert "Traceback" not in proc.stderr

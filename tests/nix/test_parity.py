@@ -80,7 +80,8 @@ def same(a, b, path="$"):
 
 
 def plain_host(repo):
-    out = subprocess.run([sys.executable, str(repo / "stack/stackconf.py"), "--json"],
+    out = subprocess.run([sys.executable, "-m", "einvoice_stack.stackconf", "--json", "--settings",
+                          str(repo / "stack" / "settings.toml")],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -204,7 +205,7 @@ def test_parity_follows_a_changed_settings_file(flake_copy):
     ],
 )
 def test_both_sides_reject_bad_settings_naming_the_field(flake_copy, old, new, message):
-    import stackconf
+    from einvoice_stack import stackconf
 
     settings = flake_copy / "stack/settings.toml"
     edit(settings, old, new)

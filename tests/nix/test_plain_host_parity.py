@@ -1,5 +1,5 @@
 """The NixOS module configures each service as the plain-host stack does: compared with
-what scripts/stack_lib renders today (odoo.conf, nginx.conf, prometheus.yml, grafana.ini,
+what einvoice_stack renders today (odoo.conf, nginx.conf, prometheus.yml, grafana.ini,
 redis.conf, PostgreSQL's settings and pg_hba.conf, the supervisord programs), setting by
 setting, for the repository's settings and for changed ones.
 
@@ -247,15 +247,15 @@ def check_programs(nix, settings, lay):
     assert "HACIENDA_XSD_DIR" in progs["simulator"].environment
     assert nix["unitConfig"]["simulator"]["environment"]["HACIENDA_XSD_DIR"] == got["--xsd-dir"]
 
-    # the SMTP sink: scripts/stack_lib's own module, same options, where Odoo sends mail
+    # the SMTP sink: einvoice_stack's own module, same options, where Odoo sends mail
     plain = progs["smtp-sink"].command
     got = ph.split(nix["unitConfig"]["sink"]["ExecStart"])
-    assert got[1:3] == plain[1:3] == ["-m", "stack_lib.smtp_sink"]
+    assert got[1:3] == plain[1:3] == ["-m", "einvoice_stack.smtp_sink"]
     got_opts, plain_opts = ph.options(got[3:]), ph.options(plain[3:])
     assert set(got_opts) == set(plain_opts)
     assert (got_opts["--host"], got_opts["--port"]) == (plain_opts["--host"], plain_opts["--port"])
     assert (nix["odoo"]["smtp_server"], str(nix["odoo"]["smtp_port"])) == (got_opts["--host"], got_opts["--port"])
-    assert nix["unitConfig"]["sink"]["environment"]["PYTHONPATH"].endswith("-l10n-cr-einvoice-stack-scripts/scripts")
+    assert "einvoice_stack.smtp_sink" in nix["unitConfig"]["sink"]["ExecStart"]
 
 
 CHECKS = [check_odoo, check_nginx, check_prometheus, check_grafana, check_data_services, check_programs]

@@ -1,11 +1,11 @@
-"""stack/stackconf.py: the resolved settings both deployments are built from."""
+"""einvoice_stack.stackconf: the resolved settings both deployments are built from."""
 
 import json
 import subprocess
 import sys
 
 import pytest
-import stackconf
+from einvoice_stack import stackconf
 from nix_harness import REPO
 
 
@@ -59,12 +59,12 @@ def test_bad_settings_name_the_field(tmp_path, old, new, message):
 
 
 def test_cli_prints_json_and_reports_errors_without_traceback(tmp_path):
-    out = subprocess.run([sys.executable, str(REPO / "stack/stackconf.py"), "--json"],
+    out = subprocess.run([sys.executable, "-m", "einvoice_stack.stackconf", "--json"],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == stackconf.load()
     bad = tmp_path / "broken.toml"
     bad.write_text("[stack\n")
-    proc = subprocess.run([sys.executable, str(REPO / "stack/stackconf.py"), "--json",
+    proc = subprocess.run([sys.executable, "-m", "einvoice_stack.stackconf", "--json",
                            "--settings", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "not valid TOML" in proc.stderr and "Traceback" not in proc.stderr

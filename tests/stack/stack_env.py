@@ -18,20 +18,13 @@ scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from einvoice_stack import stackconf
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _load_stackconf():
-    path = REPO / "stack" / "stackconf.py"
-    spec = importlib.util.spec_from_file_location("stackconf_for_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -89,8 +82,7 @@ def _read(path: Path, variable: str) -> str:
 @functools.cache
 def stack_env() -> StackEnv:
     env = os.environ
-    stackconf = _load_stackconf()
-    settings = stackconf.load(env.get("STACK_SETTINGS") or None)
+    settings = stackconf.load(env.get("STACK_SETTINGS") or REPO / "stack" / "settings.toml")
     home = Path(env.get("STACK_HOME") or REPO / ".var" / "stack")
     secrets = home / "secrets"
     nginx = settings["nginx"]["listen"]

@@ -1,5 +1,0 @@
-import sys
-
-from stack_lib.cli import main
-
-sys.exit(main())

@@ -1,0 +1,422 @@
+"""The staging stack's settings, resolved: what every deployment of the stack must agree on.
+
+`stack/settings.toml` says *what* the stack is (ports, routes, scrape jobs, Odoo options).
+This module turns it into the concrete values the services are configured with -- the
+Odoo config options as key -> value, every nginx location with the behaviour it resolves
+to, Prometheus' scrape configs as Prometheus would see them, the Grafana provisioning --
+so that the plain-host scripts (scripts/, which render their config files from `load()`)
+and the NixOS module (nix/lib/resolve.nix, which computes the same structure with
+`builtins.fromTOML`) can be compared field by field by the parity test (tests/nix).
+
+Change the rules here and in nix/lib/resolve.nix together; the parity test fails
+otherwise. Standard library only (tomllib, Python >= 3.11).
+
+    python -m einvoice_stack.stackconf --json            # resolved settings as JSON
+    python -m einvoice_stack.stackconf --json --settings other.toml
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11 has no tomllib: say so instead of a traceback
+    tomllib = None
+
+# stack/settings.toml, beside this package in the repository
+DEFAULT_SETTINGS = Path(__file__).resolve().parents[1] / "settings.toml"
+
+# Modules of [odoo].modules that this repository ships (addon/<name>); the others
+# (l10n_cr, ...) come with Odoo itself.
+PROJECT_ADDON_PREFIX = "l10n_cr_einvoice"
+
+# Which machine of the stack serves each [ports] key. In one-host deployments every role
+# is the same address; the three-node NixOS test maps roles to different hosts.
+ROLES = ("proxy", "odoo", "database", "redis", "monitoring", "simulator")
+PORT_ROLE = {
+    "odoo": "odoo",
+    "odoo_gevent": "odoo",
+    "postgresql": "database",
+    "redis": "redis",
+    "nginx": "proxy",
+    "prometheus": "monitoring",
+    "grafana": "monitoring",
+    "simulator": "simulator",
+    "smtp_sink": "odoo",
+    "exporter_postgres": "database",
+    "exporter_redis": "redis",
+    "exporter_nginx": "proxy",
+}
+# The node exporter runs on every machine of the stack.
+EVERY_HOST_PORTS = ("exporter_node",)
+
+REQUIRED_PORTS = (
+    "odoo", "odoo_gevent", "postgresql", "redis", "nginx", "prometheus", "grafana", "simulator",
+    "smtp_sink",
+)
+LOCATION_ACTIONS = ("proxy", "websocket", "static", "health", "deny")
+LOCATION_MATCHES = {"prefix": "", "exact": "= ", "regex": "~ "}
+UPSTREAM_PORTS = {"odoo": "odoo", "odoo_gevent": "odoo_gevent"}
+HACIENDA_ENVIRONMENTS = ("simulator", "sandbox", "production")
+# Odoo options taken verbatim from [odoo] (everything else there is stack metadata).
+ODOO_PASSTHROUGH = (
+    "workers", "max_cron_threads", "proxy_mode", "list_db", "dbfilter",
+    "limit_time_cpu", "limit_time_real", "limit_memory_soft", "limit_memory_hard", "log_level",
+)
+# Odoo options every staging deployment sets the same way: no demonstration records, and
+# outgoing mail to the stack's SMTP sink (plain SMTP on [ports].smtp_sink of the Odoo
+# machine), so staging never e-mails a real customer.
+STAGING_ODOO_OPTIONS = {
+    "with_demo": False,
+    "smtp_ssl": False,
+    "email_from": "noreply@empresa-demo.test",
+}
+
+
+class SettingsError(ValueError):
+    """The settings file is missing, unreadable or has a wrong/missing field."""
+
+
+def _get(table: dict, key: str, kind: type | tuple[type, ...], where: str):
+    if key not in table:
+        raise SettingsError(f"{where}.{key} is missing")
+    value = table[key]
+    # bool is an int in Python: never accept one for the other
+    if isinstance(value, bool) and kind is not bool and (
+        not isinstance(kind, tuple) or bool not in kind
+    ):
+        raise SettingsError(f"{where}.{key} must be {_kind_name(kind)}, not a boolean")
+    if not isinstance(value, kind):
+        raise SettingsError(f"{where}.{key} must be {_kind_name(kind)}, got {value!r}")
+    return value
+
+
+def _kind_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _table(data: dict, key: str, where: str = "settings") -> dict:
+    return _get(data, key, dict, where)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _addr(host: str, port: int) -> str:
+    return f"{_url_host(host)}:{port}"
+
+
+def _listing(directory: Path, suffixes: tuple[str, ...]) -> list[str]:
+    # Missing directory = nothing provisioned yet (dashboards are added over time).
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p.name for p in directory.iterdir()
+        if p.is_file() and p.suffix in suffixes and not p.name.startswith(".")
+    )
+
+
+def _ports(raw: dict) -> dict[str, int]:
+    ports = _table(raw, "ports")
+    for name in REQUIRED_PORTS:
+        _get(ports, name, int, "ports")
+    for name, value in ports.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+            raise SettingsError(f"ports.{name} must be a TCP port (1-65535), got {value!r}")
+    seen: dict[int, str] = {}
+    for name, value in ports.items():
+        if value in seen:
+            raise SettingsError(f"ports.{name} and ports.{seen[value]} are both {value}")
+        seen[value] = name
+    return dict(ports)
+
+
+def _hosts(stack: dict, overrides: dict[str, str] | None) -> dict[str, str]:
+    bind_host = _get(stack, "bind_host", str, "stack")
+    hosts = dict.fromkeys(ROLES, bind_host)
+    for role, host in (overrides or {}).items():
+        if role not in hosts:
+            raise SettingsError(f"unknown stack role {role!r} (known: {', '.join(ROLES)})")
+        hosts[role] = host
+    return hosts
+
+
+def _port_hosts(port_key: str, hosts: dict[str, str]) -> list[str]:
+    if port_key in EVERY_HOST_PORTS:
+        # one target per distinct machine, in role order
+        return list(dict.fromkeys(hosts[role] for role in ROLES))
+    if port_key not in PORT_ROLE:
+        raise SettingsError(f"no stack role serves ports.{port_key}")
+    return [hosts[PORT_ROLE[port_key]]]
+
+
+def _odoo(raw: dict, stack: dict, ports: dict, hosts: dict, redis: dict, sim: dict,
+          hacienda: dict) -> dict:
+    odoo = _table(raw, "odoo")
+    modules = _get(odoo, "modules", list, "odoo")
+    if not modules or not all(isinstance(m, str) and m for m in modules):
+        raise SettingsError("odoo.modules must be a non-empty list of module names")
+    options: dict = {}
+    for key in ODOO_PASSTHROUGH:
+        kind = {"proxy_mode": bool, "list_db": bool, "dbfilter": str, "log_level": str}.get(
+            key, int
+        )
+        options[key] = _get(odoo, key, kind, "odoo")
+    options.update(
+        {
+            "http_interface": hosts["odoo"],
+            "http_port": ports["odoo"],
+            "gevent_port": ports["odoo_gevent"],
+            "db_host": hosts["database"],
+            "db_port": ports["postgresql"],
+            "db_user": _get(stack, "db_user", str, "stack"),
+            "db_name": _get(stack, "database", str, "stack"),
+            # Read by the l10n_cr_einvoice addon (odoo.tools.config).
+            "l10n_cr_einvoice_environment": hacienda["environment"],
+            "l10n_cr_einvoice_simulator_url": sim["url"],
+            "l10n_cr_einvoice_schema_set": hacienda["schema_set"],
+            "l10n_cr_einvoice_redis_url": redis["url"],
+            "l10n_cr_einvoice_redis_prefix": redis["key_prefix"],
+            "smtp_server": hosts[PORT_ROLE["smtp_sink"]],
+            "smtp_port": ports["smtp_sink"],
+            **STAGING_ODOO_OPTIONS,
+        }
+    )
+    return {
+        "modules": list(modules),
+        "project_addons": [m for m in modules if m.startswith(PROJECT_ADDON_PREFIX)],
+        "options": options,
+    }
+
+
+def _nginx(raw: dict, ports: dict, hosts: dict) -> dict:
+    nginx = _table(raw, "nginx")
+    headers = _table(nginx, "security_headers", "nginx")
+    for name, value in headers.items():
+        if not isinstance(value, str):
+            raise SettingsError(f"nginx.security_headers.{name} must be a string")
+    gzip_types = _get(nginx, "gzip_types", list, "nginx")
+    static_cache = _get(nginx, "static_cache", str, "nginx")
+    upstreams = {
+        name: [_addr(hosts[PORT_ROLE[port_key]], ports[port_key])]
+        for name, port_key in UPSTREAM_PORTS.items()
+    }
+    raw_locations = _get(nginx, "locations", list, "nginx")
+    locations = []
+    seen_keys: set[str] = set()
+    for index, loc in enumerate(raw_locations):
+        where = f"nginx.locations[{index}]"
+        if not isinstance(loc, dict):
+            raise SettingsError(f"{where} must be a table")
+        path = _get(loc, "path", str, where)
+        match = _get(loc, "match", str, where)
+        action = _get(loc, "action", str, where)
+        if match not in LOCATION_MATCHES:
+            raise SettingsError(f"{where}.match must be one of {', '.join(LOCATION_MATCHES)}")
+        if action not in LOCATION_ACTIONS:
+            raise SettingsError(f"{where}.action must be one of {', '.join(LOCATION_ACTIONS)}")
+        key = LOCATION_MATCHES[match] + path
+        if key in seen_keys:
+            raise SettingsError(f"{where}: location {key!r} is defined twice")
+        seen_keys.add(key)
+        upstream = None
+        if action in ("proxy", "websocket", "static"):
+            upstream = _get(loc, "upstream", str, where)
+            if upstream not in upstreams:
+                raise SettingsError(
+                    f"{where}.upstream must be one of {', '.join(upstreams)}, got {upstream!r}"
+                )
+        elif "upstream" in loc:
+            raise SettingsError(f"{where}.upstream makes no sense for action {action!r}")
+        locations.append(
+            {
+                "key": key,
+                "path": path,
+                "match": match,
+                "action": action,
+                # keeps regex locations in file order in every deployment
+                "priority": 100 + index,
+                "upstream": upstream,
+                "proxy_pass": f"http://{upstream}" if upstream else None,
+                "websocket": action == "websocket",
+                "cache_valid": static_cache if action == "static" else None,
+                "return": {"health": "200 ok", "deny": "404"}.get(action),
+            }
+        )
+    return {
+        "listen": {"addr": hosts["proxy"], "port": ports["nginx"]},
+        "server_name": _get(nginx, "server_name", str, "nginx"),
+        "client_max_body_size": _get(nginx, "client_max_body_size", str, "nginx"),
+        "static_cache": static_cache,
+        "gzip_types": list(gzip_types),
+        "security_headers": dict(headers),
+        "upstreams": upstreams,
+        "locations": locations,
+    }
+
+
+def _prometheus(raw: dict, ports: dict, hosts: dict) -> dict:
+    prom = _table(raw, "prometheus")
+    interval = _get(prom, "scrape_interval", str, "prometheus")
+    jobs = []
+    for index, job in enumerate(_get(prom, "scrape", list, "prometheus")):
+        where = f"prometheus.scrape[{index}]"
+        if not isinstance(job, dict):
+            raise SettingsError(f"{where} must be a table")
+        port_key = _get(job, "port", str, where)
+        if port_key not in ports:
+            raise SettingsError(f"{where}.port names no key of [ports]: {port_key!r}")
+        entry = {
+            "job_name": _get(job, "job", str, where),
+            "scrape_interval": job.get("interval", interval),
+            "metrics_path": job.get("path", "/metrics"),
+            "static_configs": [
+                {"targets": [_addr(h, ports[port_key]) for h in _port_hosts(port_key, hosts)]}
+            ],
+            "optional": bool(job.get("optional", False)),
+            # The token itself is a secret file; its path differs per deployment.
+            "bearer_token_secret": "metrics_token" if job.get("bearer_token") else None,
+        }
+        for key in ("scrape_interval", "metrics_path"):
+            if not isinstance(entry[key], str):
+                raise SettingsError(f"{where}.{'interval' if key == 'scrape_interval' else 'path'}"
+                                    " must be a string")
+        jobs.append(entry)
+    names = [j["job_name"] for j in jobs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SettingsError(f"prometheus.scrape: job names repeated: {', '.join(duplicates)}")
+    return {
+        "listen": {"addr": hosts["monitoring"], "port": ports["prometheus"]},
+        "retention": _get(prom, "retention", str, "prometheus"),
+        "global": {"scrape_interval": interval},
+        "scrape_configs": jobs,
+    }
+
+
+def _grafana(raw: dict, ports: dict, hosts: dict, repo_root: Path) -> dict:
+    graf = _table(raw, "grafana")
+    dashboards_dir = _get(graf, "dashboards_dir", str, "grafana")
+    alerting_dir = _get(graf, "alerting_dir", str, "grafana")
+    return {
+        "listen": {"addr": hosts["monitoring"], "port": ports["grafana"]},
+        "datasource": {
+            "name": _get(graf, "datasource_name", str, "grafana"),
+            "type": "prometheus",
+            "uid": "prometheus",
+            "access": "proxy",
+            "isDefault": True,
+            "url": f"http://{_addr(hosts['monitoring'], ports['prometheus'])}",
+        },
+        "dashboards_dir": dashboards_dir,
+        "dashboards": _listing(repo_root / dashboards_dir, (".json",)),
+        "alerting_dir": alerting_dir,
+        "alert_rules": _listing(repo_root / alerting_dir, (".yaml", ".yml")),
+    }
+
+
+def load(path: str | Path | None = None, hosts: dict[str, str] | None = None) -> dict:
+    """Read the settings file and return the resolved settings (see the module docstring).
+
+    `hosts` maps stack roles (proxy, odoo, database, redis, monitoring, simulator) to the
+    address others reach them at; by default every role is [stack].bind_host.
+    Raises SettingsError naming the file and field on bad input.
+    """
+    if tomllib is None:
+        raise SettingsError("stackconf needs Python >= 3.11 (tomllib)")
+    settings_path = Path(path) if path is not None else DEFAULT_SETTINGS
+    try:
+        with settings_path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"{settings_path}: no such settings file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{settings_path}: not valid TOML: {exc}") from None
+    try:
+        return _resolve(raw, hosts, settings_path.resolve().parent.parent)
+    except SettingsError as exc:
+        raise SettingsError(f"{settings_path}: {exc}") from None
+
+
+def _resolve(raw: dict, host_overrides: dict[str, str] | None, repo_root: Path) -> dict:
+    stack = _table(raw, "stack")
+    ports = _ports(raw)
+    hosts = _hosts(stack, host_overrides)
+    redis_raw = _table(raw, "redis")
+    redis = {
+        "listen": {"addr": hosts["redis"], "port": ports["redis"]},
+        "maxmemory": _get(redis_raw, "maxmemory", str, "redis"),
+        "maxmemory_policy": _get(redis_raw, "maxmemory_policy", str, "redis"),
+        "key_prefix": _get(redis_raw, "key_prefix", str, "redis"),
+        "url": f"redis://{_addr(hosts['redis'], ports['redis'])}/0",
+    }
+    hacienda_raw = _table(raw, "hacienda")
+    environment = _get(hacienda_raw, "environment", str, "hacienda")
+    if environment not in HACIENDA_ENVIRONMENTS:
+        raise SettingsError(
+            f"hacienda.environment must be one of {', '.join(HACIENDA_ENVIRONMENTS)}, "
+            f"got {environment!r}"
+        )
+    delay = _get(hacienda_raw, "simulator_processing_delay", (int, float), "hacienda")
+    simulator = {
+        "listen": {"addr": hosts["simulator"], "port": ports["simulator"]},
+        "url": f"http://{_addr(hosts['simulator'], ports['simulator'])}",
+        "user": _get(hacienda_raw, "simulator_user", str, "hacienda"),
+        "processing_delay": float(delay),
+    }
+    hacienda = {
+        "environment": environment,
+        "schema_set": _get(hacienda_raw, "schema_set", str, "hacienda"),
+        "emitter_id_type": _get(hacienda_raw, "emitter_id_type", str, "hacienda"),
+        "emitter_id": _get(hacienda_raw, "emitter_id", str, "hacienda"),
+        "emitter_name": _get(hacienda_raw, "emitter_name", str, "hacienda"),
+    }
+    return {
+        "stack": {
+            key: _get(stack, key, str, "stack")
+            for key in ("name", "database", "db_user", "admin_login", "bind_host", "timezone",
+                        "lang")
+        },
+        "ports": ports,
+        "hosts": hosts,
+        "odoo": _odoo(raw, stack, ports, hosts, redis, simulator, hacienda),
+        "postgresql": {"listen": {"addr": hosts["database"], "port": ports["postgresql"]}},
+        "redis": redis,
+        "nginx": _nginx(raw, ports, hosts),
+        "prometheus": _prometheus(raw, ports, hosts),
+        "grafana": _grafana(raw, ports, hosts, repo_root),
+        "simulator": simulator,
+        "hacienda": hacienda,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print the staging stack's resolved settings.")
+    parser.add_argument("--json", action="store_true", help="print the resolved settings as JSON")
+    parser.add_argument("--settings", help=f"settings file (default: {DEFAULT_SETTINGS})")
+    args = parser.parse_args(argv)
+    try:
+        resolved = load(args.settings)
+    except SettingsError as exc:
+        print(f"stackconf: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(resolved, sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    else:
+        for section in sorted(resolved):
+            print(f"[{section}]")
+            print(json.dumps(resolved[section], indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
