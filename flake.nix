@@ -17,7 +17,11 @@
       forAllSystems = f: lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
       repoRoot = ./.;
       repoSource = import ./nix/packages/repo-source.nix { inherit lib repoRoot; };
-      resolved = import ./nix/lib/resolve.nix { inherit lib repoRoot; };
+      resolved = import ./nix/lib/settings.nix {
+        inherit lib;
+        settingsFile = ./stack/settings.toml;
+        resolvedSettingsFile = ./stack/settings.resolved.json;
+      };
       packagesFor = pkgs: import ./nix/packages { inherit pkgs lib repoRoot; };
       modules = self.nixosModules.default;
     in

@@ -1,7 +1,8 @@
 # nixosModules.default: the whole staging stack under services.l10n-cr-einvoice-staging.
-# Values shared with the plain-host stack come from stack/settings.toml through
-# nix/lib/resolve.nix (`resolved`, read-only); the options here choose which parts run on
-# this machine, where the other parts are, and which files hold the secrets.
+# Values shared with the plain-host stack come from stack/settings.toml as
+# einvoice_stack.stackconf resolves it (stack/settings.resolved.json, read by
+# nix/lib/settings.nix into `resolved`, read-only); the options here choose which parts run
+# on this machine, where the other parts are, and which files hold the secrets.
 {
   config,
   lib,
@@ -14,11 +15,11 @@ let
   repoRoot = ../..;
   packages = import ../packages {
     inherit pkgs lib repoRoot;
-    inherit (cfg) settingsFile;
+    inherit (cfg) settingsFile resolvedSettingsFile;
   };
-  settingsOnly = import ../lib/resolve.nix {
-    inherit lib repoRoot;
-    inherit (cfg) settingsFile;
+  settingsOnly = import ../lib/settings.nix {
+    inherit lib;
+    inherit (cfg) settingsFile resolvedSettingsFile;
   };
   roles = [
     "proxy"
@@ -65,17 +66,28 @@ in
       type = types.path;
       default = ../../stack/settings.toml;
       defaultText = lib.literalExpression "<repository>/stack/settings.toml";
-      description = "The stack's shared settings (ports, routes, scrape jobs, Odoo options), also read by the plain-host scripts.";
+      description = "The stack's shared settings (ports, routes, scrape jobs, Odoo options), also read by the plain-host scripts and by the seed.";
+    };
+
+    resolvedSettingsFile = mkOption {
+      type = types.path;
+      default = ../../stack/settings.resolved.json;
+      defaultText = lib.literalExpression "<repository>/stack/settings.resolved.json";
+      description = ''
+        `settingsFile` as einvoice_stack.stackconf resolves it, the one implementation of
+        the settings rules (the plain-host stack uses the same code):
+        `python -m einvoice_stack.stackconf --nix-json --settings SETTINGS -o FILE`.
+        Evaluation fails when it was made from another settings file.
+      '';
     };
 
     resolved = mkOption {
       type = types.attrsOf types.anything;
       readOnly = true;
       description = ''
-        The settings as this machine's services are configured from them: the same
-        structure `python -m einvoice_stack.stackconf --json` prints for the plain-host stack
-        (the parity test compares the two), with this module's `hosts`,
-        `workers` and `hacienda.environment` applied.
+        The settings as this machine's services are configured from them: what
+        `python -m einvoice_stack.stackconf --json` prints for the plain-host stack, with
+        this module's `hosts`, `listenAddress`, `workers` and `hacienda.environment` applied.
       '';
     };
 
@@ -210,9 +222,9 @@ in
   config = lib.mkIf cfg.enable {
     services.l10n-cr-einvoice-staging.resolved =
       let
-        base = import ../lib/resolve.nix {
-          inherit lib repoRoot;
-          inherit (cfg) settingsFile hosts;
+        base = import ../lib/settings.nix {
+          inherit lib;
+          inherit (cfg) settingsFile resolvedSettingsFile hosts;
         };
       in
       lib.recursiveUpdate base {

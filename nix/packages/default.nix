@@ -6,10 +6,11 @@
   # repository root (a path: sources are filtered from it)
   repoRoot ? ../..,
   settingsFile ? repoRoot + "/stack/settings.toml",
+  resolvedSettingsFile ? repoRoot + "/stack/settings.resolved.json",
 }:
 let
   repoSource = import ./repo-source.nix { inherit lib repoRoot; };
-  resolved = import ../lib/resolve.nix { inherit lib settingsFile repoRoot; };
+  resolved = import ../lib/settings.nix { inherit lib settingsFile resolvedSettingsFile; };
   # Odoo 19 runs on its own interpreter (pkgs/by-name/od/odoo19: python312 override);
   # the library must be built for that one to be importable by the addons. An
   # application has no `pythonModule` (nixpkgs' buildPythonApplication), but each of its

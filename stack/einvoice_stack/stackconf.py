@@ -3,21 +3,22 @@
 `stack/settings.toml` says *what* the stack is (ports, routes, scrape jobs, Odoo options).
 This module turns it into the concrete values the services are configured with -- the
 Odoo config options as key -> value, every nginx location with the behaviour it resolves
-to, Prometheus' scrape configs as Prometheus would see them, the Grafana provisioning --
-so that the plain-host scripts (scripts/, which render their config files from `load()`)
-and the NixOS module (nix/lib/resolve.nix, which computes the same structure with
-`builtins.fromTOML`) can be compared field by field by the parity test (tests/nix).
-
-Change the rules here and in nix/lib/resolve.nix together; the parity test fails
-otherwise. Standard library only (tomllib, Python >= 3.11).
+to, Prometheus' scrape configs as Prometheus would see them, the Grafana provisioning. It
+is the only implementation of these rules: the plain-host scripts render their config
+files from `load()`, and the NixOS module reads the same resolution from
+`stack/settings.resolved.json` (`nix_export()`, committed; tests/nix proves it current and
+the module refuses one made from another settings file). Standard library only (tomllib,
+Python >= 3.11).
 
     python -m einvoice_stack.stackconf --json            # resolved settings as JSON
     python -m einvoice_stack.stackconf --json --settings other.toml
+    python -m einvoice_stack.stackconf --nix-json -o stack/settings.resolved.json
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -398,20 +399,57 @@ def _resolve(raw: dict, host_overrides: dict[str, str] | None, repo_root: Path) 
     }
 
 
+# The NixOS module fills every role's address from its `hosts` option: the export leaves
+# a placeholder per role where the address goes. It holds a ":" so that addresses are
+# written as an IPv6 literal would be ("[@role:odoo@]:8070"), and the module can put the
+# brackets back or drop them for the real host (nix/lib/settings.nix).
+ROLE_PLACEHOLDER = "@role:{}@"
+NIX_EXPORT_FORMAT = 1
+NIX_EXPORT_COMMAND = "python -m einvoice_stack.stackconf --nix-json --settings SETTINGS -o JSON"
+
+
+def nix_export(path: str | Path | None = None) -> dict:
+    """What the NixOS module reads instead of resolving the settings itself: `load()` with a
+    placeholder for every role's host, and the SHA-256 of the settings file it came from
+    (the module refuses an export of another file). Written to stack/settings.resolved.json."""
+    settings_path = Path(path) if path is not None else DEFAULT_SETTINGS
+    resolved = load(settings_path, hosts={role: ROLE_PLACEHOLDER.format(role) for role in ROLES})
+    return {
+        "format": NIX_EXPORT_FORMAT,
+        "generated_by": NIX_EXPORT_COMMAND,
+        "settings_sha256": hashlib.sha256(settings_path.read_bytes()).hexdigest(),
+        "role_placeholder": ROLE_PLACEHOLDER.format("<role>"),
+        "roles": list(ROLES),
+        "resolved": resolved,
+    }
+
+
+def dumps(data: dict) -> str:
+    """The one JSON layout of these files (stable: sorted keys, two-space indent)."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print the staging stack's resolved settings.")
     parser.add_argument("--json", action="store_true", help="print the resolved settings as JSON")
+    parser.add_argument("--nix-json", action="store_true",
+                        help="the NixOS module's input (stack/settings.resolved.json): the resolution with "
+                             "role placeholders and the settings file's SHA-256")
+    parser.add_argument("-o", "--output", help="write to this file instead of standard output")
     parser.add_argument("--settings", help=f"settings file (default: {DEFAULT_SETTINGS})")
     args = parser.parse_args(argv)
     try:
-        resolved = load(args.settings)
+        data = nix_export(args.settings) if args.nix_json else load(args.settings)
     except SettingsError as exc:
         print(f"stackconf: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(resolved, sys.stdout, indent=2, sort_keys=True)
-        sys.stdout.write("\n")
+    if args.json or args.nix_json:
+        if args.output:
+            Path(args.output).write_text(dumps(data), encoding="utf-8")
+        else:
+            sys.stdout.write(dumps(data))
     else:
+        resolved = data
         for section in sorted(resolved):
             print(f"[{section}]")
             print(json.dumps(resolved[section], indent=2, sort_keys=True))

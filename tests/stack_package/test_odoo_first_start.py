@@ -1,4 +1,4 @@
-"""nix/modules/odoo_first_start.py, the Odoo unit's ExecStartPre: the steps scripts/stack
+"""einvoice_stack.odoo_first_start, the NixOS Odoo unit's ExecStartPre: the steps scripts/stack
 takes before Odoo starts, in its order, with its Odoo shell scripts -- run here against a
 stand-in `odoo` (records each call and its stdin, keeps which modules are installed) and
 a stand-in `psql` (answers from that record). What real Odoo 19 and PostgreSQL do with
@@ -12,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import plain_host as ph
 import pytest
 import tomllib
-from nix_harness import REPO
+from einvoice_stack import stackconf
+from einvoice_stack.layout import Layout
+
+REPO = Path(__file__).resolve().parents[2]
+SETTINGS = REPO / "stack" / "settings.toml"
 
 HELPER = ["-m", "einvoice_stack.odoo_first_start"]
 
@@ -62,7 +65,7 @@ def world(tmp_path):
     (tmp_path / "state").mkdir()
     (tmp_path / "admin-password").write_text("admin-secret\n")
     (tmp_path / "db-password").write_text("db-secret\n")
-    resolved = ph.settings(REPO / "stack" / "settings.toml")
+    resolved = stackconf.load(SETTINGS)
     (tmp_path / "resolved.json").write_text(json.dumps(resolved))
     return tmp_path
 
@@ -90,7 +93,8 @@ def what_scripts_stack_sends(monkeypatch, tmp_path, settings) -> list[tuple[list
     runs = []
     monkeypatch.setattr(odoo_db, "_odoo", lambda layout, args, **kw: runs.append((args, kw.get("input"))))
     monkeypatch.setattr(odoo_db.secrets_store, "write_private", lambda path, data: path.write_bytes(data))
-    lay = ph.layout(tmp_path, REPO / "stack" / "settings.toml")
+    lay = Layout(home=tmp_path / "stack-home", repo=REPO, venv=tmp_path / "venv", odoo_src=tmp_path / "odoo",
+                 settings_file=SETTINGS)
     lay.etc.mkdir(parents=True)
     odoo_db._initialise_base(lay, settings)
     odoo_db.configure(lay, settings, "admin-secret")
@@ -102,7 +106,7 @@ def test_a_new_database_gets_what_scripts_stack_gives_it(world, monkeypatch, tmp
     assert proc.returncode == 0, proc.stderr
     got = calls(world)
     common = ["--config=/run/odoo/odoo.cfg", "--database=staging_cr", "--no-http"]
-    settings = ph.settings(REPO / "stack" / "settings.toml")
+    settings = stackconf.load(SETTINGS)
     modules = ",".join(settings["odoo"]["modules"])
     assert [c["args"] for c in got] == [
         ["-i", "base", "--stop-after-init", *common],

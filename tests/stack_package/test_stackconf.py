@@ -3,10 +3,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from einvoice_stack import stackconf
-from nix_harness import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_resolves_the_repository_settings():
