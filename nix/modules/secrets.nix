@@ -11,37 +11,17 @@
 let
   cfg = config.services.l10n-cr-einvoice-staging;
   s = cfg.secrets;
-  random = "${pkgs.openssl}/bin/openssl rand -hex 24";
-  generated = [
-    {
-      file = s.adminPasswordFile;
-      value = random;
-    }
-    {
-      file = s.databasePasswordFile;
-      value = random;
-    }
-    {
-      file = s.grafanaAdminPasswordFile;
-      value = random;
-    }
-    {
-      file = s.grafanaSecretKeyFile;
-      value = random;
-    }
-    {
-      file = s.metricsTokenFile;
-      value = random;
-    }
-    {
-      file = s.certificatePinFile;
-      value = "${pkgs.openssl}/bin/openssl rand -hex 4";
-    }
-    {
-      file = s.haciendaCredentialsFile;
-      value = "echo ${lib.escapeShellArg cfg.resolved.simulator.user}:$(${random})";
-    }
-  ];
+  # the secret kinds of einvoice_stack.secrets_store (the values scripts/stack generates)
+  generated = {
+    odoo-admin-password = s.adminPasswordFile;
+    odoo-db-password = s.databasePasswordFile;
+    grafana-admin-password = s.grafanaAdminPasswordFile;
+    grafana-secret-key = s.grafanaSecretKeyFile;
+    metrics-token = s.metricsTokenFile;
+    certificate-pin = s.certificatePinFile;
+    hacienda-credentials = s.haciendaCredentialsFile;
+  };
+  python = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
 in
 {
   options.services.l10n-cr-einvoice-staging.secrets.generate = lib.mkOption {
@@ -70,14 +50,13 @@ in
         RemainAfterExit = true;
         UMask = "0077";
       };
-      script = lib.concatMapStrings (g: ''
-        if [ ! -s ${lib.escapeShellArg g.file} ]; then
-          install -d -m 0700 "$(dirname ${lib.escapeShellArg g.file})"
-          ${g.value} > ${lib.escapeShellArg g.file}.new
-          chmod 0400 ${lib.escapeShellArg g.file}.new
-          mv ${lib.escapeShellArg g.file}.new ${lib.escapeShellArg g.file}
-        fi
-      '') generated;
+      script = lib.concatStrings (
+        lib.mapAttrsToList (kind: file: ''
+          ${python}/bin/python3 -m einvoice_stack.secrets_store --kind ${kind} \
+            --file ${lib.escapeShellArg file} \
+            --simulator-user ${lib.escapeShellArg cfg.resolved.simulator.user}
+        '') generated
+      );
     };
   };
 }

@@ -22,7 +22,7 @@ let
     "odoo-admin-password" = "split-test-admin";
     "db-password" = "split-test-db";
     "hacienda-credentials" = "${resolved.simulator.user}:split-test-hacienda";
-    "certificate-pin" = "1234";
+    "certificate-pin" = "split-test-certificate-pin-of-forty-eight-chars";
     "grafana-admin-password" = "split-test-grafana";
     "grafana-secret-key" = "split-test-grafana-key";
     "metrics-token" = "split-test-metrics-token";

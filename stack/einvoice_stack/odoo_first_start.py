@@ -11,13 +11,14 @@ the way scripts/stack does it (odoo_db), with that module's scripts:
      (odoo_db.SHELL_SCRIPT), whenever their inputs changed (a new password file too).
 
 What is installed is read from the database (psql, as Odoo's role), so a restored or
-half-initialised database is taken as it is; the addons package and the configuration
-last applied are remembered in the state directory. Runs before Odoo's service starts.
-Standard library only.
+half-initialised database is taken as it is; a PostgreSQL that does not accept the role
+yet (on another machine, still starting or not given the role) is waited for
+(--wait-for-database); the addons package and the configuration last applied are
+remembered in the state directory. Runs before Odoo's service starts. Standard library only.
 
     python -m einvoice_stack.odoo_first_start --resolved FILE.json --odoo BIN --psql BIN \
         --config FILE --state-dir DIR --admin-password-file FILE --db-password-file FILE \
-        --addons-id ID
+        --addons-id ID [--wait-for-database SECONDS]
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from einvoice_stack import odoo_db
+from einvoice_stack.postgres import psql_variable
 
 ADDONS_DONE = ".l10n-cr-einvoice-addons"
 CONFIGURED = ".l10n-cr-einvoice-configured.sha256"
@@ -99,30 +102,51 @@ def _mark(state: Path, name: str, value: str) -> None:
     tmp.replace(state / name)
 
 
-def module_states(psql: str, resolved: dict, db_password: str, names: list[str]) -> dict[str, str]:
-    """name -> state in ir_module_module ({} for a database Odoo never initialised)."""
+# psql's exit status when it could not connect (server down, refused, no such database or
+# role, wrong password): on a machine without the database part, PostgreSQL on the other
+# machine comes up (and gets the Odoo role and database) in its own time.
+PSQL_CONNECTION_FAILED = 2
+WAIT_STEP = 2.0
+
+
+def module_states(psql: str, resolved: dict, db_password: str, names: list[str], *,
+                  wait: float = 0.0) -> dict[str, str]:
+    """name -> state in ir_module_module ({} for a database Odoo never initialised). Waits
+    up to `wait` seconds for PostgreSQL to accept the Odoo role's login."""
     o = resolved["odoo"]["options"]
     argv = [psql, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", o["db_host"],
             "-p", str(o["db_port"]), "-U", o["db_user"], "-d", o["db_name"]]
     # the password in psql's environment only, never on a command line
     env = {**os.environ, "PGPASSWORD": db_password, "PGCONNECT_TIMEOUT": "10"}
+    where = f"{o['db_name']} on {o['db_host']}:{o['db_port']} as {o['db_user']}"
 
-    def query(sql: str, *extra: str) -> str:
+    def query(sql: str) -> subprocess.CompletedProcess:
         try:
-            proc = subprocess.run([*argv, *extra], input=sql, env=env, capture_output=True,
-                                  text=True, check=False, timeout=120)
+            return subprocess.run(argv, input=sql, env=env, capture_output=True, text=True, check=False,
+                                  timeout=120)
         except OSError as exc:
             raise FirstStartError(f"cannot run {psql}: {exc.strerror}") from None
-        if proc.returncode != 0:
-            raise FirstStartError(f"reading the modules of {o['db_name']} on {o['db_host']}:{o['db_port']} "
-                                  f"as {o['db_user']} failed: {proc.stderr.strip()}")
-        return proc.stdout.strip()
 
-    if query("SELECT to_regclass('ir_module_module') IS NOT NULL") != "t":
+    deadline = time.monotonic() + wait
+    announced = 0.0
+    while True:
+        proc = query("SELECT to_regclass('ir_module_module') IS NOT NULL")
+        if proc.returncode != PSQL_CONNECTION_FAILED or time.monotonic() >= deadline:
+            break
+        if time.monotonic() - announced >= 30:
+            say(f"waiting for PostgreSQL ({where}): {proc.stderr.strip().splitlines()[-1:]}")
+            announced = time.monotonic()
+        time.sleep(WAIT_STEP)
+    if proc.returncode != 0:
+        waited = f" (waited {wait:.0f} s)" if wait else ""
+        raise FirstStartError(f"reading the modules of {where} failed{waited}: {proc.stderr.strip()}")
+    if proc.stdout.strip() != "t":
         return {}
-    rows = query("SELECT name, state FROM ir_module_module "
-                 "WHERE name = ANY(string_to_array(:'names', ','))", "-v", f"names={','.join(names)}")
-    return dict(row.split("|", 1) for row in rows.splitlines() if row)
+    proc = query(psql_variable("names", ",".join(names))
+                 + "SELECT name, state FROM ir_module_module WHERE name = ANY(string_to_array(:'names', ','))")
+    if proc.returncode != 0:
+        raise FirstStartError(f"reading the modules of {where} failed: {proc.stderr.strip()}")
+    return dict(row.split("|", 1) for row in proc.stdout.strip().splitlines() if row)
 
 
 def run(args: argparse.Namespace) -> list[str]:
@@ -138,7 +162,7 @@ def run(args: argparse.Namespace) -> list[str]:
     wanted = resolved["odoo"]["modules"]
     odoo = Odoo(args.odoo, args.config, database, odoo_db.LOG_PROBLEM)
     db_password = _read(Path(args.db_password_file), "database password file")
-    states = module_states(args.psql, resolved, db_password, ["base", *wanted])
+    states = module_states(args.psql, resolved, db_password, ["base", *wanted], wait=args.wait_for_database)
     done = []
 
     if states.get("base") != "installed":
@@ -183,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-password-file", required=True)
     parser.add_argument("--db-password-file", required=True, help="the Odoo role's PostgreSQL password")
     parser.add_argument("--addons-id", required=True, help="identifies the addons package (its store path)")
+    parser.add_argument("--wait-for-database", type=float, default=300, metavar="SECONDS",
+                        help="how long to wait for PostgreSQL to accept the Odoo role (default 300)")
     args = parser.parse_args(argv)
     try:
         done = run(args)

@@ -31,13 +31,25 @@ def initialise(layout: Layout) -> bool:
     return True
 
 
+def psql_variable(name: str, value: str) -> str:
+    """A psql `\\set` line giving `name` this exact value (single-quoted: quotes doubled,
+    backslashes escaped, as psql reads meta-command arguments)."""
+    if not name.isidentifier():
+        raise ValueError(f"not a psql variable name: {name!r}")
+    if "\n" in value or "\r" in value:
+        raise StackError(f"psql variable {name}: a value cannot span lines")
+    return "\\set " + name + " '" + value.replace("\\", "\\\\").replace("'", "''") + "'\n"
+
+
 def psql(layout: Layout, settings: dict, sql: str, *, database: str = "postgres",
          user: str = PG_SUPERUSER, variables: dict[str, str] | None = None) -> str:
+    """Run SQL as `user` over the stack's socket. Variables (used as :'name' / :"name") go
+    to psql on standard input with the SQL, never on its command line: /proc/PID/cmdline
+    is readable by every account of the host, and a password is one of them."""
     argv = [PG_BIN / "psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", layout.run,
             "-p", str(settings["ports"]["postgresql"]), "-U", user, "-d", database]
-    for name, value in (variables or {}).items():
-        argv += ["-v", f"{name}={value}"]
-    return run_as(argv, input=sql, capture=True).stdout.strip()
+    script = "".join(psql_variable(name, value) for name, value in (variables or {}).items()) + sql
+    return run_as(argv, input=script, capture=True).stdout.strip()
 
 
 def database_exists(layout: Layout, settings: dict, name: str) -> bool:

@@ -10,12 +10,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import tomllib
 from einvoice_stack import stackconf
 from einvoice_stack.layout import Layout
+from pg_cluster import pg_bin as pg_cluster_bin
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = REPO / "stack" / "settings.toml"
@@ -48,7 +50,8 @@ sql = sys.stdin.read()
 if "to_regclass" in sql:
     print("t" if state["installed"] else "f")
 else:
-    names = next(a for a in sys.argv if a.startswith("names=")).split("=", 1)[1].split(",")
+    # the module names come as a psql variable on standard input: \\set names 'a,b'
+    names = sql.split("\\set names '", 1)[1].split("'", 1)[0].split(",")
     for name in names:
         if name in state["installed"]:
             print(f"{name}|installed")
@@ -70,13 +73,19 @@ def world(tmp_path):
     return tmp_path
 
 
-def run(world: Path, addons_id: str = "/nix/store/aaa-addons", **env) -> subprocess.CompletedProcess:
-    argv = [sys.executable, *HELPER,
+def argv(world: Path, addons_id: str = "/nix/store/aaa-addons", psql: str | None = None,
+         wait: float | None = 0) -> list[str]:
+    """The first start's command line; `wait=None` keeps its own default wait."""
+    return [sys.executable, *HELPER,
             "--resolved", str(world / "resolved.json"), "--odoo", str(world / "odoo"),
-            "--psql", str(world / "psql"), "--config", "/run/odoo/odoo.cfg",
+            "--psql", psql or str(world / "psql"), "--config", "/run/odoo/odoo.cfg",
             "--state-dir", str(world / "state"), "--admin-password-file", str(world / "admin-password"),
-            "--db-password-file", str(world / "db-password"), "--addons-id", addons_id]
-    return subprocess.run(argv, capture_output=True, text=True, check=False,
+            "--db-password-file", str(world / "db-password"), "--addons-id", addons_id,
+            *(["--wait-for-database", str(wait)] if wait is not None else [])]
+
+
+def run(world: Path, addons_id: str = "/nix/store/aaa-addons", **env) -> subprocess.CompletedProcess:
+    return subprocess.run(argv(world, addons_id), capture_output=True, text=True, check=False,
                           env={**os.environ, "FAKE_STATE": str(world / "fake.json"), **env})
 
 
@@ -183,4 +192,48 @@ def test_an_unreachable_database_is_reported(world):
     assert proc.returncode == 1
     assert "reading the modules of staging_cr on 127.0.0.1:5433 as odoo failed" in proc.stderr
     assert "connection refused" in proc.stderr and "Traceback" not in proc.stderr
+    assert calls(world) == []
+
+
+def test_postgresql_that_comes_up_late_is_waited_for(world, pg_cluster):
+    """The split deployment's Odoo machine: PostgreSQL on the database machine (real here,
+    with the role and database its setup unit makes) is down when the first start begins
+    and comes up seconds later. The first start waits and goes on; it does not fail (and
+    have systemd give up after a few quick restarts)."""
+    pg_cluster.start()
+    pg_cluster.sql("CREATE ROLE odoo LOGIN PASSWORD 'db-secret'")
+    pg_cluster.sql("CREATE DATABASE staging_cr OWNER odoo")
+    pg_cluster.stop()
+    resolved = json.loads((world / "resolved.json").read_text())
+    resolved["odoo"]["options"].update(db_host="127.0.0.1", db_port=pg_cluster.port)
+    (world / "resolved.json").write_text(json.dumps(resolved))
+    proc = subprocess.Popen(argv(world, psql=str(pg_cluster.bin / "psql"), wait=None), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "FAKE_STATE": str(world / "fake.json")})
+    try:
+        # down for a while: the first start is still waiting, nothing done
+        time.sleep(6)
+        assert proc.poll() is None, proc.stdout.read()
+        assert calls(world) == []
+        pg_cluster.start()
+        output, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "waiting for PostgreSQL (staging_cr on 127.0.0.1" in output
+    # the database was new: base first, as for any new database
+    assert calls(world)[0]["args"][:2] == ["-i", "base"]
+
+
+def test_postgresql_that_never_comes_is_reported_after_the_wait(world):
+    resolved = json.loads((world / "resolved.json").read_text())
+    resolved["odoo"]["options"].update(db_host="127.0.0.1", db_port=1)  # nothing listens there
+    (world / "resolved.json").write_text(json.dumps(resolved))
+    psql = pg_cluster_bin() / "psql"
+    t0 = time.monotonic()
+    proc = subprocess.run(argv(world, psql=str(psql), wait=3), capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert time.monotonic() - t0 >= 3
+    assert "reading the modules of staging_cr on 127.0.0.1:1 as odoo failed (waited 3 s)" in proc.stderr
     assert calls(world) == []
