@@ -37,6 +37,8 @@ in
       grafanaAdminPasswordFile = "${secretsDir}/grafana-admin-password";
       grafanaSecretKeyFile = "${secretsDir}/grafana-secret-key";
       metricsTokenFile = "${secretsDir}/metrics-token";
+      redisPasswordFile = "${secretsDir}/redis-password";
+      simulatorControlTokenFile = "${secretsDir}/simulator-control-token";
     };
   };
 

@@ -48,6 +48,7 @@ let
 in
 {
   imports = [
+    ./firewall.nix
     ./secrets.nix
     ./postgresql.nix
     ./redis.nix
@@ -115,14 +116,32 @@ in
       type = types.str;
       default = settingsOnly.stack.bind_host;
       defaultText = lib.literalMD "`[stack].bind_host` of the settings file";
+      example = "192.168.1.2";
+      description = ''
+        Address this machine's internal services (everything but nginx: Odoo, PostgreSQL,
+        Redis, the simulator, Prometheus, Grafana, the exporters) listen on: loopback
+        unless other machines of the stack (or the VM host, through forwarded ports) must
+        reach them, then this machine's address on the stack's private network. Redis also
+        listens on 127.0.0.1 (its exporter).
+      '';
+    };
+
+    publicListenAddress = mkOption {
+      type = types.str;
+      default = cfg.listenAddress;
+      defaultText = lib.literalExpression "config.services.l10n-cr-einvoice-staging.listenAddress";
       example = "0.0.0.0";
-      description = "Address this machine's services listen on. Loopback unless other machines (or the VM host, through forwarded ports) must reach them.";
+      description = "Address nginx (the application, the only part meant to be reached from outside the stack) listens on.";
     };
 
     openFirewall = mkOption {
       type = types.bool;
       default = false;
-      description = "Open the firewall for the ports of the parts this machine runs.";
+      description = ''
+        Open the firewall for the parts this machine runs: nginx's port to everyone, every
+        other port of the stack only to `allowedNetworks` (the firewall's iptables rules by
+        source address).
+      '';
     };
 
     allowedNetworks = mkOption {
@@ -132,7 +151,12 @@ in
         "::1/128"
       ];
       example = [ "192.168.1.0/24" ];
-      description = "Networks PostgreSQL accepts the Odoo user's password logins from.";
+      description = ''
+        The stack's private networks (CIDR): where its machines reach each other and where
+        the internal ports (PostgreSQL, Redis, Odoo, the simulator, Prometheus, Grafana, the
+        exporters) are open to with `openFirewall`; PostgreSQL accepts the Odoo role's
+        password logins from them.
+      '';
     };
 
     domain = mkOption {
@@ -179,6 +203,12 @@ in
         defaultText = lib.literalExpression "the flake's packages.l10n-cr-einvoice-addons";
         description = "The project's Odoo addons (an addons path).";
       };
+      postgresql = mkOption {
+        type = types.package;
+        default = pkgs.postgresql_15;
+        defaultText = lib.literalExpression "pkgs.postgresql_15";
+        description = "PostgreSQL: the server on the database machine, psql (the Odoo unit's first start) on the Odoo machine. Also `services.postgresql.package` on every machine of the stack (upstream's Odoo unit reads it even where PostgreSQL does not run).";
+      };
       schemas = mkOption {
         type = types.package;
         default = packages.hacienda-cr-schemas;
@@ -202,6 +232,8 @@ in
       grafanaAdminPasswordFile = secretOption "Grafana admin password";
       grafanaSecretKeyFile = secretOption "Grafana secret key";
       metricsTokenFile = secretOption "bearer token Prometheus presents to Odoo's /metrics";
+      redisPasswordFile = secretOption "Redis password (Odoo's token cache and locks, the Redis exporter)";
+      simulatorControlTokenFile = secretOption "bearer token of the Hacienda simulator's control endpoints (/_simulator/*)";
     };
 
     seed = {
@@ -239,11 +271,13 @@ in
       // lib.genAttrs [
         "postgresql"
         "redis"
-        "nginx"
         "prometheus"
         "grafana"
         "simulator"
-      ] (section: lib.recursiveUpdate base.${section} { listen.addr = cfg.listenAddress; });
+      ] (section: lib.recursiveUpdate base.${section} { listen.addr = cfg.listenAddress; })
+      // {
+        nginx = lib.recursiveUpdate base.nginx { listen.addr = cfg.publicListenAddress; };
+      };
 
     assertions = [
       {
@@ -253,5 +287,10 @@ in
     ];
 
     time.timeZone = lib.mkDefault cfg.resolved.stack.timezone;
+
+    # Upstream defines services.postgresql.package only where PostgreSQL is enabled
+    # (mkDefault inside mkIf cfg.enable), but its Odoo unit puts it on its PATH: the Odoo
+    # machine of a split deployment would not evaluate without it.
+    services.postgresql.package = cfg.packages.postgresql;
   };
 }

@@ -68,5 +68,4 @@ lib.mkIf (cfg.enable && cfg.roles.monitoring) {
     "admin-password:${cfg.secrets.grafanaAdminPasswordFile}"
     "secret-key:${cfg.secrets.grafanaSecretKeyFile}"
   ];
-  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ g.listen.port ];
 }

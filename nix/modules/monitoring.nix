@@ -1,10 +1,12 @@
 # Monitoring: Prometheus (monitoring part) with the scrape jobs of
 # [[prometheus.scrape]], and the exporters next to what they watch (node on every
-# machine, postgres/redis/nginx with their parts). Odoo's /metrics wants a bearer token:
-# Prometheus reads it from its credentials directory.
+# machine, postgres/redis/nginx with their parts), on `listenAddress`; the firewall opens
+# them to the stack's private networks only (firewall.nix). Odoo's /metrics wants a bearer
+# token: Prometheus reads it from its credentials directory.
 {
   config,
   lib,
+  pkgs,
   ...
 }:
 let
@@ -29,7 +31,16 @@ let
         credentials_file = tokenPath;
       };
     };
-  exporterFirewall = cfg.openFirewall;
+  redisExporter = config.services.prometheus.exporters.redis;
+  # Redis has a password: the exporter reads it from REDIS_PASSWORD (never its command
+  # line), set here from the unit's credential. Upstream's ExecStart, otherwise unchanged.
+  redisExporterStart = pkgs.writeShellScript "redis-exporter-start" ''
+    REDIS_PASSWORD="$(cat "$CREDENTIALS_DIRECTORY/redis-password")"
+    export REDIS_PASSWORD
+    exec ${pkgs.prometheus-redis-exporter}/bin/redis_exporter \
+      -web.listen-address ${redisExporter.listenAddress}:${toString redisExporter.port} \
+      ${lib.escapeShellArgs redisExporter.extraFlags}
+  '';
 in
 lib.mkIf cfg.enable (
   lib.mkMerge [
@@ -38,7 +49,6 @@ lib.mkIf cfg.enable (
         enable = true;
         port = r.ports.exporter_node;
         listenAddress = cfg.listenAddress;
-        openFirewall = exporterFirewall;
       };
     }
     (lib.mkIf cfg.roles.database {
@@ -46,7 +56,6 @@ lib.mkIf cfg.enable (
         enable = true;
         port = r.ports.exporter_postgres;
         listenAddress = cfg.listenAddress;
-        openFirewall = exporterFirewall;
         runAsLocalSuperUser = true;
         dataSourceName = "user=postgres database=postgres host=/run/postgresql port=${toString r.postgresql.listen.port} sslmode=disable";
       };
@@ -56,8 +65,11 @@ lib.mkIf cfg.enable (
         enable = true;
         port = r.ports.exporter_redis;
         listenAddress = cfg.listenAddress;
-        openFirewall = exporterFirewall;
-        extraFlags = [ "--redis.addr=redis://127.0.0.1:${toString r.redis.listen.port}" ];
+        extraFlags = [ "-redis.addr=redis://127.0.0.1:${toString r.redis.listen.port}" ];
+      };
+      systemd.services.prometheus-redis-exporter.serviceConfig = {
+        ExecStart = lib.mkForce redisExporterStart;
+        LoadCredential = [ "redis-password:${cfg.secrets.redisPasswordFile}" ];
       };
     })
     (lib.mkIf cfg.roles.proxy {
@@ -65,7 +77,7 @@ lib.mkIf cfg.enable (
         enable = true;
         port = r.ports.exporter_nginx;
         listenAddress = cfg.listenAddress;
-        openFirewall = exporterFirewall;
+        # upstream's status page (nginx.nix): a vhost on 127.0.0.1:80
         scrapeUri = "http://127.0.0.1/nginx_status";
       };
     })
@@ -83,7 +95,6 @@ lib.mkIf cfg.enable (
       systemd.services.prometheus.serviceConfig.LoadCredential = [
         "metrics-token:${cfg.secrets.metricsTokenFile}"
       ];
-      networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ p.listen.port ];
     })
   ]
 )

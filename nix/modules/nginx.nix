@@ -1,8 +1,9 @@
-# The proxy part: the public virtual host, every route from [[nginx.locations]] with the
-# behaviour stack/stackconf.py resolves for it, written as the plain-host stack writes
-# it (einvoice_stack.render_nginx; tests/nix compares the two). Upstream
-# services.odoo's own vhost (`domain`) is not used: it has only `/` and `/websocket`,
-# none of the settings' routes, headers or caching.
+# The proxy part: the public virtual host on `publicListenAddress`, every route from
+# [[nginx.locations]] with the behaviour einvoice_stack.stackconf resolves for it, written
+# as the plain-host stack writes it (einvoice_stack.render_nginx). tests/nix runs Debian's
+# nginx on the nginx.conf upstream's module makes of it. Upstream services.odoo's own vhost
+# (`domain`) is not used: it has only `/` and `/websocket`, none of the settings' routes,
+# headers or caching.
 {
   config,
   lib,
@@ -55,8 +56,10 @@ lib.mkIf (cfg.enable && cfg.roles.proxy) {
     enable = true;
     recommendedProxySettings = true;
     recommendedOptimisation = true;
-    # the status page feeds the nginx exporter (loopback only)
+    # the nginx exporter's source: upstream merges /nginx_status (allow 127.0.0.1 only)
+    # into virtualHosts.localhost, which listens on port 80; on loopback only here
     statusPage = true;
+    virtualHosts.localhost.listenAddresses = [ "127.0.0.1" ];
     clientMaxBodySize = n.client_max_body_size;
     # request and upstream times and the cache status in the access log (docs/operations.md)
     commonHttpConfig = "log_format timed '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent ' 'rt=$request_time urt=$upstream_response_time cache=$upstream_cache_status';";
@@ -72,13 +75,14 @@ lib.mkIf (cfg.enable && cfg.roles.proxy) {
     upstreams = lib.mapAttrs (_: servers: {
       servers = lib.genAttrs servers (_: { });
     }) n.upstreams;
-    virtualHosts.${cfg.domain} = {
+    # Not named after the domain: with the default server_name, "localhost", it would be
+    # the status page's vhost, whose /nginx_status would then answer on this port only.
+    virtualHosts.l10n-cr-einvoice = {
       default = true;
-      serverName = n.server_name;
+      serverName = cfg.domain;
       listen = [
         {
-          addr = cfg.listenAddress;
-          inherit (n.listen) port;
+          inherit (n.listen) addr port;
         }
       ];
       extraConfig = ''
@@ -92,6 +96,4 @@ lib.mkIf (cfg.enable && cfg.roles.proxy) {
       locations = lib.listToAttrs (map (loc: lib.nameValuePair loc.key (locationConfig loc)) n.locations);
     };
   };
-
-  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ n.listen.port ];
 }

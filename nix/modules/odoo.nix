@@ -1,7 +1,8 @@
 # The Odoo part: upstream services.odoo with odoo19 + the addons, configured from the
 # resolved settings. What upstream does not fit, and what this does instead:
-#  - secrets: upstream renders one odoo.cfg into the store; here ExecStartPre renders
-#    /run/odoo/odoo.cfg from it plus admin_passwd/db_password read from credentials.
+#  - secrets: upstream renders one odoo.cfg into the store; here ExecStartPre completes it
+#    into /run/odoo/odoo.cfg (einvoice_stack.render_odoo) with admin_passwd, db_password
+#    and Redis' password in the addon's Redis URL, read from credentials.
 #  - autoInit: upstream initialises a database named "odoo" (`--init=INIT`); the staging
 #    database is [stack].database, brought where scripts/stack brings it (base, the
 #    company in Costa Rica, [odoo].modules, the admin) by einvoice_stack.odoo_first_start.
@@ -22,18 +23,16 @@ let
   runtimeCfg = "/run/odoo/odoo.cfg";
   odooBin = "${odoo.package}/bin/odoo";
 
+  stackPython = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
+  # upstream's odoo.cfg (the store's, no secret in it) completed with the secrets: what
+  # scripts/stack's odoo.conf has, and Redis' password in the addon's Redis URL
   renderConfig = pkgs.writeShellScript "odoo-render-config" ''
-    set -euo pipefail
-    umask 077
-    cred() { cat "$CREDENTIALS_DIRECTORY/$1"; }
-    {
-      echo "[options]"
-      printf 'admin_passwd = %s\n' "$(cred admin-password)"
-      printf 'db_password = %s\n' "$(cred db-password)"
-      printf 'l10n_cr_einvoice_metrics_token_file = %s\n' "$CREDENTIALS_DIRECTORY/metrics-token"
-      grep -v '^\[options\]$' ${cfgFile}
-    } > ${runtimeCfg}.new
-    mv ${runtimeCfg}.new ${runtimeCfg}
+    exec ${stackPython}/bin/python3 -m einvoice_stack.render_odoo \
+      --base ${cfgFile} --output ${runtimeCfg} \
+      --secret admin_passwd="$CREDENTIALS_DIRECTORY/admin-password" \
+      --secret db_password="$CREDENTIALS_DIRECTORY/db-password" \
+      --set l10n_cr_einvoice_metrics_token_file="$CREDENTIALS_DIRECTORY/metrics-token" \
+      --redis-password-file "$CREDENTIALS_DIRECTORY/redis-password"
   '';
 
   # Before every start, what scripts/stack does before starting Odoo: base, the company
@@ -41,12 +40,11 @@ let
   # URLs -- with the Odoo shell scripts of einvoice_stack.odoo_db
   # (einvoice_stack.odoo_first_start says how; it does nothing when everything is done).
   resolvedJson = pkgs.writeText "l10n-cr-einvoice-resolved.json" (builtins.toJSON r);
-  stackPython = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
   firstStart = pkgs.writeShellScript "odoo-first-start" ''
     exec ${stackPython}/bin/python3 -m einvoice_stack.odoo_first_start \
       --resolved ${resolvedJson} \
       --odoo ${odooBin} \
-      --psql ${config.services.postgresql.package}/bin/psql \
+      --psql ${cfg.packages.postgresql}/bin/psql \
       --config ${runtimeCfg} \
       --state-dir "$STATE_DIRECTORY" \
       --admin-password-file "$CREDENTIALS_DIRECTORY/admin-password" \
@@ -90,6 +88,10 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
     # as scripts/stack starts Odoo: the XSDs also for code that reads no odoo.conf
     environment.HACIENDA_XSD_DIR = "${cfg.packages.schemas}";
     requires = lib.mkIf (!cfg.roles.database) (lib.mkForce [ ]);
+    # A start that fails (PostgreSQL elsewhere still down after the first start's wait, a
+    # module that does not install) is retried every RestartSec for as long as it takes:
+    # systemd's default start limit (5 starts in 10 s) would leave Odoo failed for good.
+    startLimitIntervalSec = 0;
     serviceConfig = (import ./hardening.nix) // {
       # read /run/odoo/odoo.cfg, not the store file upstream points ODOO_RC at
       ExecStart = lib.mkForce "${odooBin} --config=${runtimeCfg}";
@@ -103,10 +105,12 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
         "admin-password:${cfg.secrets.adminPasswordFile}"
         "db-password:${cfg.secrets.databasePasswordFile}"
         "metrics-token:${cfg.secrets.metricsTokenFile}"
+        "redis-password:${cfg.secrets.redisPasswordFile}"
       ];
       # the first start installs modules (an upgrade -u's them): minutes, not seconds
       TimeoutStartSec = "45min";
       Restart = "on-failure";
+      RestartSec = "30s";
       # gevent, the longpolling worker and wkhtmltopdf need the usual syscalls
       SystemCallFilter = [ "@system-service" ];
       MemoryMax = "3G";
@@ -153,9 +157,4 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       ];
     };
   };
-
-  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [
-    r.ports.odoo
-    r.ports.odoo_gevent
-  ];
 }

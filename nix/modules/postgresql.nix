@@ -22,7 +22,6 @@ in
 lib.mkIf (cfg.enable && cfg.roles.database) {
   services.postgresql = {
     enable = true;
-    package = pkgs.postgresql_15;
     enableTCPIP = !loopbackOnly;
     settings = {
       port = r.postgresql.listen.port;
@@ -68,6 +67,4 @@ lib.mkIf (cfg.enable && cfg.roles.database) {
       SQL
     '';
   };
-
-  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ r.postgresql.listen.port ];
 }

@@ -1,5 +1,8 @@
 # The Redis part: the shared Hacienda token cache and sending locks, on [ports].redis.
-# Reached without a password: keep it on loopback or a private network.
+# Password-protected (secrets.redisPasswordFile, read by upstream's root ExecStartPre into
+# the runtime config, never the store): tokens are in it. Listens on 127.0.0.1 (its
+# exporter) and on this machine's `listenAddress`; the firewall opens it to the stack's
+# private networks only (firewall.nix).
 {
   config,
   lib,
@@ -8,24 +11,23 @@
 let
   cfg = config.services.l10n-cr-einvoice-staging;
   r = cfg.resolved.redis;
-  loopbackOnly = builtins.elem cfg.listenAddress [
+  addresses = lib.unique [
     "127.0.0.1"
-    "::1"
-    "localhost"
+    cfg.listenAddress
   ];
 in
 lib.mkIf (cfg.enable && cfg.roles.redis) {
   services.redis.servers.l10n-cr-einvoice = {
     enable = true;
     port = r.listen.port;
-    bind = cfg.listenAddress;
-    inherit (cfg) openFirewall;
+    # "0.0.0.0" already includes loopback
+    bind = if cfg.listenAddress == "0.0.0.0" then cfg.listenAddress else lib.concatStringsSep " " addresses;
+    requirePassFile = cfg.secrets.redisPasswordFile;
     # a cache: nothing to persist
     save = [ ];
     settings = {
       maxmemory = r.maxmemory;
       maxmemory-policy = r.maxmemory_policy;
-      protected-mode = if loopbackOnly then "yes" else "no";
     };
   };
 }

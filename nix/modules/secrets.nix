@@ -1,7 +1,8 @@
 # Secrets are files named by services.l10n-cr-einvoice-staging.secrets.*, read at run
-# time (systemd LoadCredential=, Grafana's $__file{}), never in the Nix store. For a
-# throw-away staging machine or VM, `secrets.generate` creates the missing ones at boot
-# (random passwords/tokens; the certificate is left to the seeding hook).
+# time (systemd LoadCredential=, Grafana's $__file{}, Redis' root ExecStartPre), never in
+# the Nix store. For a throw-away staging machine or VM, `secrets.generate` creates the
+# missing ones at boot with einvoice_stack.secrets_store, the values scripts/stack makes
+# (the certificate is left to the seeding hook).
 {
   config,
   lib,
@@ -20,6 +21,8 @@ let
     metrics-token = s.metricsTokenFile;
     certificate-pin = s.certificatePinFile;
     hacienda-credentials = s.haciendaCredentialsFile;
+    redis-password = s.redisPasswordFile;
+    simulator-control-token = s.simulatorControlTokenFile;
   };
   python = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
 in
@@ -38,12 +41,17 @@ in
     systemd.services.l10n-cr-einvoice-staging-secrets = {
       description = "Generate missing l10n-cr-einvoice staging secrets";
       wantedBy = [ "multi-user.target" ];
+      # every unit that reads one of them
       before = [
         "postgresql.service"
+        "l10n-cr-einvoice-staging-db-setup.service"
+        "redis-l10n-cr-einvoice.service"
         "odoo.service"
         "grafana.service"
         "prometheus.service"
+        "prometheus-redis-exporter.service"
         "l10n-cr-einvoice-simulator.service"
+        "l10n-cr-einvoice-staging-seed.service"
       ];
       serviceConfig = {
         Type = "oneshot";

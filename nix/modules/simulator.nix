@@ -1,5 +1,6 @@
 # The local Hacienda (hacienda-cr simulator): token + reception API and /metrics on
-# [ports].simulator, state in SQLite, users from the Hacienda credentials file.
+# [ports].simulator, state in SQLite, users from the Hacienda credentials file, control
+# endpoints (/_simulator/*) behind a bearer token (secrets.simulatorControlTokenFile).
 # Runs when the stack talks to the simulator ([hacienda].environment = "simulator").
 {
   config,
@@ -28,15 +29,18 @@ lib.mkIf (cfg.enable && cfg.roles.simulator && cfg.hacienda.environment == "simu
         "--users-file %d/hacienda-credentials"
         "--processing-delay ${toString sim.processing_delay}"
         "--xsd-dir ${cfg.packages.schemas}"
+        # /_simulator/* (faults, stats) answers only this bearer token
+        "--control-token-file %d/control-token"
         "--access-log"
       ];
       DynamicUser = true;
       StateDirectory = stateDir;
-      LoadCredential = [ "hacienda-credentials:${cfg.secrets.haciendaCredentialsFile}" ];
+      LoadCredential = [
+        "hacienda-credentials:${cfg.secrets.haciendaCredentialsFile}"
+        "control-token:${cfg.secrets.simulatorControlTokenFile}"
+      ];
       Restart = "on-failure";
       MemoryDenyWriteExecute = true;
     };
   };
-
-  networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall [ sim.listen.port ];
 }

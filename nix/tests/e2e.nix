@@ -29,6 +29,9 @@ let
 in
 pkgs.testers.runNixOSTest {
   name = "l10n-cr-einvoice-staging-e2e";
+  # every wait below has its own timeout; together they stay under this (the test driver
+  # kills the whole test at the global timeout, before any wait could say what is wrong)
+  globalTimeout = 6000;
   nodes.staging = {
     imports = [ (import ./single-node.nix { inherit modules; }) ];
     services.l10n-cr-einvoice-staging.seed.command = pkgs.lib.getExe stackPackage;
@@ -54,6 +57,8 @@ pkgs.testers.runNixOSTest {
         HACIENDA_CREDENTIALS_FILE = stack.secrets.haciendaCredentialsFile;
         HACIENDA_SIMULATOR_URL = r.simulator.url;
         METRICS_TOKEN_FILE = stack.secrets.metricsTokenFile;
+        SIMULATOR_CONTROL_TOKEN_FILE = stack.secrets.simulatorControlTokenFile;
+        REDIS_PASSWORD_FILE = stack.secrets.redisPasswordFile;
         STACK_MAILDIR = stack.mailSink.maildir;
         HACIENDA_XSD_DIR = "${stack.packages.schemas}";
         GRAFANA_ADMIN_PASSWORD_FILE = stack.secrets.grafanaAdminPasswordFile;
@@ -67,11 +72,13 @@ pkgs.testers.runNixOSTest {
       start_all()
 
       with subtest("the stack is up and seeded"):
-          staging.wait_for_unit("l10n-cr-einvoice-smtp-sink.service")
-          staging.wait_for_open_port(${toString p.smtp_sink})
+          staging.wait_for_unit("l10n-cr-einvoice-smtp-sink.service", timeout=300)
+          staging.wait_for_open_port(${toString p.smtp_sink}, timeout=60)
+          # the first start installs the modules; the seed posts ten invoices and waits
+          # for Hacienda's (the simulator's) answers
           staging.wait_for_unit("odoo.service", timeout=1800)
-          staging.wait_for_unit("l10n-cr-einvoice-staging-seed.service", timeout=1800)
-          staging.wait_for_open_port(${toString p.nginx})
+          staging.wait_for_unit("l10n-cr-einvoice-staging-seed.service", timeout=900)
+          staging.wait_for_open_port(${toString p.nginx}, timeout=60)
 
       with subtest("the project's stack test suites pass inside the VM"):
           staging.succeed("test -d ${suite}/tests/stack || (echo 'tests/stack is missing from the repository' >&2; exit 1)")
@@ -81,11 +88,11 @@ pkgs.testers.runNixOSTest {
           status, output = staging.execute(
               f"cd /tmp/repo && {assignments} "
               "${pythonEnv}/bin/python -m pytest -p no:cacheprovider -m stack tests/stack 2>&1",
-              timeout=3600,
+              timeout=2400,
           )
           print(output)
-          if staging.execute("test -s ${report}")[0] == 0:
-              staging.copy_from_vm("${report}")
+          if staging.execute("test -s ${report}", timeout=10)[0] == 0:
+              staging.copy_from_machine("${report}")
           t.assertEqual(status, 0, "tests/stack failed inside the VM (its report is in the test's output directory)")
     '';
 }

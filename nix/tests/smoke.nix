@@ -42,6 +42,9 @@ let
 in
 pkgs.testers.runNixOSTest {
   name = "l10n-cr-einvoice-staging-smoke";
+  # every wait below has its own timeout; together they stay under this (the test driver
+  # kills the whole test at the global timeout, before any wait could say what is wrong)
+  globalTimeout = 5400;
   nodes.staging = {
     imports = [ (import ./single-node.nix { inherit modules; }) ];
     environment.systemPackages = [
@@ -55,12 +58,14 @@ pkgs.testers.runNixOSTest {
     start_all()
 
     with subtest("every unit of the stack is up"):
+        # the first start installs the modules: minutes; the rest is up by then
+        staging.wait_for_unit("odoo.service", timeout=1800)
         for unit in ${builtins.toJSON units}:
-            staging.wait_for_unit(unit, timeout=1800)
+            staging.wait_for_unit(unit, timeout=120)
 
     with subtest("every port of the stack is open"):
         for port in ${builtins.toJSON ports}:
-            staging.wait_for_open_port(port)
+            staging.wait_for_open_port(port, timeout=60)
 
     with subtest("Odoo answers /web/health through nginx"):
         staging.wait_until_succeeds(
@@ -79,6 +84,8 @@ pkgs.testers.runNixOSTest {
             up = {tg["labels"]["job"] for tg in targets if tg["health"] == "up"}
             return set(${builtins.toJSON jobs}) <= up
         retry(all_jobs_up, timeout_seconds=300)
+        # the nginx exporter reads upstream's status page (127.0.0.1:80/nginx_status)
+        staging.succeed("curl -fsS http://127.0.0.1:${toString p.exporter_nginx}/metrics | grep -qx 'nginx_up 1'")
 
     with subtest("Grafana answers, with the Prometheus datasource provisioned"):
         staging.wait_until_succeeds("curl -fsS http://127.0.0.1:${toString p.grafana}/api/health", timeout=300)

@@ -116,11 +116,11 @@ def programs(settings: dict, layout: Layout) -> list[Program]:
              "--port", str(sim["listen"]["port"]), "--db", str(layout.simulator_db),
              "--users-file", str(layout.secret("hacienda-credentials")),
              "--processing-delay", str(sim["processing_delay"]), "--xsd-dir", str(layout.xsd),
-             "--access-log"],
+             "--control-token-file", str(layout.secret("simulator-control-token")), "--access-log"],
             "data",
             ("http", _url(sim["listen"]["addr"], sim["listen"]["port"], "/health"), None),
             environment={"HACIENDA_XSD_DIR": str(layout.xsd)},
-            secret_files=("hacienda-credentials",),
+            secret_files=("hacienda-credentials", "simulator-control-token"),
             description=f"Hacienda simulator on {sim['url']}",
         ))
     exporters = render_monitoring.available_exporters()

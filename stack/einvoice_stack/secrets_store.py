@@ -32,6 +32,10 @@ CERTIFICATE_PIN = "certificate-pin"
 METRICS_TOKEN = "metrics-token"
 GRAFANA_ADMIN_PASSWORD = "grafana-admin-password"
 GRAFANA_SECRET_KEY = "grafana-secret-key"
+# Bearer token of the simulator's control endpoints (/_simulator/*: faults, stats)
+SIMULATOR_CONTROL_TOKEN = "simulator-control-token"
+# Redis' password, in the NixOS deployments (the plain host's Redis listens on loopback)
+REDIS_PASSWORD = "redis-password"
 
 
 # The stack makes its own test certificate (hacienda-cr testcert): nothing limits its PIN to
@@ -57,14 +61,19 @@ def generate(name: str, simulator_user: str) -> str:
         METRICS_TOKEN: lambda: secrets.token_hex(32),
         GRAFANA_ADMIN_PASSWORD: lambda: secrets.token_urlsafe(18),
         GRAFANA_SECRET_KEY: lambda: secrets.token_hex(32),
+        SIMULATOR_CONTROL_TOKEN: lambda: secrets.token_hex(32),
+        REDIS_PASSWORD: lambda: secrets.token_hex(32),
     }
     if name not in makers:
         raise ValueError(f"unknown secret {name!r} (known: {', '.join(makers)})")
     return makers[name]()
 
 
+# what the plain host generates (scripts/stack up)
 SECRETS = (ADMIN_PASSWORD, DB_PASSWORD, ODOO_MASTER_PASSWORD, HACIENDA_CREDENTIALS, CERTIFICATE_PIN,
-           METRICS_TOKEN, GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY)
+           METRICS_TOKEN, GRAFANA_ADMIN_PASSWORD, GRAFANA_SECRET_KEY, SIMULATOR_CONTROL_TOKEN)
+# what the NixOS module may have generated (secrets.generate)
+KINDS = (*SECRETS, REDIS_PASSWORD)
 
 
 def write_private(path: Path, data: bytes, *, mode: int = 0o600, runtime_owned: bool = True) -> None:
@@ -147,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     """Create FILE holding a new secret of KIND unless it exists (the NixOS module's
     `secrets.generate`): root-owned as the caller, mode 0400, its directory 0700."""
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
-    parser.add_argument("--kind", required=True, choices=SECRETS)
+    parser.add_argument("--kind", required=True, choices=KINDS)
     parser.add_argument("--file", required=True, type=Path)
     parser.add_argument("--simulator-user", default="", help="the simulator's user (hacienda-credentials)")
     args = parser.parse_args(argv)

@@ -346,6 +346,32 @@ def test_fault_control_endpoint(sim, http):
     assert http.delete(sim.url + SUBMIT).status_code == 405
 
 
+def test_control_endpoints_need_the_control_token_when_one_is_set(tmp_path, xsd_dir):
+    """A deployed simulator (--control-token-file): /_simulator/* answers 401 without the
+    bearer token, whatever the method; /metrics and /health stay open for monitoring."""
+    token_file = tmp_path / "control-token"
+    token_file.write_text("s3cr3t-control-token\n")
+    process = start_simulator(tmp_path, xsd_dir, "--control-token-file", str(token_file))
+    try:
+        with requests.Session() as http:
+            for method, path in [("GET", "/_simulator/stats"), ("PUT", "/_simulator/faults"),
+                                 ("GET", "/_simulator/faults"), ("GET", "/_simulator/certificate"),
+                                 ("POST", "/_simulator/revoke-tokens"), ("DELETE", "/_simulator/faults")]:
+                for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic czNjcjN0"}):
+                    resp = http.request(method, process.url + path, headers=headers,
+                                        json={} if method in ("PUT", "POST") else None)
+                    assert resp.status_code == 401, (method, path, headers, resp.status_code)
+                    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+            good = {"Authorization": "Bearer s3cr3t-control-token"}
+            assert http.get(process.url + "/_simulator/stats", headers=good).status_code == 200
+            assert http.put(process.url + "/_simulator/faults", json={"faults": {}, "replace": True},
+                            headers=good).json() == {"faults": {}, "next": []}
+            assert http.get(process.url + "/health").status_code == 200
+            assert http.get(process.url + "/metrics").status_code == 200
+    finally:
+        stop_cleanly(process)
+
+
 def test_resets_are_real_tcp_resets(sim):
     """A reset fault aborts the connection (RST): no HTTP answer at all reaches the client."""
     import socket

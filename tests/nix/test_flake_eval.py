@@ -32,14 +32,14 @@ def test_outputs():
     assert nix_eval_json("formatter.x86_64-linux.name").startswith("nixfmt")
 
 
-def test_split_test_has_three_machines_with_their_parts():
+def test_split_test_has_three_machines_with_their_parts_and_a_visitor():
     roles = nix_eval_json(
         "checks.x86_64-linux.split.nodes",
-        apply="ns: builtins.mapAttrs (n: c: c.services.l10n-cr-einvoice-staging.roles) ns",
+        apply="ns: builtins.mapAttrs (n: c: c.services.l10n-cr-einvoice-staging.roles or null) ns",
     )
-    on = {node: sorted(r for r, enabled in rs.items() if enabled) for node, rs in roles.items()}
+    on = {node: sorted(r for r, enabled in (rs or {}).items() if enabled) for node, rs in roles.items()}
     assert on == {"proxy": ["monitoring", "proxy"], "app": ["odoo", "simulator"],
-                  "db": ["database", "redis"]}
+                  "db": ["database", "redis"], "visitor": []}
 
 
 def test_schemas_are_fetched_by_pinned_sha256():

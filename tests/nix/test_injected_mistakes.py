@@ -50,8 +50,8 @@ CASES = {
     ),
     "test-driver method that does not exist": (
         "nix/tests/split.nix",
-        '        db.wait_for_unit("postgresql.target")',
-        '        db.wait_for_units("postgresql.target")',
+        '        db.wait_for_unit("postgresql.target", timeout=300)',
+        '        db.wait_for_units("postgresql.target", timeout=300)',
         "has no method wait_for_units",
     ),
     "misspelled option of a test (runNixOSTest)": (

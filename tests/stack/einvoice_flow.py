@@ -89,11 +89,13 @@ def simulator_status(env, clave: str) -> dict:
 
 
 def simulator_stats(env) -> dict:
-    return requests.get(env.simulator_url + "/_simulator/stats", timeout=30).json()
+    return requests.get(env.simulator_url + "/_simulator/stats", headers=env.simulator_control_headers,
+                        timeout=30).json()
 
 
 def simulator_faults(env, body: dict) -> dict:
-    response = requests.put(env.simulator_url + "/_simulator/faults", json=body, timeout=30)
+    response = requests.put(env.simulator_url + "/_simulator/faults", json=body,
+                            headers=env.simulator_control_headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 

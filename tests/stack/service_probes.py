@@ -8,13 +8,22 @@ import smtplib
 import socket
 
 
-def redis_command(host: str, port: int, *args: str) -> bytes:
-    """Send one RESP command and return the raw reply."""
-    payload = f"*{len(args)}\r\n".encode() + b"".join(
+def _resp(*args: str) -> bytes:
+    return f"*{len(args)}\r\n".encode() + b"".join(
         f"${len(a.encode())}\r\n".encode() + a.encode() + b"\r\n" for a in args
     )
+
+
+def redis_command(host: str, port: int, *args: str, password: str | None = None) -> bytes:
+    """Send one RESP command (after AUTH when Redis has a password) and return the raw reply."""
     with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(payload)
+        if password is not None:
+            sock.sendall(_resp("AUTH", password))
+            sock.settimeout(5)
+            answer = sock.recv(1024)
+            if not answer.startswith(b"+OK"):
+                raise AssertionError(f"Redis refused AUTH: {answer!r}")
+        sock.sendall(_resp(*args))
         sock.settimeout(5)
         data = sock.recv(65536)
         # Bulk replies may come in several segments.
@@ -35,8 +44,8 @@ def redis_command(host: str, port: int, *args: str) -> bytes:
         return data
 
 
-def redis_keys(host: str, port: int, pattern: str) -> list[str]:
-    reply = redis_command(host, port, "KEYS", pattern)
+def redis_keys(host: str, port: int, pattern: str, password: str | None = None) -> list[str]:
+    reply = redis_command(host, port, "KEYS", pattern, password=password)
     lines = reply.split(b"\r\n")
     return [lines[i].decode() for i in range(2, len(lines), 2) if lines[i - 1].startswith(b"$")]
 

@@ -10,6 +10,10 @@ scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
     HACIENDA_CREDENTIALS_FILE   USER:PASSWORD lines (default: $STACK_HOME/secrets/hacienda-credentials)
     HACIENDA_SIMULATOR_URL      default: the settings' simulator URL
     METRICS_TOKEN_FILE          default: $STACK_HOME/secrets/metrics-token
+    SIMULATOR_CONTROL_TOKEN_FILE  bearer token of the simulator's /_simulator/* endpoints
+                                (default: $STACK_HOME/secrets/simulator-control-token)
+    REDIS_PASSWORD_FILE         Redis' password, where it has one (the NixOS deployments; unset:
+                                the plain host's Redis on loopback has none)
     STACK_MAILDIR               the SMTP sink's Maildir (default: $STACK_HOME/mail)
     GRAFANA_ADMIN_PASSWORD_FILE Grafana's admin password (default: $STACK_HOME/secrets/grafana-admin-password)
     STACK_HOME                  the plain-host stack's state (default: <repo>/.var/stack)
@@ -39,6 +43,8 @@ class StackEnv:
     credentials_file: Path
     simulator_url: str
     metrics_token_file: Path
+    simulator_control_token_file: Path
+    redis_password_file: Path | None
     maildir: Path
     stack_home: Path
 
@@ -53,6 +59,15 @@ class StackEnv:
     @property
     def metrics_token(self) -> str:
         return _read(self.metrics_token_file, "METRICS_TOKEN_FILE")
+
+    @property
+    def simulator_control_headers(self) -> dict[str, str]:
+        """What the simulator's control endpoints (/_simulator/*) ask of a client."""
+        return {"Authorization": "Bearer " + _read(self.simulator_control_token_file, "SIMULATOR_CONTROL_TOKEN_FILE")}
+
+    @property
+    def redis_password(self) -> str | None:
+        return _read(self.redis_password_file, "REDIS_PASSWORD_FILE") if self.redis_password_file else None
 
     @property
     def hacienda_credentials(self) -> tuple[str, str]:
@@ -98,6 +113,9 @@ def stack_env() -> StackEnv:
         credentials_file=Path(env.get("HACIENDA_CREDENTIALS_FILE") or secrets / "hacienda-credentials"),
         simulator_url=(env.get("HACIENDA_SIMULATOR_URL") or settings["simulator"]["url"]).rstrip("/"),
         metrics_token_file=Path(env.get("METRICS_TOKEN_FILE") or secrets / "metrics-token"),
+        simulator_control_token_file=Path(env.get("SIMULATOR_CONTROL_TOKEN_FILE")
+                                          or secrets / "simulator-control-token"),
+        redis_password_file=Path(env["REDIS_PASSWORD_FILE"]) if env.get("REDIS_PASSWORD_FILE") else None,
         maildir=Path(env.get("STACK_MAILDIR") or home / "mail"),
         stack_home=home,
     )

@@ -152,7 +152,8 @@ def test_error_handling_recovers_without_duplicates(env, admin, figures):
         {"kind": "rate_limit", "endpoint": "submit"},
     ]})
     # Token outages only bite when a token is requested: start from none.
-    requests.post(env.simulator_url + "/_simulator/revoke-tokens", timeout=30)
+    requests.post(env.simulator_url + "/_simulator/revoke-tokens", headers=env.simulator_control_headers,
+                  timeout=30)
     try:
         move_ids = [create_invoice(admin, "STG-C02", [("STG-P07", 2, 0)]),
                     create_invoice(admin, "STG-C05", [("STG-S08", 3, 0)])]
@@ -196,9 +197,9 @@ def test_hacienda_configuration(env, admin):
     stats = simulator_stats(env)
     assert sum(stats["tokens_issued"].values()) >= 1
     prefix = env.settings["redis"]["key_prefix"]
-    keys = redis_keys(env.host("redis"), env.port("redis"), prefix + "*")
+    keys = redis_keys(env.host("redis"), env.port("redis"), prefix + "*", password=env.redis_password)
     assert keys, f"no Redis key under {prefix!r}: the token cache is not shared through Redis"
-    ttl = redis_command(env.host("redis"), env.port("redis"), "PTTL", keys[0])
+    ttl = redis_command(env.host("redis"), env.port("redis"), "PTTL", keys[0], password=env.redis_password)
     assert ttl.startswith(b":") and int(ttl[1:]) != -1, f"{keys[0]} never expires ({ttl!r})"
 
 

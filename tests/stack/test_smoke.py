@@ -49,11 +49,11 @@ def test_postgresql_refuses_a_wrong_password(env):
 def test_redis_answers(env):
     """Redis answers PING, reports version 7 or later, with the settings' memory policy."""
     host, port = env.host("redis"), env.port("redis")
-    assert redis_command(host, port, "PING") == b"+PONG\r\n"
-    info = redis_command(host, port, "INFO", "server").decode()
+    assert redis_command(host, port, "PING", password=env.redis_password) == b"+PONG\r\n"
+    info = redis_command(host, port, "INFO", "server", password=env.redis_password).decode()
     version = re.search(r"redis_version:(\d+)\.", info)
     assert version and int(version.group(1)) >= 7, info[:200]
-    policy = redis_command(host, port, "CONFIG", "GET", "maxmemory-policy").decode()
+    policy = redis_command(host, port, "CONFIG", "GET", "maxmemory-policy", password=env.redis_password).decode()
     assert env.settings["redis"]["maxmemory_policy"] in policy
 
 

@@ -31,7 +31,8 @@ def test_the_certificate_pin_is_long_and_random():
 
 
 NAMES = ["odoo-admin-password", "odoo-db-password", "odoo-master-password", "hacienda-credentials",
-         "certificate-pin", "metrics-token", "grafana-admin-password", "grafana-secret-key"]
+         "certificate-pin", "metrics-token", "grafana-admin-password", "grafana-secret-key",
+         "simulator-control-token"]
 
 
 def test_up_creates_every_secret_private_and_a_long_certificate_pin(tmp_path):

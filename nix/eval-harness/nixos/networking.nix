@@ -26,11 +26,6 @@ in
       type = types.bool;
       default = true;
     };
-    primaryIPAddress = mkOption {
-      type = types.str;
-      default = "";
-      internal = true;
-    };
     interfaces = mkOption {
       default = { };
       type = types.attrsOf (
@@ -55,14 +50,13 @@ in
         default = true;
       };
       allowedTCPPorts = portsOrRanges;
-      allowedUDPPorts = portsOrRanges;
-      extraInputRules = mkOption {
+      # iptables backend (upstream's default while networking.nftables.enable is false):
+      # run by the firewall's start script after the allowed ports and before the final
+      # `ip46tables -A nixos-fw -j nixos-fw-log-refuse`, so `-A nixos-fw ... -j
+      # nixos-fw-accept` rules take effect
+      extraCommands = mkOption {
         type = types.lines;
         default = "";
-      };
-      trustedInterfaces = mkOption {
-        type = types.listOf types.str;
-        default = [ ];
       };
     };
   };

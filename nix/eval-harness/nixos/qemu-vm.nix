@@ -39,6 +39,12 @@ let
   };
 in
 {
+  # upstream declares it here too; the test network sets it (nixos/lib/testing/network.nix)
+  options.networking.primaryIPAddress = mkOption {
+    type = types.str;
+    default = "";
+    internal = true;
+  };
   options.virtualisation = {
     memorySize = mkOption {
       type = types.ints.positive;

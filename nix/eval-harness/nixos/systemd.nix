@@ -1,7 +1,8 @@
 # Mirrors nixos/lib/systemd-unit-options.nix (unit and service options, the
-# `systemd option` merge of serviceConfig values) and the parts of
-# nixos/modules/system/boot/systemd.nix + nixos/lib/systemd-lib.nix that turn
-# script/preStart/path into ExecStart/ExecStartPre/PATH and check Type= and Restart=.
+# `systemd option` merge of serviceConfig values: lists concatenate, scalars must agree;
+# startLimitBurst/startLimitIntervalSec have no default and reach [Unit] only when set)
+# and the parts of nixos/modules/system/boot/systemd.nix + nixos/lib/systemd-lib.nix that
+# turn script/preStart/path into ExecStart/ExecStartPre/PATH and check Type= and Restart=.
 {
   config,
   lib,
@@ -79,18 +80,19 @@ let
       default = [ ];
       type = types.listOf types.unspecified;
     };
-    startLimitBurst = mkOption {
-      type = types.int;
-      default = 5;
-    };
-    startLimitIntervalSec = mkOption {
-      type = types.int;
-      default = 10;
-    };
+    # no default (upstream): left out of the unit unless set, i.e. systemd's
+    # DefaultStartLimitIntervalSec=10s / DefaultStartLimitBurst=5 apply
+    startLimitBurst = mkOption { type = types.int; };
+    startLimitIntervalSec = mkOption { type = types.int; };
   };
 
   serviceModule =
-    { name, config, ... }:
+    {
+      name,
+      config,
+      options,
+      ...
+    }:
     {
       options = commonUnitOptions // {
         environment = mkOption {
@@ -162,6 +164,12 @@ let
         };
       };
       config = {
+        unitConfig = lib.mkMerge [
+          (lib.mkIf options.startLimitBurst.isDefined { StartLimitBurst = config.startLimitBurst; })
+          (lib.mkIf options.startLimitIntervalSec.isDefined {
+            StartLimitIntervalSec = config.startLimitIntervalSec;
+          })
+        ];
         environment.PATH = lib.mkIf (config.path != [ ]) (
           "${lib.makeBinPath config.path}:${lib.makeSearchPathOutput "bin" "sbin" config.path}"
         );

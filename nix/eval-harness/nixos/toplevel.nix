@@ -20,7 +20,24 @@ let
       throw "\nFailed assertions:\n${lib.concatMapStrings (x: "- ${x}\n") failedAssertions}"
     else
       withWarnings true;
-  enabledUnits = lib.filterAttrs (_: u: u.enable) config.systemd.services;
+  # what a unit file is made of (upstream's systemd-lib renders these; options without a
+  # default, such as startLimitBurst, reach the unit only through unitConfig when set)
+  enabledUnits = lib.mapAttrs (
+    _: u:
+    {
+      inherit (u)
+        unitConfig
+        serviceConfig
+        environment
+        wantedBy
+        requiredBy
+        after
+        before
+        requires
+        wants
+        ;
+    }
+  ) (lib.filterAttrs (_: u: u.enable) config.systemd.services);
 in
 {
   options.system.build = lib.mkOption {
@@ -49,7 +66,14 @@ in
       let
         drv = pkgs.runCommand "nixos-system-${config.networking.hostName}" {
         units = enabledUnits;
-        targets = config.systemd.targets;
+        targets = lib.mapAttrs (_: u: {
+          inherit (u)
+            unitConfig
+            wantedBy
+            requires
+            after
+            ;
+        }) config.systemd.targets;
         tmpfiles = config.systemd.tmpfiles.rules;
         users = config.users;
         # the services this harness mirrors (others' options are not forced, as a

@@ -30,11 +30,18 @@ let
     python3Packages = python313.pkgs;
     python312Packages = python312.pkgs;
 
-    # pkgs/by-name/od/odoo19/package.nix: buildPythonApplication on its own python312
+    # pkgs/by-name/od/odoo19/package.nix at nixpkgs 913611c2e5ee984eb60ad1995ed011d04f68ae47:
+    # buildPythonApplication on its own python312, release 20260104, with the postPatch
+    # that makes the websocket (gevent) worker start with workers > 0 (nixpkgs issue
+    # 437260: odoo re-executes sys.argv[0], the shell wrapper, with Python)
     odoo19 = python312.pkgs.buildPythonApplication {
       pname = "odoo";
       version = "19.0.20260104";
       pyproject = true;
+      postPatch = ''
+        substituteInPlace odoo/service/server.py \
+          --replace-fail 'sys.argv[0]' "'@out@/bin/.odoo-wrapped'"
+      '';
       dependencies = with python312.pkgs; [
         cryptography
         lxml
@@ -43,6 +50,22 @@ let
         gevent
         werkzeug
       ];
+    };
+    # PostgreSQL: psqlSchema names the data directory (services.postgresql.dataDir)
+    postgresql_15 = drv.mkDrv {
+      pname = "postgresql";
+      version = "15.15";
+      passthru.psqlSchema = "15";
+    };
+    postgresql_16 = drv.mkDrv {
+      pname = "postgresql";
+      version = "16.11";
+      passthru.psqlSchema = "16";
+    };
+    postgresql_17 = drv.mkDrv {
+      pname = "postgresql";
+      version = "17.7";
+      passthru.psqlSchema = "17";
     };
 
     fetchurl = import ./fetchurl.nix { inherit lib mkDrv; };
@@ -56,12 +79,9 @@ let
   // import ./trivial-builders.nix { inherit lib mkDrv; }
   // lib.genAttrs [
     # services' default packages (the mirrored modules in ../nixos default to these)
-    "postgresql_15"
-    "postgresql_16"
-    "postgresql_17"
     "redis"
-    "nginx"
     "nginxStable"
+    "mailcap"
     "prometheus"
     "grafana"
     "prometheus-node-exporter"

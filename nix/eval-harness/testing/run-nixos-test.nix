@@ -180,6 +180,7 @@ else
       config = cfg;
       harness = {
         inherit nodeNames script;
+        inherit (cfg) globalTimeout;
         pythonNodeNames = map pythonName nodeNames;
       };
       driver = hostPkgs.runCommand "nixos-test-driver-${cfg.name}" { } "";

@@ -34,10 +34,14 @@ def register(sub) -> None:
     )
     p.add_argument("--seed", type=int, help="seed of the fault draws")
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    p.add_argument("--control-token-file", type=Path, metavar="FILE",
+                   help="require 'Authorization: Bearer <the file's token>' on /_simulator/* (deployments); "
+                        "without it those endpoints are open (tests)")
     p.set_defaults(func=run)
 
 
 def build_config(args):
+    from hacienda_cr.errors import ConfigurationError
     from hacienda_cr.simulator.config import SimulatorConfig, load_config_file, parse_user_arg, read_users_file
     from hacienda_cr.simulator.faults import parse_spec
 
@@ -52,6 +56,11 @@ def build_config(args):
         config.refresh_token_ttl = args.refresh_token_ttl
     if args.access_log:
         config.access_log = True
+    if args.control_token_file is not None:
+        try:
+            config.control_token = args.control_token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(f"--control-token-file {args.control_token_file}: {exc.strerror}") from None
     if args.users_file:
         config.users.extend(read_users_file(args.users_file))
     config.users.extend(parse_user_arg(u) for u in args.user)

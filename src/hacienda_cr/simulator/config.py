@@ -82,6 +82,10 @@ class SimulatorConfig:
     callback_timeout: float = 5.0
     max_body_bytes: int = 10 * 1024 * 1024
     access_log: bool = False
+    # When set, /_simulator/* (faults, stats, certificate, token revocation) answers only
+    # requests with "Authorization: Bearer <token>": a deployed simulator is reachable by
+    # other machines, and its faults change what every client sees. None (tests): open.
+    control_token: str | None = field(default=None, repr=False)
 
     def check(self) -> None:
         problems = []
@@ -98,6 +102,8 @@ class SimulatorConfig:
             problems.append("token_ttl and refresh_token_ttl must be positive")
         if not 0 <= self.port <= 65535:
             problems.append(f"port {self.port} is not a TCP port")
+        if self.control_token is not None and not self.control_token.strip():
+            problems.append("the control token is empty")
         if self.schema_set is not None:
             from hacienda_cr.documents import SCHEMA_SETS
 

@@ -9,7 +9,9 @@ Paths (the same as Hacienda's; ``/recepcion-sandbox/v1/`` is accepted as an alia
 ``GET|PUT /_simulator/faults``, ``GET /_simulator/stats``, ``GET /_simulator/certificate``,
 ``POST /_simulator/revoke-tokens``, ``GET /metrics``, ``GET /health``   control and monitoring
 
-The control endpoints have no authentication: bind the simulator to a private address.
+The control endpoints (``/_simulator/*``) answer only ``Authorization: Bearer <token>``
+when the simulator has a control token (``--control-token-file``, what the deployments
+use); without one (tests) they are open. ``/metrics`` and ``/health`` are always open.
 """
 
 from __future__ import annotations
@@ -226,11 +228,20 @@ class Handler(BaseHTTPRequestHandler):
             ("/health", "GET"): self._health,
         }
         key = (path.rstrip("/") or "/", method)
+        if key[0].startswith("/_simulator/") and not self._control_allowed():
+            return "control", lambda **kw: self._send(401, headers={"WWW-Authenticate": 'Bearer realm="simulator control"'})
         if key in control:
             return ("metrics" if key[0] == "/metrics" else "control"), control[key]
         if any(p == key[0] for p, _m in control):
             return "control", lambda **kw: self._send(405)
         return "unknown", lambda **kw: self._json(404, {"error": f"no such path: {path}"})
+
+    def _control_allowed(self) -> bool:
+        token = self.sim.config.control_token
+        if token is None:
+            return True
+        scheme, _, given = (self.headers.get("Authorization") or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
     def _only(self, method: str, allowed: str, action):
         if method == allowed:

@@ -1,8 +1,16 @@
-# Mirrors nixos/modules/services/finance/odoo.nix as of nixpkgs
-# 913611c2e5ee984eb60ad1995ed011d04f68ae47 (the revision family flake.lock pins):
-# options with their types and defaults, and the config it contributes (postgresql
-# enabled with database/user "odoo", the odoo unit, the /websocket vhost when `domain`
-# is set), so overrides of it in the project merge as they would against nixpkgs.
+# Stand-in for nixos/modules/services/finance/odoo.nix at nixpkgs
+# 913611c2e5ee984eb60ad1995ed011d04f68ae47. Declares the options the project sets; does
+# what upstream does with them inside `mkIf cfg.enable`:
+#  - `package` defaults (mkDefault) to odoo19 for system.stateVersion >= 25.11;
+#  - settings.options gets data_dir, list_db = mkDefault false and addons_path from
+#    `addons`; `workers` and `proxy_mode` are typed (proxy_mode defaults to domain != null);
+#  - with `domain` set, an nginx vhost of that name (upstreams odoo 127.0.0.1:8069 and
+#    odoochat 127.0.0.1:8072, `/` and `/websocket`);
+#  - the odoo unit: after/requires postgresql.target, `path = [ services.postgresql.package ]`
+#    (read even where PostgreSQL is disabled), ExecStart bin/odoo, ONE ExecStartPre script
+#    (cd $STATE_DIRECTORY, migration of .local/share/Odoo, autoInit), DynamicUser,
+#    StateDirectory odoo, ODOO_RC pointing at the generated odoo.cfg;
+#  - services.postgresql enabled with database and user "odoo" (ensureDBOwnership).
 {
   config,
   lib,
@@ -12,6 +20,7 @@
 let
   cfg = config.services.odoo;
   format = pkgs.formats.ini { };
+  cfgFile = format.generate "odoo.cfg" cfg.settings;
 in
 {
   options.services.odoo = {
@@ -23,14 +32,8 @@ in
     addons = lib.mkOption {
       type = with lib.types; listOf package;
       default = [ ];
-      description = "Odoo addons.";
     };
     autoInit = lib.mkEnableOption "automatically initialize the DB";
-    autoInitExtraFlags = lib.mkOption {
-      type = with lib.types; listOf str;
-      default = [ ];
-      description = "Extra flags passed to odoo when run for the first time by autoInit";
-    };
     settings = lib.mkOption {
       type = lib.types.submodule {
         options.options = {
@@ -46,11 +49,9 @@ in
         freeformType = format.type;
       };
       default = { };
-      description = "Odoo configuration settings.";
     };
     domain = lib.mkOption {
       type = with lib.types; nullOr str;
-      description = "Domain to host Odoo with nginx";
       default = null;
     };
   };
@@ -66,12 +67,17 @@ in
         "/".proxyPass = "http://odoo";
       };
     };
-    services.odoo.settings.options = {
-      data_dir = "/var/lib/private/odoo/data";
-      list_db = lib.mkDefault false;
-    }
-    // lib.optionalAttrs (cfg.addons != [ ]) {
-      addons_path = lib.concatMapStringsSep "," lib.escapeShellArg cfg.addons;
+    services.odoo = {
+      package = lib.mkDefault (
+        if lib.versionOlder config.system.stateVersion "25.11" then pkgs.odoo18 else pkgs.odoo19
+      );
+      settings.options = {
+        data_dir = "/var/lib/private/odoo/data";
+        list_db = lib.mkDefault false;
+      }
+      // lib.optionalAttrs (cfg.addons != [ ]) {
+        addons_path = lib.concatMapStringsSep "," lib.escapeShellArg cfg.addons;
+      };
     };
     users.users.odoo = {
       isSystemUser = true;
@@ -84,18 +90,28 @@ in
         "network.target"
         "postgresql.target"
       ];
+      # pg_dump
       path = [ config.services.postgresql.package ];
       requires = [ "postgresql.target" ];
       serviceConfig = {
         ExecStart = "${cfg.package}/bin/odoo";
         ExecStartPre = pkgs.writeShellScript "odoo-start-pre.sh" (
-          "cd \"$STATE_DIRECTORY\"\n"
-          + lib.optionalString cfg.autoInit "${cfg.package}/bin/odoo --init=INIT --database=odoo --db_user=odoo --stop-after-init ${lib.concatStringsSep " " cfg.autoInitExtraFlags}\n"
+          ''
+            set -euo pipefail
+            cd "$STATE_DIRECTORY"
+          ''
+          + lib.optionalString cfg.autoInit ''
+            INITIALIZED="${cfg.settings.options.data_dir}/.odoo.initialized"
+            if [ ! -e "$INITIALIZED" ]; then
+              ${cfg.package}/bin/odoo --init=INIT --database=odoo --db_user=odoo --stop-after-init
+              touch "$INITIALIZED"
+            fi
+          ''
         );
         DynamicUser = true;
         User = "odoo";
         StateDirectory = "odoo";
-        Environment = [ "ODOO_RC=${format.generate "odoo.cfg" cfg.settings}" ];
+        Environment = [ "ODOO_RC=${cfgFile}" ];
       };
     };
     services.postgresql = {

@@ -1,6 +1,14 @@
-# Mirrors nixos/modules/services/databases/postgresql.nix (nixos-unstable, early 2026):
-# the options used, with types/defaults; `settings` is freeform with a typed `port`.
-# Config: the postgresql unit and the ensureDBOwnership assertion upstream has.
+# Stand-in for nixos/modules/services/databases/postgresql.nix (nixos-unstable, the stored
+# copy read for docs/nix.md: the one with postgresql.target and finalPackage). Declares
+# the options the project sets or reads; reproduces what upstream does with them:
+#  - `package` has NO default: upstream sets it (mkDefault, by system.stateVersion) only
+#    inside `mkIf cfg.enable`, so reading it on a machine without PostgreSQL fails;
+#  - `settings.listen_addresses` is set at normal priority from `enableTCPIP` ("*" or
+#    "localhost"), so another value needs mkForce; `settings.port` defaults to 5432;
+#  - `authentication` gets upstream's default rules after the module's own (mkAfter),
+#    `identMap` the postgres map;
+#  - units: postgresql.service (Restart=always, start limit 5 in 605 s),
+#    postgresql-setup.service (ensureDatabases/ensureUsers), postgresql.target requiring both.
 {
   config,
   lib,
@@ -10,14 +18,28 @@
 let
   inherit (lib) mkOption types;
   cfg = config.services.postgresql;
+  toStr =
+    value:
+    if value == true then
+      "yes"
+    else if value == false then
+      "no"
+    else if builtins.isString value then
+      "'${builtins.replaceStrings [ "'" ] [ "''" ] value}'"
+    else
+      toString value;
+  configFile = pkgs.writeText "postgresql.conf" (
+    lib.concatStringsSep "\n" (
+      lib.mapAttrsToList (n: v: "${n} = ${toStr v}") (lib.filterAttrs (_: v: v != null) cfg.settings)
+    )
+  );
 in
 {
   options.services.postgresql = {
     enable = lib.mkEnableOption "PostgreSQL Server";
     package = mkOption {
       type = types.package;
-      default = pkgs.postgresql_17;
-      defaultText = "depends on system.stateVersion";
+      description = "The package being used by postgresql.";
     };
     enableTCPIP = mkOption {
       type = types.bool;
@@ -25,7 +47,6 @@ in
     };
     dataDir = mkOption {
       type = types.path;
-      default = "/var/lib/postgresql/${cfg.package.psqlSchema or "17"}";
     };
     authentication = mkOption {
       type = types.lines;
@@ -34,14 +55,6 @@ in
     identMap = mkOption {
       type = types.lines;
       default = "";
-    };
-    initdbArgs = mkOption {
-      type = with types; listOf str;
-      default = [ ];
-    };
-    initialScript = mkOption {
-      type = types.nullOr types.path;
-      default = null;
     };
     ensureDatabases = mkOption {
       type = types.listOf types.str;
@@ -57,30 +70,9 @@ in
               type = types.bool;
               default = false;
             };
-            ensureClauses = mkOption {
-              default = { };
-              type = types.submodule {
-                options = lib.genAttrs [
-                  "superuser"
-                  "createrole"
-                  "createdb"
-                  "inherit"
-                  "login"
-                  "replication"
-                  "bypassrls"
-                ] (_: mkOption {
-                  type = types.nullOr types.bool;
-                  default = null;
-                });
-              };
-            };
           };
         }
       );
-    };
-    enableJIT = mkOption {
-      type = types.bool;
-      default = false;
     };
     settings = mkOption {
       default = { };
@@ -93,15 +85,9 @@ in
             int
             str
           ]);
-        options = {
-          port = mkOption {
-            type = types.port;
-            default = 5432;
-          };
-          listen_addresses = mkOption {
-            type = types.str;
-            default = if cfg.enableTCPIP then "*" else "localhost";
-          };
+        options.port = mkOption {
+          type = types.port;
+          default = 5432;
         };
       };
     };
@@ -118,25 +104,96 @@ in
         Offender: ${user.name} has not been found among databases.
       '';
     }) cfg.ensureUsers;
+
+    services.postgresql.package = lib.mkDefault (
+      if lib.versionAtLeast config.system.stateVersion "25.11" then
+        pkgs.postgresql_17
+      else if lib.versionAtLeast config.system.stateVersion "24.11" then
+        pkgs.postgresql_16
+      else
+        pkgs.postgresql_15
+    );
+    services.postgresql.dataDir = lib.mkDefault "/var/lib/postgresql/${cfg.package.psqlSchema}";
+    services.postgresql.settings = {
+      hba_file = "${pkgs.writeText "pg_hba.conf" cfg.authentication}";
+      ident_file = "${pkgs.writeText "pg_ident.conf" cfg.identMap}";
+      log_destination = "stderr";
+      listen_addresses = if cfg.enableTCPIP then "*" else "localhost";
+    };
+    services.postgresql.authentication = lib.mkMerge [
+      (lib.mkBefore "# Generated file; do not edit!")
+      (lib.mkAfter ''
+        # default value of services.postgresql.authentication
+        local all postgres         peer map=postgres
+        local all all              peer
+        host  all all 127.0.0.1/32 md5
+        host  all all ::1/128      md5
+      '')
+    ];
+    services.postgresql.identMap = lib.mkAfter ''
+      postgres postgres postgres
+    '';
+
     users.users.postgres = {
-      isSystemUser = true;
       group = "postgres";
+      home = cfg.dataDir;
     };
     users.groups.postgres = { };
-    systemd.services.postgresql = {
+    environment.systemPackages = [ cfg.package ];
+
+    systemd.targets.postgresql = {
       wantedBy = [ "multi-user.target" ];
+      requires = [
+        "postgresql.service"
+        "postgresql-setup.service"
+      ];
+    };
+    systemd.services.postgresql = {
+      after = [ "network.target" ];
+      wants = [ "postgresql.target" ];
+      partOf = [ "postgresql.target" ];
+      environment.PGDATA = cfg.dataDir;
+      path = [ cfg.package ];
+      preStart = ''
+        if ! test -e ${cfg.dataDir}/PG_VERSION; then
+          initdb -U postgres
+        fi
+        ln -sfn "${configFile}" "${cfg.dataDir}/postgresql.conf"
+      '';
       serviceConfig = {
         User = "postgres";
         Group = "postgres";
+        RuntimeDirectory = "postgresql";
         Type = "notify";
+        KillSignal = "SIGINT";
+        KillMode = "mixed";
+        TimeoutSec = 120;
         ExecStart = "${cfg.package}/bin/postgres";
+        Restart = "always";
+      };
+      unitConfig = {
+        StartLimitIntervalSec = 120 * 5 + 5;
+        StartLimitBurst = 5;
       };
     };
     systemd.services.postgresql-setup = {
-      requiredBy = [ "postgresql.target" ];
-      serviceConfig.Type = "oneshot";
-      script = lib.concatMapStrings (db: "psql -c 'CREATE DATABASE \"${db}\"'\n") cfg.ensureDatabases;
+      requires = [ "postgresql.service" ];
+      after = [ "postgresql.service" ];
+      serviceConfig = {
+        User = "postgres";
+        Group = "postgres";
+        Type = "oneshot";
+        RemainAfterExit = true;
+      };
+      path = [ cfg.package ];
+      environment.PGPORT = toString cfg.settings.port;
+      script =
+        lib.concatMapStrings (db: ''
+          psql -tAc "SELECT 1 FROM pg_database WHERE datname = '${db}'" | grep -q 1 || psql -tAc 'CREATE DATABASE "${db}"'
+        '') cfg.ensureDatabases
+        + lib.concatMapStrings (user: ''
+          psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='${user.name}'" | grep -q 1 || psql -tAc 'CREATE USER "${user.name}"'
+        '') cfg.ensureUsers;
     };
-    systemd.targets.postgresql.wantedBy = [ "multi-user.target" ];
   };
 }

@@ -1,6 +1,12 @@
-# Mirrors nixos/modules/services/monitoring/prometheus/default.nix (nixos-unstable,
-# early 2026): top-level options and the promTypes used (globalConfig, scrape_config
-# with static_configs and authorization), all nullOr with null defaults as upstream.
+# Stand-in for nixos/modules/services/monitoring/prometheus/default.nix (nixos-unstable,
+# the stored copy read for docs/nix.md). Declares the options the project sets, with
+# upstream's types (promTypes: every field nullOr, null default); does what upstream does:
+#  - prometheus.yml is the JSON of { global, scrape_configs } with null fields and
+#    `_module` dropped (filterValidPrometheus), checked by promtool at build time
+#    (`--syntax-only` when checkConfig = "syntax-only": files named in it need not exist);
+#  - the unit runs prometheus with --config.file, --web.listen-address
+#    listenAddress:port, --storage.tsdb.path and --storage.tsdb.retention.time.
+# The text is at config.system.build.harness.prometheusYml (tests run Debian's promtool).
 {
   config,
   lib,
@@ -11,56 +17,51 @@ let
   inherit (lib) mkOption types;
   cfg = config.services.prometheus;
   mkOpt =
-    type: description:
+    type:
     mkOption {
       type = types.nullOr type;
       default = null;
-      inherit description;
     };
-
-  globalConfig = types.submodule {
-    options = {
-      scrape_interval = mkOpt types.str "How frequently to scrape targets by default.";
-      scrape_timeout = mkOpt types.str "How long until a scrape request times out.";
-      evaluation_interval = mkOpt types.str "How frequently to evaluate rules by default.";
-      external_labels = mkOpt (types.attrsOf types.str) "Labels added to external communication.";
-    };
-  };
-  staticConfig = types.submodule {
-    options = {
-      targets = mkOption { type = types.listOf types.str; };
-      labels = mkOption {
-        type = types.attrsOf types.str;
-        default = { };
-      };
-    };
-  };
   scrapeConfig = types.submodule {
     options = {
       job_name = mkOption { type = types.strMatching "[a-zA-Z0-9_-]+"; };
-      honor_labels = mkOpt types.bool "Whether scraped labels win over server labels.";
-      scrape_interval = mkOpt types.str "How frequently to scrape targets from this job.";
-      scrape_timeout = mkOpt types.str "Per-scrape timeout.";
-      metrics_path = mkOpt types.str "The HTTP resource path to fetch metrics from.";
-      scheme = mkOpt (types.enum [
-        "http"
-        "https"
-      ]) "The URL scheme.";
-      params = mkOpt (types.attrsOf (types.listOf types.str)) "URL parameters.";
-      authorization = mkOpt (types.submodule {
-        options = {
-          type = mkOption {
-            type = types.nullOr types.str;
-            default = "Bearer";
+      scrape_interval = mkOpt types.str;
+      metrics_path = mkOpt types.str;
+      authorization = mkOpt (
+        types.submodule {
+          options = {
+            type = mkOpt types.str;
+            credentials_file = mkOpt types.str;
           };
-          credentials = mkOpt types.str "Credentials (mutually exclusive with credentials_file).";
-          credentials_file = mkOpt types.str "File holding the credentials.";
-        };
-      }) "Optional `Authorization` header configuration.";
-      static_configs = mkOpt (types.listOf staticConfig) "Statically configured targets.";
-      relabel_configs = mkOpt (types.listOf (types.attrsOf types.anything)) "Relabelling.";
+        }
+      );
+      static_configs = mkOpt (
+        types.listOf (
+          types.submodule {
+            options = {
+              targets = mkOption { type = types.listOf types.str; };
+              labels = mkOption {
+                type = types.attrsOf types.str;
+                default = { };
+              };
+            };
+          }
+        )
+      );
     };
   };
+  filterValid =
+    x:
+    if builtins.isAttrs x then
+      lib.mapAttrs (_: filterValid) (lib.filterAttrs (n: v: n != "_module" && v != null) x)
+    else if builtins.isList x then
+      map filterValid x
+    else
+      x;
+  prometheusYml = builtins.toJSON (filterValid {
+    global = cfg.globalConfig;
+    scrape_configs = cfg.scrapeConfigs;
+  });
 in
 {
   options.services.prometheus = {
@@ -77,14 +78,6 @@ in
       type = types.str;
       default = "0.0.0.0";
     };
-    stateDir = mkOption {
-      type = types.str;
-      default = "prometheus2";
-    };
-    extraFlags = mkOption {
-      type = types.listOf types.str;
-      default = [ ];
-    };
     checkConfig = mkOption {
       type = with types; either bool (enum [ "syntax-only" ]);
       default = true;
@@ -94,24 +87,12 @@ in
       default = null;
     };
     globalConfig = mkOption {
-      type = globalConfig;
+      type = types.submodule { options.scrape_interval = mkOpt types.str; };
       default = { };
     };
     scrapeConfigs = mkOption {
       type = types.listOf scrapeConfig;
       default = [ ];
-    };
-    ruleFiles = mkOption {
-      type = types.listOf types.path;
-      default = [ ];
-    };
-    rules = mkOption {
-      type = types.listOf types.str;
-      default = [ ];
-    };
-    webExternalUrl = mkOption {
-      type = types.nullOr types.str;
-      default = null;
     };
   };
 
@@ -121,14 +102,23 @@ in
       group = "prometheus";
     };
     users.groups.prometheus = { };
+    system.build.harness.prometheusYml = prometheusYml;
     systemd.services.prometheus = {
       wantedBy = [ "multi-user.target" ];
       after = [ "network.target" ];
       serviceConfig = {
-        ExecStart = "${cfg.package}/bin/prometheus --web.listen-address=${cfg.listenAddress}:${toString cfg.port}";
+        ExecStart = lib.concatStringsSep " " (
+          [
+            "${cfg.package}/bin/prometheus"
+            "--config.file=${pkgs.writeText "prometheus.yml" prometheusYml}"
+            "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
+            "--storage.tsdb.path=/var/lib/prometheus2/data/"
+          ]
+          ++ lib.optional (cfg.retentionTime != null) "--storage.tsdb.retention.time=${cfg.retentionTime}"
+        );
         User = "prometheus";
         Restart = "always";
-        StateDirectory = cfg.stateDir;
+        StateDirectory = "prometheus2";
       };
     };
   };
