@@ -76,8 +76,20 @@
         in
         {
           python-tests = import ./nix/tests/python-tests.nix {
-            inherit pkgs repoSource python;
+            inherit
+              lib
+              pkgs
+              repoRoot
+              repoSource
+              python
+              ;
             inherit (p) hacienda-cr;
+            # built for Odoo's interpreter, the one the suite runs on
+            einvoice-stack = python.pkgs.callPackage ./nix/packages/einvoice-stack.nix {
+              inherit repoRoot;
+              pythonPackages = python.pkgs;
+            };
+            schemas = p.hacienda-cr-schemas;
           };
           lint = import ./nix/tests/lint.nix { inherit pkgs repoSource; };
         }

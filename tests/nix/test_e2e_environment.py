@@ -53,6 +53,8 @@ def test_the_values_are_this_machines():
     assert env["ODOO_DB_PASSWORD_FILE"] == secrets["databasePasswordFile"]
     assert env["HACIENDA_CREDENTIALS_FILE"] == secrets["haciendaCredentialsFile"]
     assert env["METRICS_TOKEN_FILE"] == secrets["metricsTokenFile"]
+    assert env["SIMULATOR_CONTROL_TOKEN_FILE"] == secrets["simulatorControlTokenFile"]
+    assert env["REDIS_PASSWORD_FILE"] == secrets["redisPasswordFile"]
     assert env["GRAFANA_ADMIN_PASSWORD_FILE"] == secrets["grafanaAdminPasswordFile"]
     assert env["STACK_MAILDIR"] == machine["maildir"]
     assert env["HACIENDA_XSD_DIR"] == machine["schemas"]

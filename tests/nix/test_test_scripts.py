@@ -4,7 +4,7 @@ nodes that exist (full Python AST check; the harness's Nix check is a coarser tw
 import json
 
 import pytest
-from check_test_scripts import check_all, check_script, load_api
+from check_test_scripts import check_all, check_script, load_api, pyflakes, wait_budget
 from nix_harness import REPO, nix_eval_json
 
 API = load_api()
@@ -75,3 +75,44 @@ def test_cli_exit_status(tmp_path):
                            str(bad)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "undefined name 'nod'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "seconds"),
+    [
+        ('web.wait_for_unit("a")', 900),
+        ('web.wait_for_unit("a", timeout=60)', 60),
+        ('web.wait_for_unit("a", None, 30)', 30),
+        ('web.wait_until_succeeds("true", 20)', 20),
+        ('web.succeed("true")', 0),
+        ('web.succeed("true", timeout=5)', 5),
+        ('web.execute("true")', 900),
+        ('for u in ["a", "b", "c"]:\n    web.wait_for_unit(u, timeout=10)', 30),
+        ('def f(_):\n    return bool(web.succeed("x"))\nretry(f, timeout_seconds=40)', 40),
+        ('with subtest("x"):\n    web.wait_for_open_port(80, timeout=7)\n    if True:\n        web.wait_for_file("f", 3)', 10),
+    ],
+)
+def test_wait_budget(script, seconds):
+    assert wait_budget(script, ["web"], API) == (seconds, [])
+
+
+def test_a_script_whose_waits_exceed_the_global_timeout_is_reported():
+    tests = {"long": {"script": 'web.wait_for_unit("a", timeout=3000)\nweb.wait_for_unit("b", timeout=700)',
+                      "nodeNames": ["web"], "pythonNodeNames": ["web"], "globalTimeout": 3600}}
+    problems, _ = check_all(tests, API)
+    assert any("add up to 3700 s, more than the driver's global timeout (3600 s)" in p for p in problems)
+    tests["long"]["globalTimeout"] = 3700
+    assert check_all(tests, API)[0] == []
+
+
+def test_a_timeout_known_only_at_run_time_is_reported():
+    _, problems = wait_budget("t = 5\nweb.wait_for_unit('a', timeout=t)", ["web"], API)
+    assert problems and "give its timeout as a number" in problems[0]
+
+
+def test_pyflakes_as_the_driver_runs_it():
+    """The driver fails the test's build on any pyflakes message, an unused import too."""
+    problems = pyflakes("import json\nstart_all()\nweb.succeed('x')\n", ["web"], API)
+    assert len(problems) == 1 and "F401" in problems[0] and "json" in problems[0], problems
+    assert pyflakes("start_all()\nweb.succeed('x')\nmachine.succeed('y')\n", ["web"], API) == []
+    assert any("F821" in p for p in pyflakes("wbe.succeed('x')\n", ["web", "db"], API))

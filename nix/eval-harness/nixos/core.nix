@@ -45,14 +45,6 @@ in
       default = null;
       description = "An explicit package set (instead of nixpkgs.hostPlatform).";
     };
-    nixpkgs.config = mkOption {
-      type = types.attrsOf types.anything;
-      default = { };
-    };
-    nixpkgs.overlays = mkOption {
-      type = types.listOf (types.functionTo (types.functionTo types.attrs));
-      default = [ ];
-    };
     environment.systemPackages = mkOption {
       type = types.listOf types.package;
       default = [ ];
@@ -97,10 +89,6 @@ in
         )
       );
     };
-    environment.variables = mkOption {
-      type = types.attrsOf (types.either types.str (types.listOf types.str));
-      default = { };
-    };
     time.timeZone = mkOption {
       type = types.nullOr (types.addCheck types.str (s: builtins.match ".* .*" s == null));
       default = null;
@@ -121,10 +109,6 @@ in
             options = mkOption {
               type = types.nonEmptyListOf types.str;
               default = [ "defaults" ];
-            };
-            neededForBoot = mkOption {
-              type = types.bool;
-              default = false;
             };
           };
         }

@@ -8,6 +8,23 @@
     name: env: buildCommand:
     mkDrv (env // { inherit name buildCommand; });
   writeText = name: text: mkDrv { inherit name text; };
+  # pkgs/build-support/trivial-builders: a fixed-output derivation the user adds to the
+  # store by hand (nix-store --add-fixed); building it otherwise prints `message`
+  requireFile =
+    {
+      name,
+      sha256,
+      hashMode ? "flat",
+      message,
+    }:
+    if !(builtins.elem hashMode [ "flat" "recursive" ]) then
+      throw "requireFile ${name}: hashMode must be flat or recursive"
+    else
+      mkDrv {
+        inherit name message;
+        outputHash = sha256;
+        outputHashMode = hashMode;
+      };
   writeTextFile =
     {
       name,

@@ -1,8 +1,11 @@
-# Mirrors nixos/modules/services/monitoring/grafana.nix (nixos-unstable, early 2026):
-# settings as a freeform INI submodule with the typed server/security keys the project
-# sets (secret_key has no default any more), and the provision tree: datasources and
-# dashboards `settings` (typed submodules, see grafanaTypes upstream) or `path`,
-# alerting.<kind>.path/settings.
+# Stand-in for nixos/modules/services/monitoring/grafana.nix (nixos-unstable, the stored
+# copy read for docs/nix.md). Declares the options the project sets: `settings` is a
+# freeform INI submodule with upstream's typed keys among those (http_addr, http_port,
+# domain; admin_user, admin_password, secret_key -- no default any more --,
+# disable_gravatar; analytics; users.allow_sign_up), and the provision tree: datasources
+# and dashboards `settings` (typed submodules, freeform otherwise), alerting.rules.path.
+# Upstream writes grafana.ini from `settings` and provisioning YAML from `provision`, and
+# runs grafana.service with StateDirectory grafana.
 {
   config,
   lib,
@@ -13,90 +16,30 @@ let
   inherit (lib) mkOption types;
   cfg = config.services.grafana;
   yaml = pkgs.formats.yaml { };
-
-  datasourceConfig = types.submodule {
-    freeformType = yaml.type;
-    options = {
-      name = mkOption { type = types.str; };
-      type = mkOption { type = types.str; };
-      access = mkOption {
-        type = types.enum [
-          "proxy"
-          "direct"
-        ];
-        default = "proxy";
-      };
-      url = mkOption {
-        type = types.str;
-        default = "";
-      };
-      uid = mkOption {
-        type = types.nullOr types.str;
-        default = null;
-      };
-      editable = mkOption {
-        type = types.bool;
-        default = false;
-      };
-      jsonData = mkOption {
-        type = types.nullOr types.attrs;
-        default = null;
-      };
-      secureJsonData = mkOption {
-        type = types.nullOr types.attrs;
-        default = null;
-      };
-    };
-  };
-  dashboardConfig = types.submodule {
-    freeformType = yaml.type;
-    options = {
-      name = mkOption {
-        type = types.str;
-        default = "default";
-      };
-      type = mkOption {
-        type = types.str;
-        default = "file";
-      };
-      options.path = mkOption { type = types.path; };
-    };
-  };
-  provisionSection =
-    attr: itemType:
-    {
-      path = mkOption {
-        type = types.nullOr types.path;
-        default = null;
-      };
-      settings = mkOption {
-        default = null;
-        type = types.nullOr (
-          types.submodule {
-            options = {
-              apiVersion = mkOption {
-                type = types.int;
-                default = 1;
-              };
-              ${attr} = mkOption {
-                type = types.listOf itemType;
-                default = [ ];
-              };
+  provisionSettings =
+    attr: itemOptions:
+    mkOption {
+      default = null;
+      type = types.nullOr (
+        types.submodule {
+          options = {
+            apiVersion = mkOption {
+              type = types.int;
+              default = 1;
             };
-          }
-        );
-      };
+            ${attr} = mkOption {
+              type = types.listOf (
+                types.submodule {
+                  freeformType = yaml.type;
+                  options = itemOptions;
+                }
+              );
+              default = [ ];
+            };
+          };
+        }
+      );
     };
-  alertingSection = {
-    path = mkOption {
-      type = types.nullOr types.path;
-      default = null;
-    };
-    settings = mkOption {
-      type = types.nullOr yaml.type;
-      default = null;
-    };
-  };
 in
 {
   options.services.grafana = {
@@ -105,29 +48,42 @@ in
       type = types.package;
       default = pkgs.grafana;
     };
-    dataDir = mkOption {
-      type = types.path;
-      default = "/var/lib/grafana";
-    };
-    openFirewall = mkOption {
-      type = types.bool;
-      default = false;
-    };
-    declarativePlugins = mkOption {
-      type = with types; nullOr (listOf path);
-      default = null;
-    };
     provision = {
       enable = lib.mkEnableOption "provision";
-      datasources = provisionSection "datasources" datasourceConfig;
-      dashboards = provisionSection "providers" dashboardConfig;
-      alerting = lib.genAttrs [
-        "rules"
-        "contactPoints"
-        "policies"
-        "templates"
-        "muteTimings"
-      ] (_: alertingSection);
+      datasources.settings = provisionSettings "datasources" {
+        name = mkOption { type = types.str; };
+        type = mkOption { type = types.str; };
+        access = mkOption {
+          type = types.enum [
+            "proxy"
+            "direct"
+          ];
+          default = "proxy";
+        };
+        url = mkOption {
+          type = types.str;
+          default = "";
+        };
+        uid = mkOption {
+          type = types.nullOr types.str;
+          default = null;
+        };
+      };
+      dashboards.settings = provisionSettings "providers" {
+        name = mkOption {
+          type = types.str;
+          default = "default";
+        };
+        type = mkOption {
+          type = types.str;
+          default = "file";
+        };
+        options.path = mkOption { type = types.path; };
+      };
+      alerting.rules.path = mkOption {
+        type = types.nullOr types.path;
+        default = null;
+      };
     };
     settings = mkOption {
       default = { };
@@ -135,15 +91,6 @@ in
         freeformType = (pkgs.formats.ini { }).type;
         options = {
           server = {
-            protocol = mkOption {
-              type = types.enum [
-                "http"
-                "https"
-                "h2"
-                "socket"
-              ];
-              default = "http";
-            };
             http_addr = mkOption {
               type = types.str;
               default = "127.0.0.1";
@@ -155,10 +102,6 @@ in
             domain = mkOption {
               type = types.str;
               default = "localhost";
-            };
-            root_url = mkOption {
-              type = types.str;
-              default = "%(protocol)s://%(domain)s:%(http_port)s/";
             };
           };
           security = {
@@ -175,10 +118,6 @@ in
               default = null;
             };
             disable_gravatar = mkOption {
-              type = types.bool;
-              default = false;
-            };
-            cookie_secure = mkOption {
               type = types.bool;
               default = false;
             };
@@ -213,7 +152,7 @@ in
       wantedBy = [ "multi-user.target" ];
       after = [ "networking.target" ];
       serviceConfig = {
-        ExecStart = "${cfg.package}/bin/grafana server";
+        ExecStart = "${cfg.package}/bin/grafana server -config ${(pkgs.formats.ini { }).generate "config.ini" cfg.settings}";
         User = "grafana";
         Restart = "on-failure";
         StateDirectory = "grafana";
