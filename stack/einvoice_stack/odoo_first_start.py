@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from einvoice_stack import odoo_db
+from einvoice_stack import odoo_db, secrets_store
 from einvoice_stack.postgres import psql_variable
 
 ADDONS_DONE = ".l10n-cr-einvoice-addons"
@@ -83,12 +83,9 @@ class Odoo:
 
 def _read(path: Path, what: str) -> str:
     try:
-        value = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise FirstStartError(f"{what} {path}: cannot read it ({exc.strerror})") from None
-    if not value:
-        raise FirstStartError(f"{what} {path} is empty")
-    return value
+        return secrets_store.read_file(path, f"{what} {path}")
+    except secrets_store.SecretFileError as exc:
+        raise FirstStartError(str(exc)) from None
 
 
 def _done(state: Path, name: str) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from einvoice_stack.layout import Layout
+from einvoice_stack.secrets_store import SecretFileError, read_file
 
 # Read by the l10n_cr_einvoice addon (its token cache and sending locks).
 REDIS_URL_KEY = "l10n_cr_einvoice_redis_url"
@@ -86,11 +87,11 @@ def complete(base: str, values: dict[str, str]) -> str:
 
 def _read_secret(path: str, what: str) -> str:
     try:
-        value = Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise SystemExit(f"render_odoo: {what} {path}: cannot read it ({exc.strerror})") from None
-    if not value or "\n" in value:
-        raise SystemExit(f"render_odoo: {what} {path}: expected one non-empty line")
+        value = read_file(Path(path), f"{what} {path}")
+    except SecretFileError as exc:
+        raise SystemExit(f"render_odoo: {exc}") from None
+    if "\n" in value:
+        raise SystemExit(f"render_odoo: {what} {path}: expected one line")
     return value
 
 

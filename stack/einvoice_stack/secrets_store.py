@@ -76,6 +76,22 @@ SECRETS = (ADMIN_PASSWORD, DB_PASSWORD, ODOO_MASTER_PASSWORD, HACIENDA_CREDENTIA
 KINDS = (*SECRETS, REDIS_PASSWORD)
 
 
+class SecretFileError(ValueError):
+    """A secret file named by an option or a variable is missing, unreadable or empty."""
+
+
+def read_file(path: Path, label: str) -> str:
+    """The value a secret file holds (one line, stripped); `label` names it in the error
+    (e.g. "CERTIFICATE_PIN_FILE=/run/secrets/pin")."""
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SecretFileError(f"{label}: cannot read it ({exc.strerror})") from None
+    if not value:
+        raise SecretFileError(f"{label} is empty")
+    return value
+
+
 def write_private(path: Path, data: bytes, *, mode: int = 0o600, runtime_owned: bool = True) -> None:
     """Write a file readable by its owner only, atomically (no window with wider modes);
     owned by the plain-host stack's runtime account unless `runtime_owned` is false."""

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from einvoice_stack import secrets_store
 from einvoice_stack.layout import Layout
 
 
@@ -32,12 +33,9 @@ class SeedEnv:
     @staticmethod
     def read(path: Path, variable: str) -> str:
         try:
-            value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SeedError(f"{variable}={path}: cannot read it ({exc.strerror})") from None
-        if not value:
-            raise SeedError(f"{variable}={path} is empty")
-        return value
+            return secrets_store.read_file(path, f"{variable}={path}")
+        except secrets_store.SecretFileError as exc:
+            raise SeedError(str(exc)) from None
 
     def admin_password(self) -> str:
         return self.read(self.admin_password_file, "ODOO_ADMIN_PASSWORD_FILE")
