@@ -73,6 +73,11 @@
           p = packagesFor pkgs;
           python = p.odooPython;
           testArgs = { inherit pkgs modules resolved; };
+          # the stack's package built for Odoo's interpreter, the one the test suites run on
+          stackForTests = python.pkgs.callPackage ./nix/packages/einvoice-stack.nix {
+            inherit repoRoot;
+            pythonPackages = python.pkgs;
+          };
         in
         {
           python-tests = import ./nix/tests/python-tests.nix {
@@ -84,11 +89,7 @@
               python
               ;
             inherit (p) hacienda-cr;
-            # built for Odoo's interpreter, the one the suite runs on
-            einvoice-stack = python.pkgs.callPackage ./nix/packages/einvoice-stack.nix {
-              inherit repoRoot;
-              pythonPackages = python.pkgs;
-            };
+            einvoice-stack = stackForTests;
             schemas = p.hacienda-cr-schemas;
           };
           lint = import ./nix/tests/lint.nix { inherit pkgs repoSource; };
@@ -101,7 +102,7 @@
             testArgs
             // {
               inherit repoSource python;
-              stackPackage = p.einvoice-stack;
+              stackPackage = stackForTests;
             }
           );
         }

@@ -22,6 +22,8 @@ let
     "tests"
   ];
   pythonEnv = python.withPackages (ps: [
+    # the stack's settings (tests/stack/stack_env.py reads them with einvoice_stack)
+    stackPackage
     ps.pytest
     ps.requests
   ]);
@@ -35,6 +37,7 @@ pkgs.testers.runNixOSTest {
   nodes.staging = {
     imports = [ (import ./single-node.nix { inherit modules; }) ];
     services.l10n-cr-einvoice-staging.seed.command = pkgs.lib.getExe stackPackage;
+    # (built for the test's interpreter: the same code as packages.stack)
     environment.systemPackages = [ pythonEnv ];
   };
   testScript =
