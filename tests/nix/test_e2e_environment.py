@@ -58,3 +58,22 @@ def test_the_values_are_this_machines():
     assert env["GRAFANA_ADMIN_PASSWORD_FILE"] == secrets["grafanaAdminPasswordFile"]
     assert env["STACK_MAILDIR"] == machine["maildir"]
     assert env["HACIENDA_XSD_DIR"] == machine["schemas"]
+
+
+def test_the_vms_python_has_what_the_stack_suites_import():
+    """tests/stack run on the e2e machine's Python (a python.withPackages environment)."""
+    import sys
+
+    envs = nix_eval_json(
+        "checks.x86_64-linux.e2e.nodes.staging.environment.systemPackages",
+        apply="ps: map (e: map (p: p.pname or p.name) e.packages) (builtins.filter (p: p ? packages) ps)")
+    assert len(envs) == 1, envs
+    provided = set(envs[0])
+    local = {path.stem for path in (REPO / "tests" / "stack").glob("*.py")}
+    imported = set()
+    for path in (REPO / "tests" / "stack").glob("*.py"):
+        imported |= set(re.findall(r"^\s*(?:from|import) ([A-Za-z_]\w*)", path.read_text(encoding="utf-8"), re.M))
+    providers = {"einvoice_stack": "l10n-cr-einvoice-stack", "pytest": "pytest", "requests": "requests"}
+    third_party = sorted(imported - set(sys.stdlib_module_names) - local - {"__future__"})
+    missing = [name for name in third_party if providers.get(name) not in provided]
+    assert not missing, f"tests/stack import {missing}, which the e2e VM's Python lacks"
