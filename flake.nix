@@ -138,8 +138,9 @@
               pkgs.curl
             ];
             shellHook = ''
-              export PYTHONPATH="$PWD/src''${PYTHONPATH:+:$PYTHONPATH}"
-              echo "l10n-cr-einvoice dev shell: pytest, ruff, odoo, nixfmt; src/ is on PYTHONPATH"
+              # the library and the stack's package from the working tree
+              export PYTHONPATH="$PWD/src:$PWD/stack''${PYTHONPATH:+:$PYTHONPATH}"
+              echo "l10n-cr-einvoice dev shell: pytest, ruff, odoo, nixfmt; src/ and stack/ are on PYTHONPATH"
             '';
           };
         }
