@@ -19,6 +19,7 @@ C14N_WITH_COMMENTS = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithCommen
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 EXC_C14N_WITH_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+XPATH = "http://www.w3.org/TR/1999/REC-xpath-19991116"
 XPATH_FILTER2 = "http://www.w3.org/2002/06/xmldsig-filter2"
 
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"

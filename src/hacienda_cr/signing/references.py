@@ -1,18 +1,22 @@
-"""Digests of ds:Reference targets, computed generically for any signer's choices.
+"""Digests of ds:Reference targets, for the references Hacienda's documents use.
 
 Supported: same-document references (``URI=""`` and ``URI="#id"``), the
-enveloped-signature transform, XPath Filter 2.0 ``subtract`` (ticofac's way of leaving
-signatures out), and inclusive or exclusive C14N 1.0.  Anything else is reported as
-unsupported rather than guessed at.
+enveloped-signature transform, the two ways signers leave every signature out of the
+document (the XPath 1.0 transform ``not(ancestor-or-self::ds:Signature)`` of the annex's
+example, Anexo 2 p. 85, and XPath Filter 2.0 ``subtract`` of ``/descendant::ds:Signature``,
+ticofac's), and inclusive or exclusive C14N 1.0.  Anything else is refused rather than
+guessed at: an XPath expression from the document is never evaluated (a crafted one
+can take minutes of CPU), it is only recognised as one of those fixed forms.
 
-Removing nodes from a document changes it, so every computation that removes nodes runs
-on its own fresh parse of the bytes, except the last one of a verification, which may use
-the main tree because nothing reads it afterwards.
+Removing nodes from a document changes it, so a digest that leaves nodes out detaches
+them from the one parsed tree, canonicalizes, and puts them back exactly where they were
+(text included): no document is parsed twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -25,9 +29,10 @@ from hacienda_cr.signing.policy import (
     EXC_C14N,
     EXC_C14N_WITH_COMMENTS,
     XML_NS,
+    XPATH,
     XPATH_FILTER2,
 )
-from hacienda_cr.signing.xml_input import ParsedXml, parse_document
+from hacienda_cr.signing.xml_input import ParsedXml
 
 DIGESTS = {
     "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
@@ -42,9 +47,17 @@ CANONICALIZATIONS = {
     EXC_C14N: True,
     EXC_C14N_WITH_COMMENTS: True,
 }
+# Hacienda's signatures have one or two transforms per reference (enveloped or an XPath
+# form, then C14N); a few more are tolerated, a long list is an attack on CPU time.
+MAX_TRANSFORMS = 4
 _EXC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
 _XML_ATTR_PREFIX = "{" + XML_NS + "}"
 _DS_TRANSFORM = f"{{{DS_NS}}}Transform"
+_DS_SIGNATURE = f"{{{DS_NS}}}Signature"
+_PREFIX = r"([A-Za-z_][\w.\-]*)"
+# The only XPath texts accepted, each meaning "every ds:Signature of the document".
+_XPATH_NO_SIGNATURES = re.compile(r"not\(\s*ancestor-or-self::" + _PREFIX + r":Signature\s*\)")
+_FILTER2_SIGNATURES = re.compile(r"(?:/descendant::|//)" + _PREFIX + r":Signature")
 
 
 class ReferenceError_(Exception):
@@ -82,13 +95,13 @@ def exclusive_prefixes(method_element: etree._Element) -> list[str] | None:
 
 
 class Document:
-    """A parsed document plus the lookups verification needs (Id index, fresh copies)."""
+    """A parsed document plus the lookups verification needs (Id index, its signatures)."""
 
     def __init__(self, parsed: ParsedXml):
         self.parsed = parsed
         self.root = parsed.root
         self._ids: dict[str, list[etree._Element]] | None = None
-        self.main_tree_spent = False
+        self._signatures: list[etree._Element] | None = None
 
     @property
     def ids(self) -> dict[str, list[etree._Element]]:
@@ -99,32 +112,46 @@ class Document:
             self._ids = index
         return self._ids
 
+    @property
+    def signatures(self) -> list[etree._Element]:
+        """Every ds:Signature element of the document, in document order."""
+        if self._signatures is None:
+            self._signatures = list(self.root.iter(_DS_SIGNATURE))
+        return self._signatures
+
     def resolve(self, uri: str) -> etree._Element | None:
         """The element a same-document URI names (None for the whole document)."""
         if uri == "":
             return None
         if not uri.startswith("#"):
             raise ReferenceError_(
-                f"Reference URI {uri!r} points outside the document; only same-document "
+                f"Reference URI {uri[:80]!r} points outside the document; only same-document "
                 "references are accepted"
             )
         name = uri[1:]
         if name.startswith("xpointer("):
-            raise ReferenceError_(f"XPointer reference {uri!r} is not supported")
+            raise ReferenceError_(f"XPointer reference {uri[:80]!r} is not supported")
         found = self.ids.get(name, [])
         if not found:
-            raise ReferenceError_(f"Reference URI {uri!r} names no element in the document")
+            raise ReferenceError_(f"Reference URI {uri[:80]!r} names no element in the document")
         if len(found) > 1:
             raise ReferenceError_(
-                f"Reference URI {uri!r} is ambiguous: {len(found)} elements carry that Id"
+                f"Reference URI {uri[:80]!r} is ambiguous: {len(found)} elements carry that Id"
             )
         return found[0]
 
     def plan(self, reference: etree._Element, signature: etree._Element) -> Plan:
+        """What ``reference`` digests; nothing of the document is evaluated or computed here."""
         plan = Plan(apex=self.resolve(reference.get("URI", "")))
         transforms = reference.find(f"{{{DS_NS}}}Transforms")
+        steps = list(transforms.iterchildren(_DS_TRANSFORM)) if transforms is not None else []
+        if len(steps) > MAX_TRANSFORMS:
+            raise ReferenceError_(
+                f"{len(steps)} transforms; Hacienda's signatures use at most two (at most "
+                f"{MAX_TRANSFORMS} are accepted)"
+            )
         canonicalized = False
-        for transform in transforms.iterchildren(_DS_TRANSFORM) if transforms is not None else ():
+        for transform in steps:
             algorithm = transform.get("Algorithm", "")
             if canonicalized:
                 raise ReferenceError_(
@@ -132,8 +159,12 @@ class Document:
                 )
             if algorithm == ENVELOPED:
                 plan.excluded.append(signature)
+            elif algorithm == XPATH:
+                _check_xpath(transform)
+                plan.excluded.extend(self.signatures)
             elif algorithm == XPATH_FILTER2:
-                plan.excluded.extend(self._filter2_subtractions(transform))
+                _check_filter2(transform)
+                plan.excluded.extend(self.signatures)
             elif algorithm in CANONICALIZATIONS:
                 canonicalized = True
                 exclusive = CANONICALIZATIONS[algorithm]
@@ -141,7 +172,9 @@ class Document:
                     exclusive, exclusive_prefixes(transform) if exclusive else None
                 )
             else:
-                raise ReferenceError_(f"transform {algorithm or '(no Algorithm)'} is not supported")
+                raise ReferenceError_(
+                    f"transform {algorithm[:100] or '(no Algorithm)'} is not supported"
+                )
         if plan.apex is None and not any(e is signature for e in plan.excluded):
             raise ReferenceError_(
                 "the whole-document reference does not leave the signature out (no "
@@ -156,48 +189,58 @@ class Document:
             plan.excluded = [e for e in plan.excluded if _inside(e, plan.apex)]
         return plan
 
-    def _filter2_subtractions(self, transform: etree._Element) -> list[etree._Element]:
-        found: list[etree._Element] = []
-        for xpath in transform.iterchildren(f"{{{XPATH_FILTER2}}}XPath"):
-            if xpath.get("Filter") != "subtract":
-                raise ReferenceError_(
-                    f"XPath Filter 2.0 with Filter={xpath.get('Filter')!r} is not supported "
-                    "(only 'subtract')"
-                )
-            namespaces = {k: v for k, v in xpath.nsmap.items() if k is not None}
-            try:
-                nodes = self.root.getroottree().xpath(xpath.text or "", namespaces=namespaces)
-            except etree.XPathError as exc:
-                raise ReferenceError_(f"XPath Filter 2.0 expression failed: {exc}") from None
-            if not isinstance(nodes, list) or not all(isinstance(n, etree._Element) for n in nodes):
-                raise ReferenceError_("XPath Filter 2.0 expression must select elements")
-            found.extend(nodes)
-        if not found and not any(True for _ in transform.iterchildren(f"{{{XPATH_FILTER2}}}XPath")):
-            raise ReferenceError_("XPath Filter 2.0 transform without an XPath element")
-        return found
-
     # -- digests ---------------------------------------------------------------------
 
-    def canonical_bytes(self, plan: Plan, *, last_use: bool = False) -> bytes:
+    def canonical_bytes(self, plan: Plan) -> bytes:
         if not plan.needs_removal():
             return canonicalize(self.root, plan.apex, plan.method)
-        if last_use and not self.main_tree_spent:
-            self.main_tree_spent = True
-            root, apex, excluded = self.root, plan.apex, plan.excluded
-        else:
-            tree = self.root.getroottree()
-            paths = [tree.getelementpath(e) for e in plan.excluded]
-            apex_path = tree.getelementpath(plan.apex) if plan.apex is not None else None
-            root = parse_document(self.parsed.data).root
-            fresh = root.getroottree()
-            excluded = [fresh.find(p) for p in paths]
-            apex = fresh.find(apex_path) if apex_path else None
-        for element in _outermost(excluded):
-            _remove_keeping_tail(element)
-        return canonicalize(root, apex, plan.method)
+        # Put back in the reverse order: each restore then sees the tree as its removal left it.
+        removed = []
+        try:
+            for element in _outermost(plan.excluded):
+                removed.append(_detach(element))
+            return canonicalize(self.root, plan.apex, plan.method)
+        finally:
+            for detached in reversed(removed):
+                detached.restore()
 
-    def digest(self, plan: Plan, algorithm: str, *, last_use: bool = False) -> bytes:
-        return hashlib.new(algorithm, self.canonical_bytes(plan, last_use=last_use)).digest()
+    def digest(self, plan: Plan, algorithm: str) -> bytes:
+        return hashlib.new(algorithm, self.canonical_bytes(plan)).digest()
+
+
+def _namespace_of(element: etree._Element, text: str, pattern: re.Pattern) -> bool:
+    match = pattern.fullmatch(text.strip())
+    return bool(match) and element.nsmap.get(match.group(1)) == DS_NS
+
+
+def _check_xpath(transform: etree._Element) -> None:
+    """Only the annex's XPath (leave every signature out) is accepted: it is never run."""
+    expressions = list(transform.iterchildren(f"{{{DS_NS}}}XPath"))
+    if len(expressions) != 1 or not _namespace_of(
+        expressions[0], expressions[0].text or "", _XPATH_NO_SIGNATURES
+    ):
+        raise ReferenceError_(
+            "XPath transforms are accepted only as not(ancestor-or-self::ds:Signature), "
+            "the form of Hacienda's example (ds bound to the XML-DSig namespace)"
+        )
+
+
+def _check_filter2(transform: etree._Element) -> None:
+    """Only "subtract every signature" is accepted: the expression is never run."""
+    expressions = list(transform.iterchildren(f"{{{XPATH_FILTER2}}}XPath"))
+    if len(expressions) != 1:
+        raise ReferenceError_(
+            f"XPath Filter 2.0 transform with {len(expressions)} XPath elements; exactly one "
+            "is accepted"
+        )
+    xpath = expressions[0]
+    if xpath.get("Filter") != "subtract" or not _namespace_of(
+        xpath, xpath.text or "", _FILTER2_SIGNATURES
+    ):
+        raise ReferenceError_(
+            "XPath Filter 2.0 is accepted only as Filter=\"subtract\" of "
+            "/descendant::ds:Signature (every signature left out)"
+        )
 
 
 def canonicalize(
@@ -262,18 +305,43 @@ def _inside(element: etree._Element, apex: etree._Element) -> bool:
 
 
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """The distinct elements not inside another one of them."""
     chosen = {id(e) for e in elements}
     unique = {id(e): e for e in elements}.values()
     return [e for e in unique if not any(id(a) in chosen for a in e.iterancestors())]
 
 
-def _remove_keeping_tail(element: etree._Element) -> None:
+@dataclass
+class _Detached:
+    """A removed element and what it takes to put it back byte for byte."""
+
+    element: etree._Element
+    parent: etree._Element
+    index: int
+    tail: str | None
+    previous: etree._Element | None
+    text_before: str | None  # previous.tail, or parent.text when there is no previous
+
+    def restore(self) -> None:
+        if self.previous is not None:
+            self.previous.tail = self.text_before
+        else:
+            self.parent.text = self.text_before
+        self.parent.insert(self.index, self.element)
+        self.element.tail = self.tail
+
+
+def _detach(element: etree._Element) -> _Detached:
     """Remove ``element`` but keep the text that follows it (lxml would drop its tail)."""
     parent = element.getparent()
     if parent is None:
         raise ReferenceError_("a transform removes the document's root element")
-    tail = element.tail
     previous = element.getprevious()
+    detached = _Detached(
+        element, parent, parent.index(element), element.tail, previous,
+        previous.tail if previous is not None else parent.text,
+    )
+    tail = element.tail
     element.tail = None
     parent.remove(element)
     if tail:
@@ -281,3 +349,4 @@ def _remove_keeping_tail(element: etree._Element) -> None:
             previous.tail = (previous.tail or "") + tail
         else:
             parent.text = (parent.text or "") + tail
+    return detached

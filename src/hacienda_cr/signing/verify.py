@@ -16,6 +16,14 @@ Every ``ds:Signature`` in the document is checked:
   QualifyingProperties targeting the signature, a DataObjectFormat for the document;
 * trust when ``trusted_certs`` is given: the signer is one of them or issued by one.
 
+The input is untrusted (a supplier's e-mail, an answer from the network), so the work is
+bounded before it is done: the document's size, the number of signatures, references,
+transforms and certificates are capped; only the transforms Hacienda's signatures use are
+accepted and no expression from the document is ever evaluated; a certificate that does
+not hold an RSA key is refused before its key is parsed. The cheap checks come first
+(structure, algorithms, transforms, the SignatureValue over SignedInfo); the document's
+digest is computed only for a signature whose SignatureValue verifies.
+
 Several signatures: v4.4 allows up to five, each appended after the previous ones. The
 enveloped-signature transform removes only the signature that contains it, so an earlier
 signature is checked against the document as it stood when it was made - without the
@@ -37,7 +45,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import PublicKeyAlgorithmOID
 from lxml import etree
+
+from hacienda_cr.errors import InputError
 
 from hacienda_cr.signing.distinguished_names import name_pairs, parse_name_text, rfc4514
 from hacienda_cr.signing.keys import certificate_validity
@@ -62,7 +73,20 @@ from hacienda_cr.signing.references import (
 )
 from hacienda_cr.signing.taxpayer_ids import taxpayer_id_from_certificate
 from hacienda_cr.signing.trust import chains_to, load_trusted
-from hacienda_cr.signing.xml_input import parse_document
+from hacienda_cr.signing.xml_input import as_bytes, parse_document
+
+# Limits on untrusted input (the cheapest checks, made before anything is parsed or computed).
+# Hacienda's API takes documents up to a few MB; 10 MiB is the simulator's request limit.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# v4.4 allows up to five signatures (ds:Signature maxOccurs="5"; Anexos y Estructuras p. 59).
+MAX_SIGNATURES = 5
+# Hacienda's XAdES-EPES signature has three References (document, KeyInfo, SignedProperties).
+MAX_REFERENCES = 4
+# KeyInfo: the signer's certificate and at most its chain up to the national root.
+MAX_CERTIFICATES = 5
+MAX_CERTIFICATE_BYTES = 16 * 1024
+# Costa Rica's signing keys are RSA-2048 (BCCR) or RSA-2048/4096; a larger modulus only costs time.
+MAX_RSA_BITS = 8192
 
 _SIGNATURE_METHODS = {
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1": hashes.SHA1,
@@ -270,15 +294,33 @@ def _base64(text: str | None, what: str) -> bytes:
 @lru_cache(maxsize=64)
 def _certificate(der: bytes) -> x509.Certificate:
     """Load and read every field verification uses now: older cryptography releases
-    parse lazily and would otherwise fail later, in the middle of a check."""
+    parse lazily and would otherwise fail later, in the middle of a check.
+
+    Only RSA certificates are read to the end: the key algorithm is checked before the key
+    is parsed, because parsing crafted elliptic-curve parameters is where OpenSSL has hung
+    (CVE-2022-0778) and Hacienda's signatures are RSA."""
+    if len(der) > MAX_CERTIFICATE_BYTES:
+        raise ValueError(
+            f"a certificate of {len(der)} bytes (certificates of Costa Rica's PKI are under "
+            f"{MAX_CERTIFICATE_BYTES // 1024} KiB)"
+        )
     with warnings.catch_warnings():
         # Malformed names (e.g. a 16-letter country) only warn; the certificate digest
         # checks decide, and a warning must not become an exception under -W error.
         warnings.simplefilter("ignore")
         try:
             cert = x509.load_der_x509_certificate(der)
+            algorithm = cert.public_key_algorithm_oid
+            if algorithm != PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5:
+                raise ValueError(
+                    f"the certificate holds a {getattr(algorithm, '_name', None) or algorithm.dotted_string} "
+                    "key, not an RSA key (Hacienda's signatures are RSA)"
+                )
             certificate_validity(cert)
-            _ = (cert.serial_number, cert.issuer, cert.subject, cert.public_key())
+            key = cert.public_key()
+            _ = (cert.serial_number, cert.issuer, cert.subject)
+            if isinstance(key, rsa.RSAPublicKey) and key.key_size > MAX_RSA_BITS:
+                raise ValueError(f"an RSA key of {key.key_size} bits (at most {MAX_RSA_BITS} are accepted)")
         except (KeyError, TypeError, OverflowError) as exc:
             # cryptography 46 raises KeyError for a name attribute of an unknown ASN.1 string
             # tag: as unreadable as any other malformed certificate.
@@ -351,7 +393,6 @@ class _SignatureCheck:
         if signed_info is None or value_element is None or sig[0] is not signed_info:
             self.error("the signature has no SignedInfo/SignatureValue")
             raise _Invalid
-        cert = self._signer_certificate(sig.find(_ds("KeyInfo")))
 
         c14n_element = signed_info.find(_ds("CanonicalizationMethod"))
         c14n_algorithm = c14n_element.get("Algorithm", "") if c14n_element is not None else ""
@@ -368,6 +409,10 @@ class _SignatureCheck:
             raise _Invalid
         if sig_algorithm != RSA_SHA256:
             self.profile(f"the signature method is {sig_algorithm}; Hacienda v4.4 requires RSA-SHA256")
+        # Cheap before costly: every Reference and transform is accepted (or not) before a
+        # certificate is parsed or anything of the document is canonicalized.
+        planned = self._plan_references(signed_info)
+        cert = self._signer_certificate(sig.find(_ds("KeyInfo")))
         try:
             signature_value = _base64(value_element.text, "SignatureValue")
         except ValueError as exc:
@@ -387,12 +432,14 @@ class _SignatureCheck:
         try:
             public_key.verify(signature_value, canonical_signed_info, padding.PKCS1v15(), hash_class())
         except (InvalidSignature, ValueError):
+            # Nothing SignedInfo says can be believed: its digests are not computed.
             self.error(
                 "the SignatureValue does not match SignedInfo: the signed part was changed, "
                 "or the signature was not made with the certificate's key"
             )
+            raise _Invalid from None
 
-        properties = self._check_references(signed_info)
+        properties = self._check_references(planned)
         if properties is not None:
             self._check_properties(properties, cert, signed_info)
         if self.trusted is not None:
@@ -447,7 +494,14 @@ class _SignatureCheck:
         if key_info is None:
             self.error("the signature has no KeyInfo, so the signer cannot be identified")
             raise _Invalid
-        for element in key_info.iter(_ds("X509Certificate")):
+        embedded = list(key_info.iter(_ds("X509Certificate")))
+        if len(embedded) > MAX_CERTIFICATES:
+            self.error(
+                f"KeyInfo holds {len(embedded)} certificates; at most {MAX_CERTIFICATES} (the "
+                "signer's and its chain) are accepted"
+            )
+            raise _Invalid
+        for element in embedded:
             try:
                 der = _base64(element.text, "X509Certificate")
                 self._embedded_certs.append(_certificate(der))
@@ -495,17 +549,23 @@ class _SignatureCheck:
                 return cert
         return certs[0]
 
-    def _check_references(self, signed_info: etree._Element) -> etree._Element | None:
-        """Check each Reference; return the SignedProperties element they cover."""
+    def _plan_references(self, signed_info: etree._Element) -> list[tuple]:
+        """(label, reference, digest algorithm, expected digest, plan) of each acceptable
+        Reference; nothing is digested yet."""
         references = list(signed_info.iterchildren(_ds("Reference")))
         if not references:
             self.error("SignedInfo has no Reference")
             raise _Invalid
-        properties = None
-        covers_document = False
+        if len(references) > MAX_REFERENCES:
+            self.error(
+                f"SignedInfo has {len(references)} References; a Hacienda signature has three "
+                f"(at most {MAX_REFERENCES} are accepted)"
+            )
+            raise _Invalid
+        planned = []
         for number, reference in enumerate(references, 1):
             uri = reference.get("URI")
-            label = f"Reference {number} (URI={uri!r})"
+            label = f"Reference {number} (URI={uri if uri is None else uri[:80]!r})"
             if uri is None:
                 self.error(f"{label} has no URI attribute")
                 continue
@@ -513,17 +573,25 @@ class _SignatureCheck:
             algorithm_uri = digest_method.get("Algorithm", "") if digest_method is not None else ""
             algorithm = DIGESTS.get(algorithm_uri)
             if algorithm is None:
-                self.error(f"{label} uses an unsupported digest method {algorithm_uri or '(none)'}")
+                self.error(f"{label} uses an unsupported digest method {algorithm_uri[:100] or '(none)'}")
                 continue
             if algorithm_uri != SHA256:
                 self.profile(f"{label} uses {algorithm_uri}; Hacienda v4.4 requires SHA-256")
             try:
                 expected = _base64(reference.findtext(_ds("DigestValue")), f"{label} DigestValue")
                 plan = self.doc.plan(reference, self.signature)
-                digest = None if plan.needs_removal() else self.doc.digest(plan, algorithm)
             except (ValueError, ReferenceError_) as exc:
                 self.error(f"{label}: {exc}")
                 continue
+            planned.append((label, reference, algorithm, expected, plan))
+        return planned
+
+    def _check_references(self, planned: list[tuple]) -> etree._Element | None:
+        """Digest each planned Reference (those that remove nodes later, see verify_xml);
+        return the SignedProperties element they cover."""
+        properties = None
+        covers_document = False
+        for label, reference, algorithm, expected, plan in planned:
             if plan.apex is None:
                 covers_document = True
             elif plan.apex.tag == _xades("SignedProperties"):
@@ -532,9 +600,15 @@ class _SignatureCheck:
                 properties = plan.apex
             elif reference.get("Type") == SIGNED_PROPERTIES_TYPE:
                 self.error(f"{label} is typed SignedProperties but points to another element")
-            if digest is None:
+            if plan.needs_removal():
                 self.document_jobs.append((plan, reference, algorithm, expected, label))
-            elif digest != expected:
+                continue
+            try:
+                digest = self.doc.digest(plan, algorithm)
+            except ReferenceError_ as exc:
+                self.error(f"{label}: {exc}")
+                continue
+            if digest != expected:
                 self.error(f"{label}: the digest does not match; the referenced content was changed")
         if not covers_document:
             self.error('no Reference covers the whole document (URI=""): the document is not signed')
@@ -698,6 +772,28 @@ def _later_root_signatures(doc: Document, signature: etree._Element) -> list[etr
     return [s for s in signature.itersiblings() if isinstance(s.tag, str) and s.tag == _ds("Signature")]
 
 
+def _check_document_digest(doc: Document, check: _SignatureCheck, plan: Plan, algorithm: str,
+                           expected: bytes, label: str) -> None:
+    later = _later_root_signatures(doc, check.signature)
+    try:
+        if doc.digest(plan, algorithm) == expected:
+            return
+        if later and any(e is check.signature for e in plan.excluded):
+            earlier = Plan(plan.apex, [*plan.excluded, *later], plan.method)
+            if doc.digest(earlier, algorithm) == expected:
+                check.report.warnings.append(
+                    f"{label}: verified over the document as it was before the "
+                    f"{len(later)} later signature(s) were appended"
+                )
+                return
+    except ReferenceError_ as exc:
+        check.report.errors.append(f"{label}: {exc}")
+        return
+    check.report.errors.append(
+        f"{label}: the digest does not match; the document was changed after signing"
+    )
+
+
 def verify_xml(
     xml: bytes,
     *,
@@ -705,16 +801,27 @@ def verify_xml(
     require_v44_policy: bool = True,
 ) -> VerificationResult:
     """Verify every signature of ``xml``; raise InputError only for unreadable input."""
-    parsed = parse_document(xml)
+    data = as_bytes(xml)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputError(
+            f"the XML document has {len(data)} bytes; documents over {MAX_DOCUMENT_BYTES // (1024 * 1024)} "
+            "MiB are not verified"
+        )
+    parsed = parse_document(data)
     trusted = load_trusted(trusted_certs) if trusted_certs is not None else None
     doc = Document(parsed)
     errors: list[str] = []
     warnings: list[str] = []
     if parsed.declaration_problem:
         errors.append(parsed.declaration_problem)
-    signatures = list(doc.root.iter(_ds("Signature")))
+    signatures = doc.signatures
     if not signatures:
         return VerificationResult(False, ["the document carries no signature (ds:Signature)"])
+    if len(signatures) > MAX_SIGNATURES:
+        return VerificationResult(False, [
+            f"the document carries {len(signatures)} signatures; Hacienda's documents have at "
+            f"most {MAX_SIGNATURES}"
+        ])
     if b"<!--" in parsed.data and doc.root.getroottree().xpath("//comment()"):
         warnings.append("the document contains comments, which no signature covers")
 
@@ -726,28 +833,10 @@ def verify_xml(
         check.run()
         checks.append(check)
 
-    # Digests that remove nodes come last: the final one may consume the main tree.
-    jobs = [(check, job) for check in checks for job in check.document_jobs]
-    for position, (check, (plan, _reference, algorithm, expected, label)) in enumerate(jobs):
-        later = _later_root_signatures(doc, check.signature)
-        last = position == len(jobs) - 1 and not later
-        try:
-            if doc.digest(plan, algorithm, last_use=last) == expected:
-                continue
-        except ReferenceError_ as exc:
-            check.report.errors.append(f"{label}: {exc}")
-            continue
-        if later and any(e is check.signature for e in plan.excluded):
-            plan.excluded.extend(later)
-            if doc.digest(plan, algorithm) == expected:
-                check.report.warnings.append(
-                    f"{label}: verified over the document as it was before the "
-                    f"{len(later)} later signature(s) were appended"
-                )
-                continue
-        check.report.errors.append(
-            f"{label}: the digest does not match; the document was changed after signing"
-        )
+    # Digests that remove nodes come last, once every signature's cheap checks are done.
+    for check in checks:
+        for plan, _reference, algorithm, expected, label in check.document_jobs:
+            _check_document_digest(doc, check, plan, algorithm, expected, label)
 
     reports = [c.report for c in checks]
     many = len(reports) > 1
