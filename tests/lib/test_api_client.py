@@ -117,7 +117,12 @@ def test_transient_submit_faults(sim, fault, posts, checks, result):
     with HaciendaClient(config) as client:
         outcome = client.submit(xml)
         final = client.wait_final(outcome.clave)
-    assert (outcome.attempts, outcome.status_checks, outcome.result) == (posts, checks, result)
+    assert (outcome.attempts, outcome.result) == (posts, result)
+    if checks and result == "received":
+        # Not there: asked again through the grace period after the ambiguous POST, then resent.
+        assert outcome.status_checks > checks
+    else:
+        assert outcome.status_checks == checks
     assert final.state == "aceptado"
     assert sim.stats()["faults_injected"][fault["kind"]] == before + 1
     # Recorded exactly once, and never offered twice after it had arrived.

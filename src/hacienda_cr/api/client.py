@@ -2,8 +2,11 @@
 
 ``HaciendaClient.submit`` never sends the same clave twice while unsure whether the first
 POST arrived: after an ambiguous failure (a timeout or reset after sending, a 5xx) it asks
-``GET /recepcion/{clave}`` first, and resends only on 404. "Ya fue recibido" is not an
-error: the document is there, go poll. Transient failures are retried with exponential
+``GET /recepcion/{clave}`` first, and resends only on a 404 that lasts: Hacienda may not
+show a document for a while after storing it, so a 404 counts as "not there" only once
+``polling.not_found_grace`` has passed since the POST that may have arrived. "Ya fue
+recibido" is not an error: the document is there, go poll. A 413 (too large) is a problem
+of that document, final like a refusal at the gate, never of the company's configuration. Transient failures are retried with exponential
 backoff and jitter, honouring Retry-After; a 401 drops the token and retries once.
 """
 
@@ -23,6 +26,7 @@ from hacienda_cr.api.envelope import Envelope, envelope_for, status_resource
 from hacienda_cr.api.errors import (
     AuthenticationFailed,
     DocumentRejected,
+    NotYetVisible,
     PermissionDenied,
     RateLimited,
     RetriesExhausted,
@@ -136,28 +140,35 @@ class HaciendaClient:
         emisor_tipo: str | None = None,
         receptor_tipo: str | None = None,
         may_have_arrived: bool = False,
+        sent_at: float | None = None,
     ) -> SubmitOutcome:
         """Send a signed document; returns once Hacienda has it (202, or "ya fue recibido").
 
         ``may_have_arrived=True`` says an earlier attempt (e.g. before a crash) may have
-        reached Hacienda: the status is asked before anything is sent.
+        reached Hacienda: the status is asked before anything is sent. ``sent_at``
+        (``time.time()`` of that attempt) says when: a 404 within ``polling.not_found_grace``
+        of it is asked again later instead of sending again (None: long enough ago).
         Raises DocumentRejected (final), ConfigurationProblem, RetriesExhausted (transient;
         its ``ambiguous`` tells whether to pass ``may_have_arrived`` next time) or InputError.
         """
         envelope = envelope_for(signed_xml, callback_url=callback_url, emisor_tipo=emisor_tipo, receptor_tipo=receptor_tipo)
-        return self.submit_envelope(envelope, may_have_arrived=may_have_arrived)
+        return self.submit_envelope(envelope, may_have_arrived=may_have_arrived, sent_at=sent_at)
 
-    def submit_envelope(self, envelope: Envelope, *, may_have_arrived: bool = False) -> SubmitOutcome:
+    def submit_envelope(
+        self, envelope: Envelope, *, may_have_arrived: bool = False, sent_at: float | None = None
+    ) -> SubmitOutcome:
         policy = self.config.retry
         unsure = may_have_arrived
+        unsure_since = sent_at if may_have_arrived else None
+        posted_at = time.time()
         sent = [0]  # POST requests actually sent (a token failure sends nothing)
         checks = 0
         last: TransientError | None = None
         for attempt in range(1, policy.max_attempts + 1):
             try:
                 if unsure:
-                    checks += 1
-                    found = self._status_once(envelope.clave, envelope.consecutivo_receptor)
+                    found, asked = self._status_after_post(envelope, unsure_since)
+                    checks += asked
                     if found.state != "not_found":
                         log.info("%s: the earlier attempt did arrive (%s); not sending again", envelope.resource, found.state)
                         return SubmitOutcome(
@@ -170,6 +181,7 @@ class HaciendaClient:
                             status=found,
                         )
                     unsure = False  # Hacienda does not have it: resending is safe
+                posted_at = time.time()
                 resp = self._api(
                     "POST", "recepcion", json=envelope.as_json(), headers={"Content-Type": "application/json"}, sent=sent
                 )
@@ -194,10 +206,20 @@ class HaciendaClient:
                         reason=cause or "400 Bad Request without X-Error-Cause",
                         clave=envelope.clave,
                     )
+                if resp.status_code == 413:
+                    # Nothing was stored, and the same bytes will never fit: like a refusal at
+                    # the gate, it concerns this document only (the others go on being sent).
+                    reason = f"the document is too large for Hacienda (413){': ' + cause if cause else ''}"
+                    raise DocumentRejected(
+                        f"Hacienda refused document {envelope.resource}: {reason}",
+                        reason=reason, status=413, clave=envelope.clave,
+                    )
                 raise self._error_for(resp, cause, posting=True, what=f"document {envelope.resource}", envelope=envelope)
             except TransientError as exc:
                 last = exc
                 if exc.ambiguous:
+                    if not unsure:
+                        unsure_since = posted_at
                     unsure = True
                 if not self._pause(attempt, exc, f"submit {envelope.resource}"):
                     break
@@ -209,6 +231,33 @@ class HaciendaClient:
             attempt,
             ambiguous=unsure,
         )
+
+    def _status_after_post(self, envelope: Envelope, since: float | None) -> tuple[StatusResult, int]:
+        """(status, queries made) of a document whose POST at ``since`` may have arrived.
+
+        A 404 right after such a POST proves nothing (Hacienda may not show a document at
+        once): it is asked again at the polling intervals until ``polling.not_found_grace``
+        has passed since the POST. A wait longer than the retry policy allows in one call
+        ends it with a transient, ambiguous NotYetVisible saying how long to wait."""
+        polling = self.config.polling
+        interval = polling.first_interval
+        asked = 0
+        while True:
+            found = self._status_once(envelope.clave, envelope.consecutivo_receptor)
+            asked += 1
+            remaining = polling.not_found_grace - (time.time() - since) if since is not None else 0
+            if found.state != "not_found" or remaining <= 0:
+                return found, asked
+            if remaining > self.config.retry.max_retry_after:
+                raise NotYetVisible(
+                    f"Hacienda does not show {envelope.resource} yet, after a submission that may have "
+                    f"arrived (it may take up to {polling.not_found_grace:g} s): asking again in "
+                    f"{remaining:.0f} s before sending it again",
+                    retry_after=remaining,
+                    ambiguous=True,
+                )
+            time.sleep(min(interval, remaining))
+            interval = min(polling.max_interval, interval * polling.multiplier)
 
     # -- status -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
 from hacienda_cr.errors import ConfigurationError
+from hacienda_cr.redaction import redact_url
 
 IDP_HOST = "https://idp.comprobanteselectronicos.go.cr"
 TOKEN_PATH = "/protocol/openid-connect/token"  # noqa: S105 - a URL path
@@ -91,7 +92,12 @@ def api_url_for(api: str) -> str:
 def _check_url(url: str, what: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"{what} {url!r} is not an http(s) URL")
+        raise ConfigurationError(f"{what} {redact_url(url)!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            f"{what} {redact_url(url)!r} holds a user or password; Hacienda's credentials are the "
+            "API user and password settings, never part of a URL"
+        )
 
 
 ENVIRONMENTS: dict[str, Environment] = {
@@ -203,6 +209,16 @@ class ClientConfig:
 
     def check(self) -> None:
         self.retry.check()
+        if self.environment.name != "simulator":
+            # The password grant and the bearer tokens travel in these requests.
+            for what, url in (("the token (IDP) URL", self.environment.token_url),
+                              ("the API URL", self.environment.api_url)):
+                if urlsplit(url).scheme != "https":
+                    raise ConfigurationError(
+                        f"{what} {redact_url(url)!r} is not https: the {self.environment.name} "
+                        "environment sends the API password and tokens there, which must travel "
+                        "encrypted (plain http is accepted only for the local simulator)"
+                    )
         if self.timeouts.connect <= 0 or self.timeouts.read <= 0:
             raise ConfigurationError("timeouts must be positive")
         if self.rate_limit < 0:

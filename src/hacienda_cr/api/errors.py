@@ -69,6 +69,11 @@ class RateLimited(TransientError):
     """Hacienda answered 429: too many requests; ``retry_after`` is its advice."""
 
 
+class NotYetVisible(TransientError):
+    """Hacienda answers 404 for a document sent moments ago that may have arrived: ask again
+    before sending it again (always ``ambiguous``)."""
+
+
 class RetriesExhausted(TransientError):
     """Every attempt allowed by the retry policy failed transiently; ``last`` is the last error.
 

@@ -28,6 +28,7 @@ from hacienda_cr.api.errors import (
 )
 from hacienda_cr.api.retry import parse_retry_after
 from hacienda_cr.errors import ConfigurationError
+from hacienda_cr.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,14 @@ class RedisTokenCache:
             ) from None
         self._redis_errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
         self._lock_error = redis.exceptions.LockError
+        # The URL may hold Redis's password: only its redacted form is kept for messages.
+        self.url = redact_url(url)
         try:
             self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         except ValueError as exc:
-            raise ConfigurationError(f"the token cache URL {url!r} is not a Redis URL: {exc}") from None
-        self.url = url
+            raise ConfigurationError(
+                f"the token cache URL {self.url!r} is not a Redis URL: {str(exc).replace(url, self.url)}"
+            ) from None
         self.prefix = prefix
         self.lock_timeout = lock_timeout
         self._discard = self._redis.register_script(_DISCARD_IF_SAME)
@@ -237,21 +241,34 @@ class TokenProvider:
         form = {**form, "client_id": env.client_id}
         grant = form["grant_type"]
         started = time.time()
-        resp = self.transport.request("POST", env.token_url, data=form, headers={"Accept": "application/json"})
+        # Never follow a redirect with the password or a refresh token in the body: a token
+        # endpoint that moved is a configuration to fix, not a place to send secrets to.
+        resp = self.transport.request(
+            "POST", env.token_url, data=form, headers={"Accept": "application/json"}, allow_redirects=False
+        )
         if grant == "password":
             self.logins += 1
         else:
             self.refreshes += 1
         if resp.status_code == 200:
             return self._token_from(resp, started)
+        where = f"the IDP at {redact_url(env.token_url)}"
+        if 300 <= resp.status_code < 400:
+            raise UnexpectedResponse(
+                f"{where} answered {resp.status_code}, a redirect to "
+                f"{redact_url(resp.headers.get('Location') or '(no Location)')}; the credentials are "
+                "not sent after it: set the token URL to the token endpoint itself (https)",
+                status=resp.status_code,
+            )
         error, description = _oauth_error(resp)
-        where = f"the IDP at {env.token_url}"
         if resp.status_code == 429:
             raise RateLimited(f"{where} is throttling logins", status=429, retry_after=parse_retry_after(resp.headers.get("Retry-After")))
         if resp.status_code >= 500:
             raise ServerError(f"{where} answered {resp.status_code} (outage)", status=resp.status_code, cause=description)
         if resp.status_code == 404:
-            raise UnexpectedResponse(f"no token endpoint at {env.token_url} (404): check the IDP URL and realm", status=404)
+            raise UnexpectedResponse(
+                f"no token endpoint at {redact_url(env.token_url)} (404): check the IDP URL and realm", status=404
+            )
         if error in ("invalid_client", "unauthorized_client"):
             raise AuthenticationFailed(
                 f"{where} does not accept client id {env.client_id!r} ({description or error}): "
@@ -277,7 +294,7 @@ class TokenProvider:
             expires_in = float(body.get("expires_in") or 300)
         except (ValueError, KeyError, TypeError):
             raise UnexpectedResponse(
-                f"the IDP at {self.config.environment.token_url} answered 200 without an access token"
+                f"the IDP at {redact_url(self.config.environment.token_url)} answered 200 without an access token"
             ) from None
         refresh = body.get("refresh_token")
         refresh_in = body.get("refresh_expires_in")

@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from hacienda_cr.api.config import ClientConfig
 from hacienda_cr.api.errors import ConfigurationProblem, ConnectionFailed, RequestTimedOut
 from hacienda_cr.api.retry import RateLimiter
+from hacienda_cr.redaction import redact_url
 
 try:  # urllib3 1.26 and 2.x both have these
     from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -70,7 +71,8 @@ class Transport:
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
         self.limiter.acquire()
-        host = urlsplit(url).netloc
+        parts = urlsplit(url)
+        host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
         timeouts = self.config.timeouts
         try:
             return self._session().request(method, url, timeout=(timeouts.connect, timeouts.read), **kwargs)
@@ -88,7 +90,7 @@ class Transport:
                 f"TLS with {host} failed ({_short(exc)}): check the URL and the system's CA certificates"
             ) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
-            raise ConfigurationProblem(f"{url!r} is not a usable URL") from None
+            raise ConfigurationProblem(f"{redact_url(url)!r} is not a usable URL") from None
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
                 raise ConnectionFailed(f"cannot connect to {host}: {_short(exc)}", ambiguous=False) from None
