@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "clave",
     "testcert",
     "schemas",
+    "pki",
     "submit",
     "status",
     "simulator",

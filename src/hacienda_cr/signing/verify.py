@@ -353,7 +353,9 @@ def _parse_signing_time(text: str) -> tuple[datetime, bool]:
 
 class _SignatureCheck:
     def __init__(self, doc: Document, signature: etree._Element, report: SignatureReport,
-                 *, require_v44: bool, trusted: list[x509.Certificate] | None):
+                 *, require_v44: bool, trusted: list[x509.Certificate] | None,
+                 intermediates: list[x509.Certificate] = ()):
+        self.intermediates = list(intermediates)
         self.doc = doc
         self.signature = signature
         self.report = report
@@ -443,7 +445,7 @@ class _SignatureCheck:
         if properties is not None:
             self._check_properties(properties, cert, signed_info)
         if self.trusted is not None:
-            intermediates = [c for c in self._embedded_certs if c is not cert]
+            intermediates = [c for c in self._embedded_certs if c is not cert] + self.intermediates
             self.report.trusted = chains_to(cert, self.trusted, intermediates)
             if not self.report.trusted:
                 self.error(
@@ -799,8 +801,12 @@ def verify_xml(
     *,
     trusted_certs: list | None = None,
     require_v44_policy: bool = True,
+    intermediate_certs: list | None = None,
 ) -> VerificationResult:
-    """Verify every signature of ``xml``; raise InputError only for unreadable input."""
+    """Verify every signature of ``xml``; raise InputError only for unreadable input.
+
+    ``trusted_certs`` are trust anchors; ``intermediate_certs`` (not trusted themselves)
+    complete a chain from a signer whose signature embeds its own certificate only."""
     data = as_bytes(xml)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InputError(
@@ -809,6 +815,7 @@ def verify_xml(
         )
     parsed = parse_document(data)
     trusted = load_trusted(trusted_certs) if trusted_certs is not None else None
+    intermediates = load_trusted(intermediate_certs) if intermediate_certs else []
     doc = Document(parsed)
     errors: list[str] = []
     warnings: list[str] = []
@@ -829,7 +836,7 @@ def verify_xml(
     for index, signature in enumerate(signatures, 1):
         report = SignatureReport(index=index, signature_id=signature.get("Id"))
         check = _SignatureCheck(doc, signature, report, require_v44=require_v44_policy,
-                                trusted=trusted)
+                                trusted=trusted, intermediates=intermediates)
         check.run()
         checks.append(check)
 
