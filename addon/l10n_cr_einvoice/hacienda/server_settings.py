@@ -6,6 +6,10 @@
 ``l10n_cr_einvoice_environment``      default environment of new companies
 ``l10n_cr_einvoice_simulator_url``    where the simulator listens (environment "simulator")
 ``l10n_cr_einvoice_schema_set``       default schema set of new companies
+``l10n_cr_einvoice_pki_dir``          Costa Rica's national PKI certificates (supplier signatures
+                                      must chain to them; see hacienda_cr.pki)
+``l10n_cr_einvoice_hacienda_certificates``  PEM file of the certificate(s) Hacienda signs its
+                                      answers with, or their CA: answers must verify against it
 """
 
 import os
@@ -27,6 +31,16 @@ def _get(key):
 def schema_dir():
     """The XSD directory: odoo.conf, else $HACIENDA_XSD_DIR; None lets the library use its cache."""
     return _get('l10n_cr_einvoice_schema_dir') or os.environ.get('HACIENDA_XSD_DIR') or None
+
+
+def pki_dir():
+    """The national PKI directory: odoo.conf, else $HACIENDA_PKI_DIR; None lets the library use its cache."""
+    return _get('l10n_cr_einvoice_pki_dir') or os.environ.get('HACIENDA_PKI_DIR') or None
+
+
+def hacienda_certificates():
+    """Path of the PEM file Hacienda's answers must verify against, or None (not configured)."""
+    return _get('l10n_cr_einvoice_hacienda_certificates')
 
 
 def redis_url():

@@ -1,5 +1,6 @@
 from lxml import etree
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .einvoice_received import DECISION_SELECTION
 
@@ -48,6 +49,19 @@ class AccountMove(models.Model):
         if file_data.get('import_file_type') == 'l10n_cr_einvoice' and self.move_type in ('in_invoice', 'in_refund'):
             return {'decoder': self.env['l10n_cr.einvoice.received']._l10n_cr_decode_attachment, 'priority': 20}
         return super()._get_edi_decoder(file_data, new=new)
+
+    def _post(self, soft=True):
+        # A supplier document is worth booking only once Hacienda accepted it: until then it may
+        # be a forgery, or be rejected (and then it has no tax value).
+        for move in self:
+            received = move.sudo().l10n_cr_einvoice_received_ids[:1]
+            if received and received.hacienda_state != 'aceptado':
+                state = dict(received._fields['hacienda_state']._description_selection(self.env))[received.hacienda_state]
+                raise UserError(self.env._(
+                    "%(bill)s comes from the supplier's electronic document %(document)s, which Hacienda has not "
+                    "accepted (%(state)s): it can be confirmed once Hacienda reports it accepted (Check at Hacienda "
+                    "on the document).", bill=move.display_name, document=received.name, state=state))
+        return super()._post(soft=soft)
 
     def _l10n_cr_einvoice_default_document_type(self):
         # A bill made from a supplier's own electronic document never needs a Factura de Compra.

@@ -1,11 +1,11 @@
 import logging
 import time
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import psycopg2.errors
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from hacienda_cr.api import ConfigurationProblem, DocumentRejected, TransientError
 from hacienda_cr.clave import new_security_code
@@ -107,6 +107,9 @@ class L10nCrEinvoiceDocument(models.Model):
         string='Submission started', readonly=True, copy=False,
         help='A submission was started: before sending again, Hacienda is asked whether it has the document.')
     attempt_count = fields.Integer(string='Attempts', readonly=True)
+    last_attempt_date = fields.Datetime(
+        string='Last sent on', readonly=True, copy=False,
+        help='When the document was last posted to Hacienda: a 404 soon after is asked again before resending.')
     poll_count = fields.Integer(string='Status queries', readonly=True)
     hacienda_error_count = fields.Integer(string='Errors reported by Hacienda', readonly=True, help='Status answers "error" in a row.')
     next_try = fields.Datetime(string='Next attempt', readonly=True, index=True)
@@ -400,9 +403,12 @@ class L10nCrEinvoiceDocument(models.Model):
                 if doc.state != 'to_send':
                     return None
         doc.attempt_count += 1
+        # Hacienda may answer 404 for a while after storing a document: the grace runs from the last POST.
+        sent_at = doc.last_attempt_date and doc.last_attempt_date.replace(tzinfo=timezone.utc).timestamp()
+        doc.last_attempt_date = fields.Datetime.now()
         try:
             outcome = client.submit(doc.xml_attachment_id.raw, may_have_arrived=may_have_arrived,
-                                    **doc._l10n_cr_submit_options())
+                                    sent_at=sent_at or None, **doc._l10n_cr_submit_options())
         except DocumentRejected as exc:
             return doc._l10n_cr_set_rejected(exc.reason or exc.message)
         except ConfigurationProblem as exc:
@@ -498,6 +504,13 @@ class L10nCrEinvoiceDocument(models.Model):
         vals = {'hacienda_status': result.state, 'error_message': False}
         if result.reason:
             vals['hacienda_message'] = result.reason
+        if result.verified is False and doc.company_id._l10n_cr_einvoice_client().config.trusted_certs:
+            # Hacienda's certificate is configured and this answer is not signed with it.
+            doc.write(vals)
+            return doc._l10n_cr_set_error('hacienda', self.env._(
+                "The answer about this document is not signed by Hacienda's certificate, so it is not taken as "
+                "Hacienda's decision: %s. Check the certificate configured for Hacienda's answers, then use "
+                "\"Check status\".", '; '.join(result.verification_errors)))
         if result.state in ('aceptado', 'rechazado') and (
                 result.respuesta_xml or doc.poll_count >= MAX_FINAL_WITHOUT_ANSWER):
             doc.write(vals)
@@ -703,8 +716,29 @@ class L10nCrEinvoiceDocument(models.Model):
 
     # -- user actions ------------------------------------------------------------------------
 
+    def _l10n_cr_source_records(self):
+        """The records this document was issued from (its invoice and payment here; the source
+        modules add theirs): who may act on a document is who may change one of them."""
+        self.ensure_one()
+        return [self.move_id, self.payment_move_id]
+
+    def _l10n_cr_check_can_act(self):
+        """The user may act on these documents: see them and change what they were issued from.
+        The actions then run as superuser (the certificate, the API password), never for others'
+        documents: a portal or point-of-sale user cannot sign, send or poll an invoice's document by id."""
+        self.check_access('read')
+        if self.env.su:
+            return
+        for doc in self:
+            sources = [record for record in doc._l10n_cr_source_records() if record]
+            if not any(record.has_access('write') for record in sources):
+                raise AccessError(self.env._(
+                    "You cannot act on %s: you may not change the invoice, order or supplier document it was "
+                    "issued for.", doc.display_name))
+
     def action_l10n_cr_send_now(self):
         """Send (or re-check) the selected documents now, in this request."""
+        self._l10n_cr_check_can_act()
         docs = self.sudo().filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
         docs.filtered(lambda d: d.state == 'error' and d.error_kind != 'data')._l10n_cr_requeue()
         for doc in docs.filtered(lambda d: d.state == 'to_send'):
@@ -716,6 +750,7 @@ class L10nCrEinvoiceDocument(models.Model):
         return self._l10n_cr_action_result()
 
     def action_l10n_cr_check_status(self):
+        self._l10n_cr_check_can_act()
         for doc in self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started):
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
@@ -726,6 +761,7 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def action_l10n_cr_validate(self):
         """Check the stored XML again (XSD, business rules, signature) and report."""
+        self._l10n_cr_check_can_act()
         problems = []
         for doc in self.sudo():
             if not doc.xml_attachment_id:
@@ -751,6 +787,7 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def action_l10n_cr_sign(self):
         """Build and sign again documents that never reached Hacienda (e.g. after renewing the certificate)."""
+        self._l10n_cr_check_can_act()
         for doc in self.sudo():
             if doc.submission_started or doc.state not in ('to_send', 'error'):
                 raise UserError(self.env._(

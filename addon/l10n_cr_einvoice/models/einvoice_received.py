@@ -166,7 +166,8 @@ class L10nCrEinvoiceReceived(models.Model):
         before = self.hacienda_state
         vals = {'hacienda_checked_date': now, 'hacienda_check_count': self.hacienda_check_count + 1}
         try:
-            result = self.company_id._l10n_cr_einvoice_client().status(self.clave)
+            client = self.company_id._l10n_cr_einvoice_client()
+            result = client.status(self.clave)
         except UserError as exc:
             vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.args[0])
         except ApiError as exc:
@@ -181,7 +182,13 @@ class L10nCrEinvoiceReceived(models.Model):
                     "automatically for a week.")
             else:
                 vals['hacienda_message'] = result.reason or False
-            if result.respuesta_xml:
+            if result.verified is False and client.config.trusted_certs:
+                # Hacienda's certificate is configured and the answer is not signed with it: not Hacienda's word.
+                vals['hacienda_state'] = 'unknown'
+                vals['hacienda_message'] = self.env._(
+                    "The answer about this document is not signed by Hacienda's certificate, so it is not taken as "
+                    "Hacienda's: %s", '; '.join(result.verification_errors))
+            elif result.respuesta_xml:
                 self._l10n_cr_store_hacienda_answer(result.respuesta_xml)
                 if result.verified is False:
                     self.message_post(body=self.env._("The signature of Hacienda's answer could not be verified: %s",
@@ -237,6 +244,7 @@ class L10nCrEinvoiceReceived(models.Model):
         return due
 
     def action_l10n_cr_check_hacienda(self):
+        self.check_access('write')  # the check runs as superuser: only for who may act on these
         self._l10n_cr_check_hacienda()
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'} if len(self) == 1 else True
 
@@ -263,6 +271,11 @@ class L10nCrEinvoiceReceived(models.Model):
                      state=dict(last._fields['state']._description_selection(self.env))[last.state])
         if decision in ('accepted', 'partially_accepted') and self.hacienda_state == 'rechazado':
             return self.env._("Hacienda rejected %s: it cannot be accepted. Reject it instead.", self.name)
+        if decision in ('accepted', 'partially_accepted') and self.hacienda_state != 'aceptado':
+            # A document Hacienda has not accepted may be a forgery or be rejected later.
+            return self.env._(
+                "Hacienda has not accepted %s yet: a supplier document can be accepted only once Hacienda "
+                "reports it accepted. Use Check at Hacienda, or reject it.", self.name)
         return None
 
     def _l10n_cr_decide(self, decision, reason=None, tax_condition='01', amount_tax_credit=None):
@@ -345,6 +358,7 @@ class L10nCrEinvoiceReceived(models.Model):
     def action_l10n_cr_decide(self):
         """Open the decision form (the button says which decision)."""
         self.ensure_one()
+        self.check_access('write')
         decision = self.env.context.get('l10n_cr_decision', 'accepted')
         problem = self._l10n_cr_decision_problem(decision)
         if problem:
@@ -360,6 +374,7 @@ class L10nCrEinvoiceReceived(models.Model):
 
     def action_l10n_cr_accept_selected(self):
         """Accept the selected documents with full VAT credit (condition 01)."""
+        self.check_access('write')
         pending = self.filtered(lambda r: r.document_type != '08' and (
             r.decision == 'pending' or r.message_document_id.state == 'rejected'))
         for received in pending:

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from hacienda_cr.costa_rica_time import to_costa_rica
 from hacienda_cr.documents import parse_document
 from hacienda_cr.errors import ConfigurationError, InputError
+from hacienda_cr.pki import load_national_pki
 from hacienda_cr.signing import verify_xml
 from hacienda_cr.validation import validate_document
 
@@ -144,7 +145,14 @@ class L10nCrEinvoiceReceived(models.Model):
             raise UserError('\n'.join([
                 self.env._("%(file)s does not match Hacienda's schema (%(set)s):", file=filename, set=parsed.schema_set),
                 *(f"• {text}" for text in issue_text.describe_issues(self.env, xsd_issues))]))
-        verdict = verify_xml(xml)
+        anchors, intermediates = self._l10n_cr_supplier_trust()
+        verdict = verify_xml(xml, trusted_certs=list(anchors), intermediate_certs=list(intermediates))
+        if verdict.signatures and verdict.signatures[0].trusted is False:
+            raise UserError(self.env._(
+                "%(file)s is signed with a certificate that neither Costa Rica's national certification "
+                "authorities (Firma Digital, CA SINPE) nor Hacienda issued: anyone can make such a certificate, "
+                "so it does not prove who issued the document. Ask the supplier for the original file.",
+                file=filename))
         if not verdict.valid:
             raise UserError('\n'.join([
                 self.env._("The signature of %(file)s does not verify: the document was changed after it was signed, or "
@@ -177,6 +185,19 @@ class L10nCrEinvoiceReceived(models.Model):
             for text in issue_text.describe_issues(self.env, [i for i in result.issues if i.code != 'xsd'])]
         subject = verdict.signer.subject.rfc4514_string() if verdict.signer is not None else ''
         return parsed, warnings, f"{'-'.join(signer)} ({subject})" if subject else '-'.join(signer)
+
+    @api.model
+    def _l10n_cr_supplier_trust(self):
+        """(trust anchors, intermediates) a supplier's signing certificate must chain to: Costa
+        Rica's national PKI and Hacienda's root, from the server's configured directory."""
+        try:
+            national = load_national_pki(server_settings.pki_dir())
+        except ConfigurationError as exc:
+            raise UserError(self.env._(
+                "Costa Rica's national PKI certificates are not available on this server (%s), so a supplier's "
+                "signature cannot be checked. Set l10n_cr_einvoice_pki_dir in the server configuration (see "
+                "docs/security.md).", str(exc))) from None
+        return national.anchors, national.intermediates
 
     @api.model
     def _l10n_cr_check_addressee(self, data, company, filename):

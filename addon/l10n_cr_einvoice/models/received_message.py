@@ -15,6 +15,9 @@ class L10nCrEinvoiceDocument(models.Model):
         ondelete='restrict', check_company=True,
         help='For a Mensaje Receptor: the supplier document it answers.')
 
+    def _l10n_cr_source_records(self):
+        return [*super()._l10n_cr_source_records(), self.received_id]
+
     def _l10n_cr_is_message(self):
         self.ensure_one()
         return self.document_type in MESSAGE_TYPES and bool(self.received_id)

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from hacienda_cr import api as hacienda_api
 from hacienda_cr.errors import ConfigurationError, InputError
 from hacienda_cr.signing import SigningKey
+from hacienda_cr.signing.trust import load_trusted
 
 from ..hacienda import client_cache, key_cache, server_settings
 from .document_types import MESSAGE_TYPES
@@ -42,12 +43,13 @@ class ResCompany(models.Model):
         ENVIRONMENT_SELECTION, string='Hacienda environment', required=True,
         default=lambda self: server_settings.default_environment(),
     )
+    # Where the API password and tokens are sent: administrators only, like the password.
     l10n_cr_einvoice_api_url = fields.Char(
-        string='Reception API URL',
+        string='Reception API URL', groups='account.group_account_manager',
         help='Overrides the environment\'s reception API (…/recepcion/v1/). Leave empty for the usual one.',
     )
     l10n_cr_einvoice_idp_url = fields.Char(
-        string='Token (IDP) URL',
+        string='Token (IDP) URL', groups='account.group_account_manager',
         help='Overrides the environment\'s token server: its host, a realm URL or the token endpoint itself.',
     )
     l10n_cr_einvoice_username = fields.Char(
@@ -243,6 +245,7 @@ class ResCompany(models.Model):
             idp_url = idp_url or base
         retry = hacienda_api.RetryPolicy(**CLIENT_RETRY)
         try:
+            trusted = self._l10n_cr_einvoice_hacienda_certificates()
             return hacienda_api.ClientConfig.for_environment(
                 environment,
                 company.l10n_cr_einvoice_username or '',
@@ -251,11 +254,25 @@ class ResCompany(models.Model):
                 idp_url=idp_url,
                 retry=retry,
                 user_agent='odoo-l10n_cr_einvoice',
+                trusted_certs=trusted,
             )
         except ConfigurationError as exc:
             raise UserError(self.env._(
                 "The Hacienda connection of %(company)s is not configured correctly: %(reason)s",
                 company=self.name, reason=str(exc))) from None
+
+    @api.model
+    def _l10n_cr_einvoice_hacienda_certificates(self):
+        """The certificates Hacienda's answers must verify against (server setting), or ()."""
+        path = server_settings.hacienda_certificates()
+        if not path:
+            return ()
+        try:
+            with open(path, 'rb') as handle:
+                return tuple(load_trusted([handle.read()]))
+        except (OSError, InputError) as exc:
+            raise ConfigurationError(
+                f"l10n_cr_einvoice_hacienda_certificates ({path}) cannot be read: {exc}") from None
 
     def _l10n_cr_einvoice_client(self):
         """The company's HaciendaClient, kept for the process (connections and tokens reused)."""
@@ -263,7 +280,8 @@ class ResCompany(models.Model):
         config = self._l10n_cr_einvoice_client_config()
         redis_url = server_settings.redis_url()
         fingerprint = client_cache.fingerprint(
-            config.environment, config.username, config.password, redis_url, server_settings.redis_prefix())
+            config.environment, config.username, config.password, redis_url, server_settings.redis_prefix(),
+            config.trusted_certs)
 
         def build():
             cache = None

@@ -7,8 +7,10 @@ class ResConfigSettings(models.TransientModel):
     l10n_cr_einvoice_enabled = fields.Boolean(related='company_id.l10n_cr_einvoice_enabled', readonly=False)
     l10n_cr_einvoice_environment = fields.Selection(
         related='company_id.l10n_cr_einvoice_environment', readonly=False)
-    l10n_cr_einvoice_api_url = fields.Char(related='company_id.l10n_cr_einvoice_api_url', readonly=False)
-    l10n_cr_einvoice_idp_url = fields.Char(related='company_id.l10n_cr_einvoice_idp_url', readonly=False)
+    l10n_cr_einvoice_api_url = fields.Char(
+        related='company_id.l10n_cr_einvoice_api_url', readonly=False, groups='account.group_account_manager')
+    l10n_cr_einvoice_idp_url = fields.Char(
+        related='company_id.l10n_cr_einvoice_idp_url', readonly=False, groups='account.group_account_manager')
     l10n_cr_einvoice_username = fields.Char(
         related='company_id.l10n_cr_einvoice_username', readonly=False, groups='account.group_account_manager')
     l10n_cr_einvoice_password = fields.Char(

@@ -9,6 +9,7 @@ from . import (
     test_hooks,
     test_numbering_race,
     test_queue,
+    test_security,
     test_supplier_documents,
     test_supplier_tour,
     test_tour,

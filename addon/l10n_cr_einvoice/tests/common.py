@@ -47,6 +47,11 @@ def xsd_dir():
     return shared_dir() / 'xsd'
 
 
+def pki_dir():
+    """Costa Rica's national PKI certificates (the shared copies of the public certificates)."""
+    return shared_dir() / 'pki'
+
+
 @cache
 def company_certificate():
     """A .p12 for the test company's cédula jurídica (RSA key generation is slow: once per run)."""
@@ -156,7 +161,8 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
     @AccountTestInvoicingCommon.setup_country('cr')
     def setUpClass(cls):
         super().setUpClass()
-        cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_schema_dir': str(xsd_dir())}))
+        cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_schema_dir': str(xsd_dir()),
+                                                          'l10n_cr_einvoice_pki_dir': str(pki_dir())}))
         cls.simulator = start_simulator(cls, users=cls.simulator_users)
         cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_simulator_url': cls.simulator.url}))
         cls.Document = cls.env['l10n_cr.einvoice.document']

@@ -4,12 +4,13 @@ simulator, where it submits its documents as the supplier would at Hacienda."""
 
 import copy
 from functools import cache
+from unittest.mock import patch
 
 from hacienda_cr.api import ClientConfig, HaciendaClient
 from hacienda_cr.documents import build_document
 from hacienda_cr.signing import SigningKey, make_test_certificate, sign_xml
 
-from .common import COMPANY_VAT
+from .common import COMPANY_VAT, PIN, company_certificate
 
 SUPPLIER_VAT = '3101987654'
 SUPPLIER_NAME = 'Distribuidora El Roble S.A.'
@@ -22,6 +23,21 @@ SUPPLIER_PIN = '8642'
 def supplier_key(vat=SUPPLIER_VAT, name=SUPPLIER_NAME):
     """The supplier's signing key, from a test certificate of its own (its own test CA)."""
     return SigningKey.from_pkcs12(make_test_certificate('02', vat, pin=SUPPLIER_PIN, name=name.upper()), SUPPLIER_PIN)
+
+
+def trust_test_pki(cls):
+    """Tests only: the test CAs of ``hacienda-cr testcert`` (the supplier's and the company's) are
+    trusted besides Costa Rica's national PKI, as no server configuration can make them."""
+    Received = type(cls.env['l10n_cr.einvoice.received'])
+    national = Received._l10n_cr_supplier_trust
+    test_cas = (*supplier_key().chain, *SigningKey.from_pkcs12(company_certificate(), PIN).chain)
+    assert test_cas, "the test certificates carry their CA"
+
+    def trust(self):
+        anchors, intermediates = national(self)
+        return (*anchors, *test_cas), intermediates
+
+    cls.startClassPatcher(patch.object(Received, '_l10n_cr_supplier_trust', trust))
 
 
 def line(cabys, detail, quantity, price, rate_code='08', discount=None, unit='Unid', taxes=None):

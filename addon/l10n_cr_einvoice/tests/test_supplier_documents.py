@@ -2,19 +2,28 @@ import base64
 import textwrap
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 
 from lxml import etree
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from hacienda_cr.api import HaciendaClient
 from hacienda_cr.documents import build_document
-from hacienda_cr.signing import SigningKey, sign_xml
+from hacienda_cr.signing import SigningKey, make_test_certificate, sign_xml
 
 from .common import COMPANY_VAT, PIN, L10nCrEinvoiceCommon, company_certificate
-from .supplier_system import SUPPLIER_PASSWORD, SUPPLIER_USER, SUPPLIER_VAT, SupplierSystem, line
+from .supplier_system import (
+    SUPPLIER_PASSWORD,
+    SUPPLIER_PIN,
+    SUPPLIER_USER,
+    SUPPLIER_VAT,
+    SupplierSystem,
+    line,
+    trust_test_pki,
+)
 from .test_documents import text
 
 PAPER = line('3212100000100', 'Papel bond carta, resma', 10, 2500, discount=2500)       # 13 %
@@ -36,6 +45,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         super().setUpClass()
         cls.Received = cls.env['l10n_cr.einvoice.received']
         cls.supplier = SupplierSystem(cls.simulator.url)
+        trust_test_pki(cls)
         template = cls.env['account.chart.template'].with_company(cls.company)
         cls.purchase_13 = cls.tax_purchase_13
         cls.purchase_4 = template.ref('l10n_cr_tax_purchase_iva_4')
@@ -154,6 +164,45 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         with self.assertRaisesRegex(UserError, f"issued by 02-{SUPPLIER_VAT} but signed with the certificate of "
                                                f"02-{COMPANY_VAT}"):
             self.import_xml(xml)
+
+    def test_document_signed_with_a_self_made_certificate_is_refused(self):
+        """Anyone can make a certificate naming the supplier's cédula (here with a CA of their own):
+        the signature verifies and the names match, but the chain does not reach Costa Rica's
+        national PKI (nor Hacienda's root), so it proves nothing and is refused."""
+        forger = SigningKey.from_pkcs12(
+            make_test_certificate('02', SUPPLIER_VAT, pin=SUPPLIER_PIN, name='DISTRIBUIDORA EL ROBLE S.A.'), SUPPLIER_PIN)
+        xml, _built = self.supplier.issue([PAPER], key=forger)
+        self.supplier.submit(xml)  # even "accepted" by a Hacienda that does not check chains
+        with self.assertRaisesRegex(UserError, "falsa.xml is signed with a certificate that neither Costa Rica's "
+                                               "national certification authorities"):
+            self.import_xml(xml, filename='falsa.xml')
+        self.assert_nothing_imported()
+
+    def test_without_the_national_pki_nothing_is_imported(self):
+        xml, _built = self.accepted_supplier_document()
+        with patch.dict(config.options, {'l10n_cr_einvoice_pki_dir': '/nonexistent/pki'}), \
+                self.assertRaisesRegex(UserError, "national PKI certificates are not available on this server"):
+            self.import_xml(xml)
+        self.assert_nothing_imported()
+
+    def test_nothing_is_accepted_or_booked_before_hacienda_accepts_it(self):
+        xml, _built = self.supplier.issue([PAPER])
+        received = self.import_xml(xml)  # the supplier has not sent it to Hacienda yet
+        self.assertEqual(received.hacienda_state, 'not_found')
+        for decision in ('accepted', 'partially_accepted'):
+            with self.assertRaisesRegex(UserError, "Hacienda has not accepted FE .* yet"):
+                received.with_context(l10n_cr_decision=decision).action_l10n_cr_decide()
+        with self.assertRaisesRegex(UserError, "Hacienda has not accepted FE .* yet"):
+            received._l10n_cr_decide('accepted')
+        with self.assertRaisesRegex(UserError, "which Hacienda has not accepted \\(Not found\\)"):
+            received.move_id.action_post()
+        self.assertEqual((received.decision, received.move_id.state), ('pending', 'draft'))
+
+        self.supplier.submit(xml)
+        received.action_l10n_cr_check_hacienda()
+        self.assertEqual(received.hacienda_state, 'aceptado')
+        received.move_id.action_post()
+        self.assertEqual(received._l10n_cr_decide('accepted').document_type, '05')
 
     def test_own_documents_are_refused(self):
         """A Factura de Compra the company issued to an unregistered supplier is not a supplier's document."""

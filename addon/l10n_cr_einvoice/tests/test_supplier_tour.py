@@ -15,7 +15,7 @@ from odoo.tests import tagged
 
 from .common import L10nCrEinvoiceHttpCommon
 from .screenshots import TourScreenshots
-from .supplier_system import SUPPLIER_PASSWORD, SUPPLIER_USER, SupplierSystem, line
+from .supplier_system import SUPPLIER_PASSWORD, SUPPLIER_USER, SupplierSystem, line, trust_test_pki
 
 PAPER = line('3212100000100', 'Papel bond carta, resma', 10, 2500, discount=2500)
 COFFEE = line('2111100000000', 'Café molido 1 kg', 4, 4000, rate_code='02')
@@ -31,6 +31,7 @@ class SupplierDocumentsHttpCommon(L10nCrEinvoiceHttpCommon):
         super().setUpClass()
         cls.supplier = SupplierSystem(cls.simulator.url)
         cls.Received = cls.env['l10n_cr.einvoice.received']
+        trust_test_pki(cls)
 
     def supplier_document(self, lines, submit=True, reject=False, **kwargs):
         xml, _built = self.supplier.issue(lines, **kwargs)

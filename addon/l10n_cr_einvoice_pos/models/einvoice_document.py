@@ -17,6 +17,9 @@ class L10nCrEinvoiceDocument(models.Model):
             return self.pos_order_id._l10n_cr_einvoice_values(self)
         return super()._l10n_cr_source_values()
 
+    def _l10n_cr_source_records(self):
+        return [*super()._l10n_cr_source_records(), self.pos_order_id]
+
     def _l10n_cr_related_records(self):
         # An outcome worth seeing from the order too, as from an invoice.
         return [*super()._l10n_cr_related_records(), *self.pos_order_id.exists()]

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
+from hacienda_cr.redaction import redact_url
 from hacienda_cr.simulator.metrics import Metrics
 from hacienda_cr.simulator.store import Store
 
@@ -69,7 +70,7 @@ class CallbackSender(threading.Thread):
             with self._opener.open(request, timeout=self.timeout) as resp:
                 ok = 200 <= resp.status < 300
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            log.info("callback for %s to %s failed: %s", record.resource, record.callback_url, exc)
+            log.info("callback for %s to %s failed: %s", record.resource, redact_url(record.callback_url), exc)
             ok = False
         if ok:
             self.store.callback_result(record.resource, delivered=True, give_up=False, next_at=None)
