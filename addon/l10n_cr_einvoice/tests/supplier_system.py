@@ -30,7 +30,7 @@ def trust_test_pki(cls):
     trusted besides Costa Rica's national PKI, as no server configuration can make them."""
     Received = type(cls.env['l10n_cr.einvoice.received'])
     national = Received._l10n_cr_supplier_trust
-    test_cas = (*supplier_key().chain, *SigningKey.from_pkcs12(company_certificate(), PIN).chain)
+    test_cas = (*supplier_key(SUPPLIER_VAT, SUPPLIER_NAME).chain, *SigningKey.from_pkcs12(company_certificate(), PIN).chain)
     assert test_cas, "the test certificates carry their CA"
 
     def trust(self):
