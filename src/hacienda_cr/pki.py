@@ -16,30 +16,28 @@ embeds the signer's certificate alone.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 import threading
 import urllib.request
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from hacienda_cr.errors import ConfigurationError
+from hacienda_cr.pinned_files import pin_list, user_cache_dir
 
 ENV_VAR = "HACIENDA_PKI_DIR"
 
 
 def sources() -> dict:
-    return json.loads(resources.files("hacienda_cr").joinpath("pki_sources.json").read_text("utf-8"))
+    return pin_list("pki_sources.json")
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hacienda-cr" / "pki"
+    return user_cache_dir("pki")
 
 
 @dataclass(frozen=True)

@@ -12,31 +12,29 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
 import re
 import tempfile
 import threading
 import urllib.request
-from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
 from hacienda_cr.documents.schema_tree import DocumentSchema
 from hacienda_cr.errors import ConfigurationError, Issue
+from hacienda_cr.pinned_files import pin_list, user_cache_dir
 
 XMLDSIG = "xmldsig-core-schema.xsd"
 ENV_VAR = "HACIENDA_XSD_DIR"
 
 
 def sources() -> dict:
-    return json.loads(resources.files("hacienda_cr").joinpath("schema_sources.json").read_text("utf-8"))
+    return pin_list("schema_sources.json")
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hacienda-cr" / "xsd"
+    return user_cache_dir("xsd")
 
 
 def locate_xsd_dir(xsd_dir: str | os.PathLike | None = None) -> Path:

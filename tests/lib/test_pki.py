@@ -36,7 +36,7 @@ def test_a_changed_certificate_is_refused(tmp_path):
     shutil.copytree(shared_pki(), tmp_path / "pki")
     fake = fx.self_signed(fx.rsa_key(), common_name="CA RAIZ NACIONAL - COSTA RICA v2")
     (tmp_path / "pki" / "raiz-nacional-v2.pem").write_bytes(fx.pem(fake))
-    with pytest.raises(ConfigurationError, match="raiz-nacional-v2.pem is not the official certificate"):
+    with pytest.raises(ConfigurationError, match=r"raiz-nacional-v2\.pem is not the official certificate"):
         pki.load_national_pki(tmp_path / "pki")
     assert [e["status"] for e in pki.check_dir(tmp_path / "pki") if e["file"] == "raiz-nacional-v2.pem"] == ["mismatch"]
 
@@ -97,7 +97,7 @@ def test_fetch_keeps_only_pinned_certificates(tmp_path, monkeypatch):
                 "sinpe-persona-juridica-v2-2023.pem": real["intermediates"]["sinpe-persona-juridica-v2-2023.pem"]}}
     monkeypatch.setattr(pki, "sources", lambda: fake)
     try:
-        with pytest.raises(ConfigurationError, match="politica.crt: SHA-256 .* is not the pinned"):
+        with pytest.raises(ConfigurationError, match=r"politica\.crt: SHA-256 .* is not the pinned"):
             pki.fetch(tmp_path / "dest")
     finally:
         server.shutdown()

@@ -21,9 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 import hacienda_cr
-from hacienda_cr.signing import sign_xml, verify_xml
+from hacienda_cr.signing import sign_xml, verify_xml, xml_input
 from hacienda_cr.signing import verify as verify_module
-from hacienda_cr.signing import xml_input
 from hacienda_cr.validation import validate_document
 
 # Far beyond what a refusal takes (milliseconds): reaching it means the verifier stalled.

@@ -49,7 +49,6 @@ from cryptography.x509.oid import PublicKeyAlgorithmOID
 from lxml import etree
 
 from hacienda_cr.errors import InputError
-
 from hacienda_cr.signing.distinguished_names import name_pairs, parse_name_text, rfc4514
 from hacienda_cr.signing.keys import certificate_validity
 from hacienda_cr.signing.policy import (
