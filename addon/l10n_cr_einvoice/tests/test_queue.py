@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -243,13 +244,25 @@ class TestQueue(L10nCrEinvoiceCommon):
 
     def test_proxy_error_page_is_transient(self):
         document = self.post_invoice()
-        # The 502 may hide a stored document: the client asks (404: not there) before its second POST.
-        with Replay(self, ('submit', 'proxy-502.json'), ('status', 'status-404.json'),
-                    ('submit', 'proxy-502.json'), clave=document.clave) as replay:
+        client = self.company._l10n_cr_einvoice_client()
+        slow = client.config.with_overrides(polling=replace(client.config.polling, not_found_grace=60))
+        # The 502 may hide a stored document: the client asks. A 404 right after the POST proves nothing
+        # (Hacienda may show a document late): no second POST before the grace period has passed.
+        with patch.object(client, 'config', slow), Replay(
+                self, ('submit', 'proxy-502.json'), ('status', 'status-404.json'), clave=document.clave) as replay:
             self.run_queue_once()
         self.assertEqual(document.state, 'to_send')
         self.assertEqual(document.error_kind, 'connection')
-        self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['submit', 'status', 'submit'])
+        self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['submit', 'status'])
+        self.assertTrue(document.last_attempt_date)
+        # The queue comes back later and passes the time of that POST: past the grace, a 404 means absent.
+        document.sudo().last_attempt_date -= timedelta(seconds=61)
+        self.time_passes(document)
+        with patch.object(client, 'config', slow), Replay(
+                self, ('status', 'status-404.json'), ('submit', 'submit-202.json'), clave=document.clave) as replay:
+            self.run_queue_once()
+        self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['status', 'submit'])
+        self.assertEqual(document.state, 'sent')
 
     def test_redis_token_cache_when_configured(self):
         """With l10n_cr_einvoice_redis_url the client shares tokens through Redis; a Redis that
