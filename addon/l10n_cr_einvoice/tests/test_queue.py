@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
+from hacienda_cr.api.config import PRESETS
+
 from ..hacienda import client_cache
 from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
 from .replay import Replay
@@ -244,11 +246,12 @@ class TestQueue(L10nCrEinvoiceCommon):
 
     def test_proxy_error_page_is_transient(self):
         document = self.post_invoice()
-        client = self.company._l10n_cr_einvoice_client()
-        slow = client.config.with_overrides(polling=replace(client.config.polling, not_found_grace=60))
+        # Hacienda's grace for a 404 after a POST (the simulator preset's is 5 s): longer than the client
+        # may wait within a call, as with the real Hacienda. setUp dropped the cached client.
+        slow = {'polling': replace(PRESETS['simulator']['polling'], not_found_grace=60)}
         # The 502 may hide a stored document: the client asks. A 404 right after the POST proves nothing
         # (Hacienda may show a document late): no second POST before the grace period has passed.
-        with patch.object(client, 'config', slow), Replay(
+        with patch.dict(PRESETS['simulator'], slow), Replay(
                 self, ('submit', 'proxy-502.json'), ('status', 'status-404.json'), clave=document.clave) as replay:
             self.run_queue_once()
         self.assertEqual(document.state, 'to_send')
@@ -258,7 +261,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         # The queue comes back later and passes the time of that POST: past the grace, a 404 means absent.
         document.sudo().last_attempt_date -= timedelta(seconds=61)
         self.time_passes(document)
-        with patch.object(client, 'config', slow), Replay(
+        with patch.dict(PRESETS['simulator'], slow), Replay(
                 self, ('status', 'status-404.json'), ('submit', 'submit-202.json'), clave=document.clave) as replay:
             self.run_queue_once()
         self.assertEqual([r[0] for r in replay.requests if r[0] != 'token'], ['status', 'submit'])
