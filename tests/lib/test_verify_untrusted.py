@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def verify_in_child(xml: bytes, tmp_path: Path) -> dict:
         done = subprocess.run(
             [sys.executable, "-m", "hacienda_cr", "verify", str(path), "--json"],
             capture_output=True, text=True, timeout=KILL_AFTER,
-            env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+            env={**os.environ, "PYTHONPATH": str(SRC)},
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"verify_xml did not return within {KILL_AFTER} s (killed): the input stalls it")
