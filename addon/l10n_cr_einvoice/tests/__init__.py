@@ -7,6 +7,7 @@ from . import (
     test_delivery,
     test_documents,
     test_hooks,
+    test_neutralize,
     test_numbering_race,
     test_queue,
     test_security,
