@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -457,3 +459,55 @@ def first_cert(status: dict) -> str:
 
     verdict = verify_xml(base64.b64decode(status["respuesta-xml"]), require_v44_policy=False)
     return verdict.signer.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_answers_are_sealed_with_the_key_it_is_given(tmp_path, xsd_dir):
+    """A deployment that tells its clients beforehand which certificate "Hacienda" seals with
+    (the staging stack) gives the simulator that key: every answer is signed with it, and the
+    simulator makes no key of its own."""
+    from cryptography.hazmat.primitives import serialization
+
+    from hacienda_cr.signing import SigningKey, make_test_certificate
+
+    p12 = tmp_path / "seal.p12"
+    p12.write_bytes(make_test_certificate("02", "2100042005", pin="pin-of-the-seal", name="MINISTERIO DE HACIENDA"))
+    pin_file = tmp_path / "seal.pin"
+    pin_file.write_text("pin-of-the-seal\n")
+    expected = SigningKey.from_pkcs12(p12.read_bytes(), "pin-of-the-seal").certificate
+    expected_pem = expected.public_bytes(serialization.Encoding.PEM).decode()
+    sim = start_simulator(tmp_path, xsd_dir, "--processing-delay", "0", "--signing-p12", str(p12),
+                          "--signing-pin-file", str(pin_file))
+    with requests.Session() as session:
+        try:
+            bearer = token(session, sim)
+            built, _xml, body = _body("recibo-pago", 501)
+            assert post(session, sim, body, bearer).status_code == 202
+            answer = wait_final(session, sim, built.clave, bearer)
+            assert first_cert(answer) == expected_pem
+            verdict = verify_xml(base64.b64decode(answer["respuesta-xml"]), trusted_certs=[expected],
+                                 require_v44_policy=False)
+            assert verdict.valid and verdict.signatures[0].trusted, verdict.errors
+            assert sim.get("/_simulator/certificate") == expected_pem
+        finally:
+            stop_cleanly(sim)
+    assert not (tmp_path / "simulator.sqlite3.signing.p12").exists()
+
+
+def test_a_sealing_key_that_does_not_open_is_a_configuration_error(tmp_path, xsd_dir):
+    from hacienda_cr.signing import make_test_certificate
+
+    p12 = tmp_path / "seal.p12"
+    p12.write_bytes(make_test_certificate("02", "2100042005", pin="right", name="MINISTERIO DE HACIENDA"))
+    (tmp_path / "seal.pin").write_text("wrong\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hacienda_cr", "simulator", "--port", "0", "--db", str(tmp_path / "sim.sqlite3"),
+         "--user", f"{USER}:{PASSWORD}", "--xsd-dir", str(xsd_dir), "--signing-p12", str(p12),
+         "--signing-pin-file", str(tmp_path / "seal.pin")],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode != 0
+    assert f"the simulator's signing key {p12}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "hacienda_cr", "simulator", "--port", "0", "--user", f"{USER}:{PASSWORD}",
+         "--signing-p12", str(p12)], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode != 0 and "signing_p12 and signing_pin_file go together" in proc.stderr

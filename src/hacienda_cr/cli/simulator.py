@@ -37,6 +37,10 @@ def register(sub) -> None:
     p.add_argument("--control-token-file", type=Path, metavar="FILE",
                    help="require 'Authorization: Bearer <the file's token>' on /_simulator/* (deployments); "
                         "without it those endpoints are open (tests)")
+    p.add_argument("--signing-p12", type=Path, metavar="FILE",
+                   help="seal the MensajeHacienda answers with this PKCS#12 (with --signing-pin-file); "
+                        "default: a test key made on first start, kept beside --db")
+    p.add_argument("--signing-pin-file", type=Path, metavar="FILE", help="the PIN of --signing-p12 (first line)")
     p.set_defaults(func=run)
 
 
@@ -46,7 +50,8 @@ def build_config(args):
     from hacienda_cr.simulator.faults import parse_spec
 
     config = load_config_file(args.config) if args.config else SimulatorConfig()
-    for key in ("host", "port", "db", "xsd_dir", "schema_set", "processing_delay", "seed"):
+    for key in ("host", "port", "db", "xsd_dir", "schema_set", "processing_delay", "seed", "signing_p12",
+                "signing_pin_file"):
         value = getattr(args, key)
         if value is not None:
             setattr(config, key, value)

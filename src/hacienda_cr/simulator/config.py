@@ -20,6 +20,8 @@ Config file (TOML or JSON), every key optional::
     seed = 42
     sandbox_notice = true             # DetalleMensaje starts with the no-tax-validity notice
     trusted_ca_files = ["ca.pem"]     # signatures must chain to these (default: any certificate)
+    signing_p12 = "seal.p12"          # seal answers with this key (default: made on first start)
+    signing_pin_file = "seal.pin"     # its PIN (first line)
     callback_attempts = 5
     users_file = "users.txt"
 
@@ -78,6 +80,11 @@ class SimulatorConfig:
     seed: int | None = None
     sandbox_notice: bool = True
     trusted_ca_files: list[Path] = field(default_factory=list)
+    # The key and certificate MensajeHacienda answers are sealed with: a PKCS#12 and the file
+    # holding its PIN. A deployment that must tell its clients which certificate "Hacienda"
+    # signs with makes them beforehand; None: a key made on first start, kept beside the db.
+    signing_p12: Path | None = None
+    signing_pin_file: Path | None = None
     callback_attempts: int = 5
     callback_timeout: float = 5.0
     max_body_bytes: int = 10 * 1024 * 1024
@@ -104,6 +111,8 @@ class SimulatorConfig:
             problems.append(f"port {self.port} is not a TCP port")
         if self.control_token is not None and not self.control_token.strip():
             problems.append("the control token is empty")
+        if (self.signing_p12 is None) != (self.signing_pin_file is None):
+            problems.append("signing_p12 and signing_pin_file go together")
         if self.schema_set is not None:
             from hacienda_cr.documents import SCHEMA_SETS
 
@@ -221,7 +230,7 @@ _SCALARS = {
     "max_body_bytes": int,
     "access_log": bool,
 }
-_PATHS = ("db", "xsd_dir")
+_PATHS = ("db", "xsd_dir", "signing_p12", "signing_pin_file")
 
 
 def load_config_file(path: Path, config: SimulatorConfig | None = None) -> SimulatorConfig:

@@ -2,7 +2,9 @@
 
 Hacienda signs every MensajeHacienda; the simulator signs its answers with a test
 certificate made for "Ministerio de Hacienda" on first start (``<db>.signing.p12``, PIN in
-the database), so answers stay verifiable with the same certificate across restarts.
+the database), so answers stay verifiable with the same certificate across restarts -- or
+with the key it is given (``--signing-p12``/``--signing-pin-file``), when its clients are
+told beforehand which certificate "Hacienda" seals with (the staging stack).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from hacienda_cr.errors import InputError
+from hacienda_cr.errors import ConfigurationError, InputError
 from hacienda_cr.signing import SigningKey, make_test_certificate
 from hacienda_cr.simulator.store import Store
 
@@ -28,7 +30,22 @@ def key_path(db: Path) -> Path:
     return db.with_name(db.name + ".signing.p12")
 
 
-def signing_key(store: Store) -> SigningKey:
+def given_signing_key(p12: Path, pin_file: Path) -> SigningKey:
+    """The sealing key a deployment made (never replaced: its clients trust its certificate)."""
+    try:
+        pin = pin_file.read_text(encoding="utf-8").strip()
+        data = p12.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"the simulator's signing key: {exc.filename}: {exc.strerror or exc}") from None
+    try:
+        return SigningKey.from_pkcs12(data, pin)
+    except InputError as exc:
+        raise ConfigurationError(f"the simulator's signing key {p12} (PIN in {pin_file}): {exc}") from None
+
+
+def signing_key(store: Store, p12: Path | None = None, pin_file: Path | None = None) -> SigningKey:
+    if p12 is not None and pin_file is not None:
+        return given_signing_key(p12, pin_file)
     path = key_path(store.path)
     pin = store.meta("signing_pin")
     if pin and path.exists():

@@ -66,7 +66,7 @@ class Simulator:
             except InputError as exc:
                 raise ConfigurationError(f"trusted CA file {path}: {exc}") from None
         self.store = Store(config.db)
-        self.key = identity.signing_key(self.store)
+        self.key = identity.signing_key(self.store, config.signing_p12, config.signing_pin_file)
         self.tokens = TokenIssuer(
             identity.token_secret(self.store),
             config.token_ttl,
