@@ -10,6 +10,9 @@
                                       must chain to them; see hacienda_cr.pki)
 ``l10n_cr_einvoice_hacienda_certificates``  PEM file of the certificate(s) Hacienda signs its
                                       answers with, or their CA: answers must verify against it
+``l10n_cr_einvoice_simulator_trust_anchors``  staging only: PEM file of test CAs that supplier
+                                      signatures may chain to instead of the national PKI, for
+                                      companies working with the simulator and no others
 """
 
 import os
@@ -36,6 +39,11 @@ def schema_dir():
 def pki_dir():
     """The national PKI directory: odoo.conf, else $HACIENDA_PKI_DIR; None lets the library use its cache."""
     return _get('l10n_cr_einvoice_pki_dir') or os.environ.get('HACIENDA_PKI_DIR') or None
+
+
+def simulator_trust_anchors():
+    """Path of the PEM file of test CAs trusted for companies on the simulator, or None."""
+    return _get('l10n_cr_einvoice_simulator_trust_anchors')
 
 
 def hacienda_certificates():

@@ -13,6 +13,7 @@ from hacienda_cr.documents import parse_document
 from hacienda_cr.errors import ConfigurationError, InputError
 from hacienda_cr.pki import load_national_pki
 from hacienda_cr.signing import verify_xml
+from hacienda_cr.signing.trust import chains_to, load_trusted
 from hacienda_cr.validation import validate_document
 
 from ..hacienda import issue_text, server_settings
@@ -146,7 +147,8 @@ class L10nCrEinvoiceReceived(models.Model):
                 self.env._("%(file)s does not match Hacienda's schema (%(set)s):", file=filename, set=parsed.schema_set),
                 *(f"• {text}" for text in issue_text.describe_issues(self.env, xsd_issues))]))
         anchors, intermediates = self._l10n_cr_supplier_trust()
-        verdict = verify_xml(xml, trusted_certs=list(anchors), intermediate_certs=list(intermediates))
+        test_anchors = self._l10n_cr_simulator_trust_anchors(company)
+        verdict = verify_xml(xml, trusted_certs=[*anchors, *test_anchors], intermediate_certs=list(intermediates))
         if verdict.signatures and verdict.signatures[0].trusted is False:
             raise UserError(self.env._(
                 "%(file)s is signed with a certificate that neither Costa Rica's national certification "
@@ -183,6 +185,11 @@ class L10nCrEinvoiceReceived(models.Model):
         warnings = [
             self.env._("Hacienda's rules: %s", text)
             for text in issue_text.describe_issues(self.env, [i for i in result.issues if i.code != 'xsd'])]
+        if test_anchors and not chains_to(verdict.signer, list(anchors), list(intermediates)):
+            warnings.append(self.env._(
+                "Signed with a certificate of a test certification authority, not of Costa Rica's national PKI: "
+                "it is trusted only because %s works with the Hacienda simulator "
+                "(l10n_cr_einvoice_simulator_trust_anchors), and would be refused anywhere else.", company.name))
         subject = verdict.signer.subject.rfc4514_string() if verdict.signer is not None else ''
         return parsed, warnings, f"{'-'.join(signer)} ({subject})" if subject else '-'.join(signer)
 
@@ -198,6 +205,24 @@ class L10nCrEinvoiceReceived(models.Model):
                 "signature cannot be checked. Set l10n_cr_einvoice_pki_dir in the server configuration (see "
                 "docs/security.md).", str(exc))) from None
         return national.anchors, national.intermediates
+
+    @api.model
+    def _l10n_cr_simulator_trust_anchors(self, company):
+        """Staging only: the test CAs (of ``hacienda-cr testcert``) whose certificates sign the
+        documents of the simulator's taxpayers, trusted besides the national PKI -- for a company
+        working with the simulator, never for one on Hacienda's sandbox or production, whatever
+        the server configuration says."""
+        path = server_settings.simulator_trust_anchors()
+        if not path or company.sudo().l10n_cr_einvoice_environment != 'simulator':
+            return ()
+        try:
+            with open(path, 'rb') as handle:
+                return tuple(load_trusted([handle.read()]))
+        except (OSError, InputError) as exc:
+            raise UserError(self.env._(
+                "The test certification authorities trusted for the Hacienda simulator "
+                "(l10n_cr_einvoice_simulator_trust_anchors = %(path)s) cannot be read: %(reason)s",
+                path=path, reason=str(exc))) from None
 
     @api.model
     def _l10n_cr_check_addressee(self, data, company, filename):

@@ -3,8 +3,15 @@ certificate (another CA, another taxpayer), its numbering, and its own account a
 simulator, where it submits its documents as the supplier would at Hacienda."""
 
 import copy
+import shutil
+import tempfile
 from functools import cache
+from pathlib import Path
 from unittest.mock import patch
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from odoo.tools import config
 
 from hacienda_cr.api import ClientConfig, HaciendaClient
 from hacienda_cr.documents import build_document
@@ -26,18 +33,16 @@ def supplier_key(vat=SUPPLIER_VAT, name=SUPPLIER_NAME):
 
 
 def trust_test_pki(cls):
-    """Tests only: the test CAs of ``hacienda-cr testcert`` (the supplier's and the company's) are
-    trusted besides Costa Rica's national PKI, as no server configuration can make them."""
-    Received = type(cls.env['l10n_cr.einvoice.received'])
-    national = Received._l10n_cr_supplier_trust
+    """The test CAs of ``hacienda-cr testcert`` (the supplier's and the company's) are trusted
+    besides Costa Rica's national PKI, as the staging stack configures it: a PEM file named by
+    l10n_cr_einvoice_simulator_trust_anchors, trusted for companies on the simulator."""
     test_cas = (*supplier_key(SUPPLIER_VAT, SUPPLIER_NAME).chain, *SigningKey.from_pkcs12(company_certificate(), PIN).chain)
     assert test_cas, "the test certificates carry their CA"
-
-    def trust(self):
-        anchors, intermediates = national(self)
-        return (*anchors, *test_cas), intermediates
-
-    cls.startClassPatcher(patch.object(Received, '_l10n_cr_supplier_trust', trust))
+    directory = Path(tempfile.mkdtemp(prefix='l10n-cr-test-cas-'))
+    cls.addClassCleanup(shutil.rmtree, directory)
+    path = directory / 'test-cas.pem'
+    path.write_bytes(b''.join(ca.public_bytes(Encoding.PEM) for ca in test_cas))
+    cls.startClassPatcher(patch.dict(config.options, {'l10n_cr_einvoice_simulator_trust_anchors': str(path)}))
 
 
 def line(cabys, detail, quantity, price, rate_code='08', discount=None, unit='Unid', taxes=None):

@@ -95,8 +95,12 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
             'name': f'FE {built.consecutivo}', 'supplier_identification': f'02-{SUPPLIER_VAT}',
             'supplier_activity': '4651.0', 'currency_id': self.env.ref('base.CRC').id, 'exchange_rate': 1.0,
             'amount_untaxed': TOTAL - TAX, 'amount_tax': TAX, 'amount_total': TOTAL, 'amount_total_company': TOTAL,
-            'hacienda_state': 'aceptado', 'decision': 'pending', 'source': 'upload', 'check_warnings': False,
-            'hacienda_next_check': False}])
+            'hacienda_state': 'aceptado', 'decision': 'pending', 'source': 'upload', 'hacienda_next_check': False}])
+        # signed by a test CA (the supplier's), trusted as the staging stack trusts its own
+        self.assertEqual(received.check_warnings, (
+            "Signed with a certificate of a test certification authority, not of Costa Rica's national PKI: it is "
+            "trusted only because Empresa Demo S.A. works with the Hacienda simulator "
+            "(l10n_cr_einvoice_simulator_trust_anchors), and would be refused anywhere else."))
         self.assertIn(SUPPLIER_VAT, received.signer)
         self.assertEqual(received.xml_attachment_id.raw, xml)
         self.assertEqual(etree.QName(etree.fromstring(received.hacienda_response_attachment_id.raw)).localname,
@@ -176,6 +180,28 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         with self.assertRaisesRegex(UserError, "falsa.xml is signed with a certificate that neither Costa Rica's "
                                                "national certification authorities"):
             self.import_xml(xml, filename='falsa.xml')
+        self.assert_nothing_imported()
+
+    def test_test_cas_are_trusted_only_for_companies_on_the_simulator(self):
+        """The staging stack's test CA (l10n_cr_einvoice_simulator_trust_anchors) stands in for the
+        national PKI for a company working with the simulator, and for no other: a company on
+        Hacienda's sandbox (or production) refuses the same document, whatever odoo.conf says."""
+        xml, _built = self.accepted_supplier_document()
+        self.company.l10n_cr_einvoice_environment = 'sandbox'
+        with self.assertRaisesRegex(UserError, "factura-proveedor.xml is signed with a certificate that neither Costa "
+                                               "Rica's national certification authorities"):
+            self.import_xml(xml)
+        self.assert_nothing_imported()
+        self.company.l10n_cr_einvoice_environment = 'simulator'
+        self.assertIn("trusted only because Empresa Demo S.A. works with the Hacienda simulator",
+                      self.import_xml(xml).check_warnings)
+
+    def test_unreadable_simulator_trust_anchors_are_named(self):
+        xml, _built = self.supplier.issue([PAPER])
+        with patch.dict(config.options, {'l10n_cr_einvoice_simulator_trust_anchors': '/nonexistent/test-cas.pem'}), \
+                self.assertRaisesRegex(UserError, "trusted for the Hacienda simulator \\(l10n_cr_einvoice_simulator_trust_"
+                                                  "anchors = /nonexistent/test-cas.pem\\) cannot be read"):
+            self.import_xml(xml)
         self.assert_nothing_imported()
 
     def test_without_the_national_pki_nothing_is_imported(self):
