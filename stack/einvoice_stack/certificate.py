@@ -1,35 +1,23 @@
 """The staging company's test certificate (.p12): made with `hacienda-cr testcert` when
-the file is missing, for the emitter of settings.toml's [hacienda]. NOT for production."""
+the file is missing, for the emitter of settings.toml's [hacienda], issued by the stack's test
+CA when the seed is given one (TEST_PKI_DIR, einvoice_stack.test_pki). NOT for production."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
+from einvoice_stack import hacienda_cli, test_pki
 from einvoice_stack.seed_env import SeedEnv, SeedError
 
 PIN_VARIABLE = "STACK_SEED_CERTIFICATE_PIN"
 
 
 def _hacienda_cr_command() -> list[str]:
-    """`hacienda-cr` from $HACIENDA_CR, PATH, this interpreter's venv, or the module."""
-    explicit = os.environ.get("HACIENDA_CR")
-    if explicit:
-        return [explicit]
-    found = shutil.which("hacienda-cr")
-    if found:
-        return [found]
-    beside = Path(sys.executable).with_name("hacienda-cr")
-    if beside.is_file():
-        return [str(beside)]
-    probe = subprocess.run([sys.executable, "-c", "import hacienda_cr"], capture_output=True, check=False)
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "hacienda_cr"]
-    raise SeedError("cannot make the test certificate: no 'hacienda-cr' command (PATH, $HACIENDA_CR) and "
-                    "no hacienda_cr module for this python")
+    try:
+        return hacienda_cli.command()
+    except hacienda_cli.NoHaciendaCli as exc:
+        raise SeedError(f"cannot make the test certificate: {exc}") from None
 
 
 def ensure(env: SeedEnv) -> bool:
@@ -40,10 +28,14 @@ def ensure(env: SeedEnv) -> bool:
     hacienda = env.settings["hacienda"]
     if not path.parent.is_dir():
         raise SeedError(f"CERTIFICATE_FILE={path}: its directory does not exist")
+    issuer = []
+    if env.test_pki_dir is not None:
+        issuer = ["--ca-cert", str(env.test_pki_dir / test_pki.CA_CERT),
+                  "--ca-key", str(env.test_pki_dir / test_pki.CA_KEY)]
     result = subprocess.run(
         [*_hacienda_cr_command(), "testcert", "-o", str(path), "--pin-env", PIN_VARIABLE,
          "--id-type", hacienda["emitter_id_type"], "--id", hacienda["emitter_id"],
-         "--name", hacienda["emitter_name"]],
+         "--name", hacienda["emitter_name"], *issuer],
         env={**os.environ, PIN_VARIABLE: env.pin()}, capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:

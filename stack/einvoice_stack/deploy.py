@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from einvoice_stack import configs, health, odoo_db, postgres, schemas_dir, secrets_store
+from einvoice_stack import configs, health, odoo_db, pki_dir, postgres, schemas_dir, secrets_store, test_pki
 from einvoice_stack.layout import Layout
 from einvoice_stack.programs import PHASES, Program, programs
 from einvoice_stack.progress import StackError, Steps, log
@@ -98,6 +98,7 @@ def seed_environment(layout: Layout, settings: dict) -> dict[str, str]:
         "HACIENDA_CREDENTIALS_FILE": str(layout.secret(secrets_store.HACIENDA_CREDENTIALS)),
         "CERTIFICATE_FILE": str(layout.certificate),
         "CERTIFICATE_PIN_FILE": str(layout.secret(secrets_store.CERTIFICATE_PIN)),
+        **({"TEST_PKI_DIR": str(layout.test_pki)} if settings["hacienda"]["environment"] == "simulator" else {}),
     }
 
 
@@ -114,12 +115,23 @@ def up(layout: Layout, *, seed: bool = True) -> int:
         created = secrets_store.ensure_secrets(layout, settings)
         if created:
             out.did("generated " + ", ".join(created))
-    with steps.step("Hacienda XSD schemas") as out:
-        note = schemas_dir.ensure(layout)
-        if note.startswith(("copied", "downloaded")):
-            out.did(note)
-        else:
-            out.noted(note)
+    for what, material in (("Hacienda XSD schemas", schemas_dir), ("national PKI certificates", pki_dir)):
+        with steps.step(what) as out:
+            note = material.ensure(layout)
+            if note.startswith(("copied", "downloaded")):
+                out.did(note)
+            else:
+                out.noted(note)
+    test_pki_made = []
+    if settings["hacienda"]["environment"] == "simulator":
+        with steps.step(f"staging test PKI {layout.test_pki}") as out:
+            try:
+                test_pki_made = test_pki.ensure(layout.test_pki, [str(layout.venv_bin("hacienda-cr"))])
+            except test_pki.TestPkiError as exc:
+                raise StackError(str(exc)) from None
+            chown(layout.test_pki, recursive=True)
+            if test_pki_made:
+                out.did("made " + ", ".join(test_pki_made))
     with steps.step("configuration files") as out:
         changed_files = configs.write_all(settings, layout, progs)
         if changed_files:
@@ -140,6 +152,8 @@ def up(layout: Layout, *, seed: bool = True) -> int:
                 out.did(f"reloaded: added {added}, changed {changed}, removed {removed}")
     restart = _restart_targets(progs, changed_files)
     restart |= {p.name for p in progs if set(p.secret_files) & set(created)}
+    if test_pki.SEAL_P12 in test_pki_made:
+        restart.add("simulator")  # it reads its sealing key at start
     reload = _reload_targets(progs, changed_files)
 
     with steps.step("data services (" + ", ".join(p.name for p in progs if p.phase == "data") + ")") as out:

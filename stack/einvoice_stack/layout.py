@@ -102,6 +102,16 @@ class Layout:
         return self.home / "xsd"
 
     @property
+    def pki(self) -> Path:
+        """Costa Rica's national PKI certificates (einvoice_stack.pki_dir)."""
+        return self.home / "pki"
+
+    @property
+    def test_pki(self) -> Path:
+        """The stack's own test CA and the simulator's sealing key (einvoice_stack.test_pki)."""
+        return self.home / "test-pki"
+
+    @property
     def backups(self) -> Path:
         return self.home / "backups"
 
@@ -122,7 +132,7 @@ class Layout:
         return [
             self.home, self.etc, self.run, self.logs, self.odoo_data, self.redis_data,
             self.prometheus_data, self.grafana_data, self.simulator_db.parent, self.maildir,
-            self.nginx_temp, self.xsd, self.backups,
+            self.nginx_temp, self.xsd, self.pki, self.backups,
         ]
 
     def secret(self, name: str) -> Path:

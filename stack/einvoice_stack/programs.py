@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from einvoice_stack import render_monitoring
+from einvoice_stack import render_monitoring, test_pki
 from einvoice_stack.layout import PG_BIN, Layout
 from einvoice_stack.render_nginx import status_socket
 
@@ -116,7 +116,10 @@ def programs(settings: dict, layout: Layout) -> list[Program]:
              "--port", str(sim["listen"]["port"]), "--db", str(layout.simulator_db),
              "--users-file", str(layout.secret("hacienda-credentials")),
              "--processing-delay", str(sim["processing_delay"]), "--xsd-dir", str(layout.xsd),
-             "--control-token-file", str(layout.secret("simulator-control-token")), "--access-log"],
+             "--control-token-file", str(layout.secret("simulator-control-token")), "--access-log",
+             # the key Odoo knows as Hacienda's (l10n_cr_einvoice_hacienda_certificates)
+             "--signing-p12", str(layout.test_pki / test_pki.SEAL_P12),
+             "--signing-pin-file", str(layout.test_pki / test_pki.SEAL_PIN)],
             "data",
             ("http", _url(sim["listen"]["addr"], sim["listen"]["port"], "/health"), None),
             environment={"HACIENDA_XSD_DIR": str(layout.xsd)},

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from einvoice_stack import stackconf, test_pki
 from einvoice_stack.layout import Layout
 from einvoice_stack.secrets_store import SecretFileError, read_file
 
@@ -44,6 +45,12 @@ def render(settings: dict, layout: Layout, *, admin_passwd: str, db_password: st
             "l10n_cr_einvoice_metrics_token_file": str(layout.secret("metrics-token")),
         }
     )
+    # the certificates signatures are checked against (stackconf.pki_options says which)
+    options.update(stackconf.fill_paths(settings["odoo"]["pki_options"][settings["hacienda"]["environment"]], {
+        "national_pki": layout.pki,
+        "test_ca": layout.test_pki / test_pki.CA_CERT,
+        "simulator_certificate": layout.test_pki / test_pki.SEAL_CERT,
+    }))
     lines = [
         "; Rendered by scripts/stack from stack/settings.toml -- edit that file, not this one.",
         "[options]",

@@ -1,17 +1,17 @@
 """Hacienda's XSDs for the stack: copied into STACK_HOME/xsd, checked by SHA-256.
 
-The project never ships Hacienda's files. Where they come from, first match wins:
-`HACIENDA_XSD_DIR`; `$HACIENDA_SHARED_DIR/xsd`; `<repo>/../shared/hacienda/xsd` (this
+The project never ships Hacienda's files. Where they come from (shared_material), first match
+wins: `HACIENDA_XSD_DIR`; `$HACIENDA_SHARED_DIR/xsd`; `<repo>/../shared/hacienda/xsd` (this
 project's CI); a copy made by an earlier `up`; `hacienda-cr schemas fetch` (online).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
+from einvoice_stack import shared_material
 from einvoice_stack.layout import Layout
 from einvoice_stack.progress import StackError
 from einvoice_stack.runtime_user import chown, run_as
@@ -25,19 +25,8 @@ def _has_sets(path: Path) -> bool:
 
 
 def source_dir(layout: Layout) -> tuple[Path | None, str]:
-    explicit = os.environ.get("HACIENDA_XSD_DIR")
-    if explicit:
-        path = Path(explicit)
-        if not _has_sets(path):
-            raise StackError(f"HACIENDA_XSD_DIR={explicit} has no v4.4/ or v4.4-2026/ directory of XSD files")
-        return path, "HACIENDA_XSD_DIR"
-    shared = os.environ.get("HACIENDA_SHARED_DIR")
-    candidates = [(Path(shared) / "xsd", "HACIENDA_SHARED_DIR")] if shared else []
-    candidates.append((layout.repo.parent / "shared" / "hacienda" / "xsd", "the shared directory beside the checkout"))
-    for path, origin in candidates:
-        if _has_sets(path):
-            return path, origin
-    return None, ""
+    return shared_material.source_dir(layout, "HACIENDA_XSD_DIR", "xsd", _has_sets,
+                                      "has no v4.4/ or v4.4-2026/ directory of XSD files")
 
 
 def _copy(source: Path, target: Path) -> bool:
@@ -69,15 +58,8 @@ def ensure(layout: Layout) -> str:
     elif _has_sets(target):
         note = f"kept the schemas already in {target}"
     else:
-        chown(target, recursive=True)
-        result = run_as([layout.venv_bin("hacienda-cr"), "schemas", "fetch", "--dest", target, "--timeout", "30"],
-                        check=False, capture=True, timeout=300)
-        if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            raise StackError(
-                f"no Hacienda XSD schemas: 'hacienda-cr schemas fetch' failed ({reason}). Point "
-                "HACIENDA_XSD_DIR at a directory holding v4.4/ (and/or v4.4-2026/) with Hacienda's XSD files"
-            )
+        shared_material.fetch(layout, "schemas", target, "no Hacienda XSD schemas", "Point HACIENDA_XSD_DIR at a directory holding v4.4/ "
+                              "(and/or v4.4-2026/) with Hacienda's XSD files")
         note = f"downloaded into {target}"
     chown(target, recursive=True)
     check = run_as([layout.venv_bin("hacienda-cr"), "schemas", "check", "--xsd-dir", target],

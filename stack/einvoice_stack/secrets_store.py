@@ -49,14 +49,17 @@ MIN_PIN_LENGTH = 2 * PIN_BYTES
 TEST_CA_SUFFIX = "(TEST)"
 
 
-def generate(name: str, simulator_user: str) -> str:
-    """A new value for the secret `name` (one of SECRETS)."""
+def generate(name: str, simulator_user: str, supplier_user: str | None = None) -> str:
+    """A new value for the secret `name` (one of SECRETS). The Hacienda credentials are the
+    simulator's users: the company's first (what Odoo logs in with), then the demo supplier's
+    ([hacienda.demo_supplier], staging with the simulator)."""
     makers = {
         ADMIN_PASSWORD: lambda: secrets.token_urlsafe(18),
         DB_PASSWORD: lambda: secrets.token_hex(24),
         # Odoo's admin_passwd guards the database manager (blocked by nginx anyway).
         ODOO_MASTER_PASSWORD: lambda: secrets.token_hex(24),
-        HACIENDA_CREDENTIALS: lambda: f"{simulator_user}:{secrets.token_hex(24)}",
+        HACIENDA_CREDENTIALS: lambda: "\n".join(
+            f"{user}:{secrets.token_hex(24)}" for user in (simulator_user, supplier_user) if user),
         CERTIFICATE_PIN: lambda: secrets.token_hex(PIN_BYTES),
         METRICS_TOKEN: lambda: secrets.token_hex(32),
         GRAFANA_ADMIN_PASSWORD: lambda: secrets.token_urlsafe(18),
@@ -104,12 +107,21 @@ def write_private(path: Path, data: bytes, *, mode: int = 0o600, runtime_owned: 
     os.replace(tmp, path)
 
 
+def demo_supplier_user(settings: dict) -> str | None:
+    """The demo supplier's simulator account, when the stack talks to the simulator."""
+    hacienda = settings.get("hacienda") or {}
+    if hacienda.get("environment") != "simulator":
+        return None
+    return hacienda["demo_supplier"]["simulator_user"]
+
+
 def ensure_secrets(layout: Layout, settings: dict) -> list[str]:
-    """Create the missing secret files; return the names created."""
+    """Create the missing secret files; return the names created (or given a new line)."""
     layout.secrets.mkdir(parents=True, exist_ok=True)
     os.chmod(layout.secrets, 0o700)
     chown(layout.secrets)
     created = []
+    supplier = demo_supplier_user(settings)
     for name in SECRETS:
         path = layout.secret(name)
         if path.is_file() and path.stat().st_size > 0:
@@ -117,12 +129,26 @@ def ensure_secrets(layout: Layout, settings: dict) -> list[str]:
             if path.stat().st_mode & 0o077:
                 os.chmod(path, 0o600)
             chown(path)
+            if name == HACIENDA_CREDENTIALS and add_user(path, supplier):
+                created.append(name)
             continue
-        write_private(path, (generate(name, settings["simulator"]["user"]) + "\n").encode())
+        write_private(path, (generate(name, settings["simulator"]["user"], supplier) + "\n").encode())
         created.append(name)
     if CERTIFICATE_PIN not in created and strengthen_test_certificate_pin(layout):
         created.append(CERTIFICATE_PIN)
     return created
+
+
+def add_user(path: Path, user: str | None) -> bool:
+    """Give `user` a line of its own in the credentials file `path` unless it has one (stacks
+    made before the demo supplier); True when added."""
+    if not user:
+        return False
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if any(line.strip().partition(":")[0] == user for line in lines):
+        return False
+    write_private(path, ("\n".join([*lines, f"{user}:{secrets.token_hex(24)}"]) + "\n").encode())
+    return True
 
 
 def strengthen_test_certificate_pin(layout: Layout) -> bool:
@@ -175,14 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", required=True, choices=KINDS)
     parser.add_argument("--file", required=True, type=Path)
     parser.add_argument("--simulator-user", default="", help="the simulator's user (hacienda-credentials)")
+    parser.add_argument("--supplier-user", default="",
+                        help="the demo supplier's simulator account: a second line of hacienda-credentials")
     args = parser.parse_args(argv)
     if args.kind == HACIENDA_CREDENTIALS and not args.simulator_user:
         parser.error("--simulator-user is required for hacienda-credentials")
     if args.file.is_file() and args.file.stat().st_size > 0:
         return 0
     args.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private(args.file, (generate(args.kind, args.simulator_user) + "\n").encode(), mode=0o400,
-                  runtime_owned=False)
+    value = generate(args.kind, args.simulator_user, args.supplier_user or None)
+    write_private(args.file, (value + "\n").encode(), mode=0o400, runtime_owned=False)
     print(f"secrets_store: created {args.file}", file=sys.stderr)
     return 0
 

@@ -29,6 +29,8 @@ class SeedEnv:
     certificate_file: Path
     certificate_pin_file: Path
     summary_file: Path | None
+    # the stack's test PKI (einvoice_stack.test_pki), staging with the simulator only
+    test_pki_dir: Path | None = None
 
     @staticmethod
     def read(path: Path, variable: str) -> str:
@@ -70,6 +72,7 @@ def from_environment() -> SeedEnv:
     if environment not in ("simulator", "sandbox", "production"):
         raise SeedError(f"HACIENDA_ENVIRONMENT={environment!r}: expected simulator, sandbox or production")
     summary = env.get("STACK_SEED_SUMMARY")
+    test_pki_dir = env.get("TEST_PKI_DIR")
     return SeedEnv(
         settings=settings,
         stack_url=(env.get("STACK_URL") or f"http://{nginx['addr']}:{nginx['port']}").rstrip("/"),
@@ -83,4 +86,5 @@ def from_environment() -> SeedEnv:
         certificate_file=Path(env.get("CERTIFICATE_FILE") or layout.certificate),
         certificate_pin_file=Path(env.get("CERTIFICATE_PIN_FILE") or layout.secret("certificate-pin")),
         summary_file=Path(summary) if summary else None,
+        test_pki_dir=Path(test_pki_dir) if test_pki_dir else None,
     )

@@ -77,6 +77,57 @@ STAGING_ODOO_OPTIONS = {
     "email_from": "noreply@empresa-demo.test",
 }
 
+# The certificates Odoo checks signatures against are files whose place each deployment
+# chooses: the resolved options name them with a placeholder ("@path:national_pki@") that
+# the deployment fills in (fill_paths for the plain host, nix/modules/odoo.nix for NixOS).
+#   national_pki           Costa Rica's national PKI (a directory, pinned by SHA-256)
+#   test_ca                the stack's own test CA (einvoice_stack.test_pki), staging only
+#   simulator_certificate  the certificate the simulator seals its answers with
+PKI_PATHS = ("national_pki", "test_ca", "simulator_certificate")
+PATH_PLACEHOLDER = "@path:{}@"
+# The files of the stack's test PKI (einvoice_stack.test_pki), in its directory.
+TEST_PKI_FILES = {
+    "ca_cert": "ca.pem",
+    "ca_key": "ca.key",
+    "seal_p12": "simulator-seal.p12",
+    "seal_pin": "simulator-seal.pin",
+    "seal_cert": "simulator-seal.pem",
+}
+
+
+def pki_options(environment: str) -> dict[str, str]:
+    """The Odoo options naming the certificates signatures are checked against, for a stack
+    that talks to Hacienda's `environment`.
+
+    Always Costa Rica's national PKI: a supplier's signature must chain to it. With the
+    simulator, whose taxpayers sign with certificates of the stack's test CA, that CA too --
+    under its own key, l10n_cr_einvoice_simulator_trust_anchors, which the addon honours for
+    companies working with the simulator only -- and the simulator's sealing certificate as
+    Hacienda's (l10n_cr_einvoice_hacienda_certificates: its answers must verify against it).
+    A sandbox or production stack names no test certificate at all; Hacienda's own sealing
+    certificate is not public material, so the key is left for the operator there."""
+    path = PATH_PLACEHOLDER.format
+    options = {"l10n_cr_einvoice_pki_dir": path("national_pki")}
+    if environment == "simulator":
+        options["l10n_cr_einvoice_simulator_trust_anchors"] = path("test_ca")
+        options["l10n_cr_einvoice_hacienda_certificates"] = path("simulator_certificate")
+    return options
+
+
+def fill_paths(options: dict[str, str], paths: dict[str, str]) -> dict[str, str]:
+    """`options` with each path placeholder replaced by the deployment's path."""
+    unknown = sorted(set(paths) - set(PKI_PATHS))
+    if unknown:
+        raise SettingsError(f"unknown certificate path(s) {', '.join(unknown)} (known: {', '.join(PKI_PATHS)})")
+    filled = {}
+    for key, value in options.items():
+        for name, path in paths.items():
+            value = value.replace(PATH_PLACEHOLDER.format(name), str(path))
+        if "@path:" in value:
+            raise SettingsError(f"{key}: no path given for {value}")
+        filled[key] = value
+    return filled
+
 
 class SettingsError(ValueError):
     """The settings file is missing, unreadable or has a wrong/missing field."""
@@ -195,6 +246,9 @@ def _odoo(raw: dict, stack: dict, ports: dict, hosts: dict, redis: dict, sim: di
         "modules": list(modules),
         "project_addons": [m for m in modules if m.startswith(PROJECT_ADDON_PREFIX)],
         "options": options,
+        # per Hacienda environment: the NixOS module may talk to another one than the file says
+        "pki_options": {env: pki_options(env) for env in HACIENDA_ENVIRONMENTS},
+        "pki_path_placeholder": PATH_PLACEHOLDER.format("<name>"),
     }
 
 
@@ -373,7 +427,12 @@ def _resolve(raw: dict, host_overrides: dict[str, str] | None, repo_root: Path) 
         "user": _get(hacienda_raw, "simulator_user", str, "hacienda"),
         "processing_delay": float(delay),
     }
+    supplier_raw = _table(hacienda_raw, "demo_supplier", "hacienda")
     hacienda = {
+        "demo_supplier": {
+            key: _get(supplier_raw, key, str, "hacienda.demo_supplier")
+            for key in ("simulator_user", "id_type", "id", "name")
+        },
         "environment": environment,
         "schema_set": _get(hacienda_raw, "schema_set", str, "hacienda"),
         "emitter_id_type": _get(hacienda_raw, "emitter_id_type", str, "hacienda"),
@@ -396,6 +455,7 @@ def _resolve(raw: dict, host_overrides: dict[str, str] | None, repo_root: Path) 
         "grafana": _grafana(raw, ports, hosts, repo_root),
         "simulator": simulator,
         "hacienda": hacienda,
+        "test_pki": {"files": dict(TEST_PKI_FILES)},
     }
 
 

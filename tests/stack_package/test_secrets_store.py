@@ -110,3 +110,46 @@ def test_the_nixos_command_line_creates_a_missing_secret_once(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "einvoice_stack.secrets_store", "--kind", "hacienda-credentials",
                            "--file", str(tmp_path / "creds")], capture_output=True, text=True)
     assert proc.returncode == 2 and "--simulator-user is required" in proc.stderr
+
+
+SUPPLIER = "cpj-3-101-987654@stag.comprobanteselectronicos.go.cr"
+SIMULATOR_SETTINGS = {**SETTINGS, "hacienda": {"environment": "simulator", "demo_supplier": {"simulator_user": SUPPLIER}}}
+
+
+def _users(path: Path) -> list[str]:
+    return [line.partition(":")[0] for line in path.read_text().splitlines()]
+
+
+def test_with_the_simulator_the_demo_supplier_has_its_own_account(tmp_path):
+    """The simulator's users file: the company's account first (what the seed gives Odoo), then
+    the demo supplier's, each with its own password; a stack from before the demo supplier gets
+    its line once, the company's line kept."""
+    layout = _layout(tmp_path)
+    secrets_store.ensure_secrets(layout, SIMULATOR_SETTINGS)
+    credentials = layout.secret("hacienda-credentials")
+    assert _users(credentials) == [SETTINGS["simulator"]["user"], SUPPLIER]
+    assert len({line.partition(":")[2] for line in credentials.read_text().splitlines()}) == 2
+
+    older = _layout(tmp_path / "older")
+    secrets_store.ensure_secrets(older, SETTINGS)
+    company_line = older.secret("hacienda-credentials").read_text()
+    assert secrets_store.ensure_secrets(older, SIMULATOR_SETTINGS) == ["hacienda-credentials"]
+    assert older.secret("hacienda-credentials").read_text().startswith(company_line)
+    assert _users(older.secret("hacienda-credentials")) == [SETTINGS["simulator"]["user"], SUPPLIER]
+    assert stat.S_IMODE(older.secret("hacienda-credentials").stat().st_mode) == 0o600
+    assert secrets_store.ensure_secrets(older, SIMULATOR_SETTINGS) == []
+
+
+def test_without_the_simulator_no_demo_supplier(tmp_path):
+    layout = _layout(tmp_path)
+    sandbox = {**SIMULATOR_SETTINGS, "hacienda": {**SIMULATOR_SETTINGS["hacienda"], "environment": "sandbox"}}
+    secrets_store.ensure_secrets(layout, sandbox)
+    assert _users(layout.secret("hacienda-credentials")) == [SETTINGS["simulator"]["user"]]
+
+
+def test_the_nixos_command_line_adds_the_demo_supplier(tmp_path):
+    target = tmp_path / "creds"
+    subprocess.run([sys.executable, "-m", "einvoice_stack.secrets_store", "--kind", "hacienda-credentials",
+                    "--file", str(target), "--simulator-user", SETTINGS["simulator"]["user"],
+                    "--supplier-user", SUPPLIER], check=True, capture_output=True)
+    assert _users(target) == [SETTINGS["simulator"]["user"], SUPPLIER]
