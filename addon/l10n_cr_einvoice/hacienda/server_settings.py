@@ -11,7 +11,7 @@
 ``l10n_cr_einvoice_hacienda_certificates``  PEM file of the certificate(s) Hacienda signs its
                                       answers with, or their CA: answers must verify against it
 ``l10n_cr_einvoice_simulator_trust_anchors``  staging only: PEM file of test CAs that supplier
-                                      signatures may chain to instead of the national PKI, for
+                                      signatures may chain to besides the national PKI, for
                                       companies working with the simulator and no others
 """
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from unittest.mock import patch
 
 from cryptography.hazmat.primitives.serialization import Encoding
-
 from odoo.tools import config
 
 from hacienda_cr.api import ClientConfig, HaciendaClient
