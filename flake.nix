@@ -34,6 +34,7 @@
         {
           inherit (p)
             hacienda-cr
+            hacienda-cr-pki
             hacienda-cr-schemas
             l10n-cr-einvoice-addons
             odoo-l10n-cr

@@ -42,6 +42,12 @@ rec {
     sources = lib.importJSON (repoRoot + "/src/hacienda_cr/schema_sources.json");
   };
 
+  # Costa Rica's national PKI certificates that have a published address (the others are
+  # added with `hacienda-cr-pki.override { extraCertificates = { ... }; }`)
+  hacienda-cr-pki = pkgs.callPackage ./pki.nix {
+    sources = lib.importJSON (repoRoot + "/src/hacienda_cr/pki_sources.json");
+  };
+
   l10n-cr-einvoice-addons = pkgs.callPackage ./addons.nix {
     inherit repoSource;
     inherit (resolved.odoo) project_addons;

@@ -9,14 +9,7 @@
   sources,
 }:
 let
-  checkHash =
-    what: sha256:
-    if builtins.match "[0-9a-f]{64}" sha256 != null then
-      sha256
-    else
-      throw "src/hacienda_cr/schema_sources.json: ${what}: sha256 must be 64 lowercase hex digits";
-  # fetchurl takes the hex SHA-256 as is (base16 is a valid fixed-output hash), which
-  # Nix 2.8 and current Nix both accept -- no conversion needed.
+  checkHash = import ../lib/sha256-pin.nix "schema_sources.json";
   common = lib.mapAttrsToList (file: entry: {
     target = file;
     source = fetchurl {

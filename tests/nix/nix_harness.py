@@ -20,7 +20,8 @@ NIX = ["nix", "--extra-experimental-features", "nix-command flakes",
        "--option", "substituters", "", "--option", "warn-dirty", "false"]
 # What a flake copy needs: everything the flake reads at evaluation time.
 FLAKE_FILES = ["flake.nix", "flake.lock", "pyproject.toml", "README.md", "nix", "stack",
-               "src/hacienda_cr/schema_sources.json", "tests/nix", "tests/shared-material.json"]
+               "src/hacienda_cr/schema_sources.json", "src/hacienda_cr/pki_sources.json", "tests/nix",
+               "tests/shared-material.json"]
 
 sys.path.insert(0, str(REPO / "nix" / "tools"))
 

@@ -21,7 +21,7 @@ def test_outputs():
     packages = nix_eval_json("packages", apply=names)
     checks = nix_eval_json("checks", apply=names)
     assert set(packages["x86_64-linux"]) >= {
-        "hacienda-cr", "hacienda-cr-schemas", "l10n-cr-einvoice-addons", "odoo-l10n-cr",
+        "hacienda-cr", "hacienda-cr-pki", "hacienda-cr-schemas", "l10n-cr-einvoice-addons", "odoo-l10n-cr",
         "oci-odoo", "oci-simulator", "default"}
     assert packages["aarch64-linux"] == packages["x86_64-linux"]
     assert set(checks["x86_64-linux"]) == {"smoke", "e2e", "split", "python-tests", "lint"}
