@@ -55,6 +55,7 @@ in
     ./odoo.nix
     ./nginx.nix
     ./simulator.nix
+    ./test-pki.nix
     ./monitoring.nix
     ./grafana.nix
     ./mail-sink.nix
@@ -209,6 +210,23 @@ in
         defaultText = lib.literalExpression "pkgs.postgresql_15";
         description = "PostgreSQL: the server on the database machine, psql (the Odoo unit's first start) on the Odoo machine. Also `services.postgresql.package` on every machine of the stack (upstream's Odoo unit reads it even where PostgreSQL does not run).";
       };
+      pki = mkOption {
+        type = types.package;
+        default = packages.hacienda-cr-pki;
+        defaultText = lib.literalExpression "the flake's packages.hacienda-cr-pki";
+        example = lib.literalExpression ''
+          l10n-cr-einvoice.packages.x86_64-linux.hacienda-cr-pki.override {
+            extraCertificates."sinpe-persona-juridica-v2-2023.pem" = ./pki/sinpe-persona-juridica-v2-2023.pem;
+          }
+        '';
+        description = ''
+          Costa Rica's national PKI certificates (Odoo's `l10n_cr_einvoice_pki_dir`): a supplier's
+          signature must chain to them. The default holds those with a published address (the
+          national root and the two policy CAs), each pinned by its SHA-256; the SINPE
+          intermediates and Hacienda's root have none: add them with `extraCertificates` (each
+          checked against its pin), or chains through them fail.
+        '';
+      };
       schemas = mkOption {
         type = types.package;
         default = packages.hacienda-cr-schemas;
@@ -234,6 +252,21 @@ in
       metricsTokenFile = secretOption "bearer token Prometheus presents to Odoo's /metrics";
       redisPasswordFile = secretOption "Redis password (Odoo's token cache and locks, the Redis exporter)";
       simulatorControlTokenFile = secretOption "bearer token of the Hacienda simulator's control endpoints (/_simulator/*)";
+    };
+
+    testPki.directory = mkOption {
+      type = secretFile;
+      default = "/var/lib/l10n-cr-einvoice-staging/test-pki";
+      description = ''
+        Staging with the simulator only (`hacienda.environment = "simulator"`): where the stack's
+        own test CA and the simulator's sealing key are (einvoice_stack.test_pki: `ca.pem`,
+        `ca.key`, `simulator-seal.{p12,pin,pem}`), made at boot when missing on a machine that
+        runs Odoo or the simulator. Odoo trusts the CA for the supplier documents of companies on
+        the simulator (`l10n_cr_einvoice_simulator_trust_anchors`, besides the national PKI) and
+        takes the sealing certificate for Hacienda's (`l10n_cr_einvoice_hacienda_certificates`);
+        with Odoo and the simulator on different machines, give both the same files. A sandbox or
+        production stack makes and names none of it.
+      '';
     };
 
     seed = {

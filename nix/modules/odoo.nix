@@ -24,6 +24,32 @@ let
   odooBin = "${odoo.package}/bin/odoo";
 
   stackPython = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
+
+  # The certificates signatures are checked against. Which options name which certificate,
+  # per Hacienda environment, is einvoice_stack.stackconf's rule (pki_options: the national
+  # PKI always; with the simulator also the stack's test CA and the simulator's sealing
+  # certificate); here only the paths go in. The test PKI's certificates reach Odoo as
+  # credentials (its directory is root's); no secret is among them: they go into the store's
+  # odoo.cfg.
+  testPkiFiles = r.test_pki.files;
+  credential = name: "/run/credentials/odoo.service/${name}";
+  pkiPaths = {
+    national_pki = "${cfg.packages.pki}";
+    test_ca = credential "test-ca.pem";
+    simulator_certificate = credential "simulator-certificate.pem";
+  };
+  pkiPlaceholder = name: builtins.replaceStrings [ "<name>" ] [ name ] r.odoo.pki_path_placeholder;
+  pkiNamed = r.odoo.pki_options.${cfg.hacienda.environment};
+  usesPki = name: lib.any (lib.hasInfix (pkiPlaceholder name)) (lib.attrValues pkiNamed);
+  pkiOptions = lib.mapAttrs (
+    key: value:
+    let
+      filled = builtins.replaceStrings (map pkiPlaceholder (lib.attrNames pkiPaths)) (lib.attrValues pkiPaths) value;
+    in
+    if lib.hasInfix "@path:" filled then throw "${key}: no path for ${filled} in nix/modules/odoo.nix" else filled
+  ) pkiNamed;
+  usesTestPki = usesPki "test_ca" || usesPki "simulator_certificate";
+
   # upstream's odoo.cfg (the store's, no secret in it) completed with the secrets: what
   # scripts/stack's odoo.conf has, and Redis' password in the addon's Redis URL
   renderConfig = pkgs.writeShellScript "odoo-render-config" ''
@@ -71,7 +97,8 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       (if cfg.mailSink.enable then r.odoo.options else removeAttrs r.odoo.options mailOptions)
       // {
         l10n_cr_einvoice_schema_dir = "${cfg.packages.schemas}";
-      };
+      }
+      // pkiOptions;
   };
 
   # Upstream always wants a local PostgreSQL; the split deployment has it elsewhere.
@@ -83,11 +110,16 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
     ]
     ++ lib.optional cfg.roles.redis "redis-l10n-cr-einvoice.service"
     ++ lib.optional cfg.mailSink.enable "l10n-cr-einvoice-smtp-sink.service"
-    ++ lib.optional cfg.roles.database "l10n-cr-einvoice-staging-db-setup.service";
+    ++ lib.optional cfg.roles.database "l10n-cr-einvoice-staging-db-setup.service"
+    ++ lib.optional usesTestPki "l10n-cr-einvoice-staging-test-pki.service";
     wants = [ "network-online.target" ];
     # as scripts/stack starts Odoo: the XSDs also for code that reads no odoo.conf
     environment.HACIENDA_XSD_DIR = "${cfg.packages.schemas}";
-    requires = lib.mkIf (!cfg.roles.database) (lib.mkForce [ ]);
+    requires =
+      if cfg.roles.database then
+        lib.optional usesTestPki "l10n-cr-einvoice-staging-test-pki.service"
+      else
+        lib.mkForce (lib.optional usesTestPki "l10n-cr-einvoice-staging-test-pki.service");
     # A start that fails (PostgreSQL elsewhere still down after the first start's wait, a
     # module that does not install) is retried every RestartSec for as long as it takes:
     # systemd's default start limit (5 starts in 10 s) would leave Odoo failed for good.
@@ -106,6 +138,10 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
         "db-password:${cfg.secrets.databasePasswordFile}"
         "metrics-token:${cfg.secrets.metricsTokenFile}"
         "redis-password:${cfg.secrets.redisPasswordFile}"
+      ]
+      ++ lib.optionals (usesPki "test_ca") [ "test-ca.pem:${cfg.testPki.directory}/${testPkiFiles.ca_cert}" ]
+      ++ lib.optionals (usesPki "simulator_certificate") [
+        "simulator-certificate.pem:${cfg.testPki.directory}/${testPkiFiles.seal_cert}"
       ];
       # the first start installs modules (an upgrade -u's them): minutes, not seconds
       TimeoutStartSec = "45min";
@@ -141,7 +177,9 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       HACIENDA_CREDENTIALS_FILE = cfg.secrets.haciendaCredentialsFile;
       CERTIFICATE_FILE = cfg.secrets.certificateFile;
       CERTIFICATE_PIN_FILE = cfg.secrets.certificatePinFile;
-    };
+    }
+    # the company's test certificate is issued by the stack's test CA (test-pki.nix)
+    // lib.optionalAttrs usesTestPki { TEST_PKI_DIR = cfg.testPki.directory; };
     serviceConfig = (import ./hardening.nix) // {
       Type = "oneshot";
       RemainAfterExit = true;

@@ -25,6 +25,9 @@ let
     simulator-control-token = s.simulatorControlTokenFile;
   };
   python = pkgs.python3.withPackages (_: [ cfg.packages.stack ]);
+  # with the simulator, the demo supplier's account is the credentials' second line
+  supplierUser = lib.optionalString (cfg.hacienda.environment == "simulator")
+    "--supplier-user ${lib.escapeShellArg cfg.resolved.hacienda.demo_supplier.simulator_user}";
 in
 {
   options.services.l10n-cr-einvoice-staging.secrets.generate = lib.mkOption {
@@ -62,7 +65,7 @@ in
         lib.mapAttrsToList (kind: file: ''
           ${python}/bin/python3 -m einvoice_stack.secrets_store --kind ${kind} \
             --file ${lib.escapeShellArg file} \
-            --simulator-user ${lib.escapeShellArg cfg.resolved.simulator.user}
+            --simulator-user ${lib.escapeShellArg cfg.resolved.simulator.user} ${supplierUser}
         '') generated
       );
     };

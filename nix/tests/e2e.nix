@@ -34,12 +34,18 @@ pkgs.testers.runNixOSTest {
   # every wait below has its own timeout; together they stay under this (the test driver
   # kills the whole test at the global timeout, before any wait could say what is wrong)
   globalTimeout = 6000;
-  nodes.staging = {
-    imports = [ (import ./single-node.nix { inherit modules; }) ];
-    services.l10n-cr-einvoice-staging.seed.command = pkgs.lib.getExe stackPackage;
-    # (built for the test's interpreter: the same code as packages.stack)
-    environment.systemPackages = [ pythonEnv ];
-  };
+  nodes.staging =
+    { config, ... }:
+    {
+      imports = [ (import ./single-node.nix { inherit modules; }) ];
+      services.l10n-cr-einvoice-staging.seed.command = pkgs.lib.getExe stackPackage;
+      # (built for the test's interpreter: the same code as packages.stack); hacienda-cr
+      # makes, signs and sends the demo supplier's documents (test_supplier_documents.py)
+      environment.systemPackages = [
+        pythonEnv
+        config.services.l10n-cr-einvoice-staging.packages.hacienda-cr
+      ];
+    };
   testScript =
     { nodes, ... }:
     let
@@ -65,6 +71,7 @@ pkgs.testers.runNixOSTest {
         STACK_MAILDIR = stack.mailSink.maildir;
         HACIENDA_XSD_DIR = "${stack.packages.schemas}";
         GRAFANA_ADMIN_PASSWORD_FILE = stack.secrets.grafanaAdminPasswordFile;
+        STACK_TEST_PKI_DIR = stack.testPki.directory;
         STACK_VALIDATION_REPORT = report;
       };
     in

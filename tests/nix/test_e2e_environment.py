@@ -47,7 +47,8 @@ def test_the_values_are_this_machines():
     env = e2e_environment()
     machine = nix_eval_json(
         "checks.x86_64-linux.e2e.nodes.staging.services.l10n-cr-einvoice-staging",
-        apply="s: { inherit (s) secrets; maildir = s.mailSink.maildir; schemas = \"${s.packages.schemas}\"; }")
+        apply="s: { inherit (s) secrets; maildir = s.mailSink.maildir; schemas = \"${s.packages.schemas}\"; "
+              "testPki = s.testPki.directory; }")
     secrets = machine["secrets"]
     assert env["ODOO_ADMIN_PASSWORD_FILE"] == secrets["adminPasswordFile"]
     assert env["ODOO_DB_PASSWORD_FILE"] == secrets["databasePasswordFile"]
@@ -58,6 +59,7 @@ def test_the_values_are_this_machines():
     assert env["GRAFANA_ADMIN_PASSWORD_FILE"] == secrets["grafanaAdminPasswordFile"]
     assert env["STACK_MAILDIR"] == machine["maildir"]
     assert env["HACIENDA_XSD_DIR"] == machine["schemas"]
+    assert env["STACK_TEST_PKI_DIR"] == machine["testPki"]
 
 
 def test_the_vms_python_has_what_the_stack_suites_import():
