@@ -16,6 +16,8 @@ scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
                                 the plain host's Redis on loopback has none)
     STACK_MAILDIR               the SMTP sink's Maildir (default: $STACK_HOME/mail)
     GRAFANA_ADMIN_PASSWORD_FILE Grafana's admin password (default: $STACK_HOME/secrets/grafana-admin-password)
+    STACK_TEST_PKI_DIR          the stack's test CA and the simulator's seal, staging with the simulator
+                                (default: $STACK_HOME/test-pki)
     STACK_HOME                  the plain-host stack's state (default: <repo>/.var/stack)
 """
 
@@ -47,6 +49,7 @@ class StackEnv:
     redis_password_file: Path | None
     maildir: Path
     stack_home: Path
+    test_pki_dir: Path
 
     @property
     def admin_password(self) -> str:
@@ -68,6 +71,14 @@ class StackEnv:
     @property
     def redis_password(self) -> str | None:
         return _read(self.redis_password_file, "REDIS_PASSWORD_FILE") if self.redis_password_file else None
+
+    def hacienda_password(self, user: str) -> str:
+        """The password of `user` at the simulator (a line of the Hacienda credentials)."""
+        for line in _read(self.credentials_file, "HACIENDA_CREDENTIALS_FILE").splitlines():
+            name, _, password = line.strip().partition(":")
+            if name == user:
+                return password
+        raise AssertionError(f"HACIENDA_CREDENTIALS_FILE={self.credentials_file} has no line for {user}")
 
     @property
     def hacienda_credentials(self) -> tuple[str, str]:
@@ -118,4 +129,5 @@ def stack_env() -> StackEnv:
         redis_password_file=Path(env["REDIS_PASSWORD_FILE"]) if env.get("REDIS_PASSWORD_FILE") else None,
         maildir=Path(env.get("STACK_MAILDIR") or home / "mail"),
         stack_home=home,
+        test_pki_dir=Path(env.get("STACK_TEST_PKI_DIR") or home / "test-pki"),
     )
