@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from lxml import etree
 
-from hacienda_cr.documents import rules, totals
+from hacienda_cr.costa_rica_time import format_datetime
+from hacienda_cr.documents import annex, rules, totals
+from hacienda_cr.documents.annex import A
 from hacienda_cr.documents.read import ParsedDocument, parse_document
 from hacienda_cr.documents.tree_data import child_path
 from hacienda_cr.errors import Issue
 from hacienda_cr.schemas import SchemaStore, store_for
 
 _OFFSET = re.compile(r"(?:[+-]\d\d:\d\d|Z)$")
+CLOCK_TOLERANCE = timedelta(minutes=5)  # between the issuer's clock and Hacienda's
+MESSAGE_YEARS = 10
 
 
 @dataclass
@@ -51,14 +56,31 @@ def check_business_rules(doc: ParsedDocument) -> list[Issue]:
     text = doc.tree.findtext(f"{{*}}{date_key}")
     if text and not _OFFSET.search(text.strip()):
         issues.append(
-            Issue(
-                child_path(doc.root, date_key),
-                f"{text.strip()!r} has no UTC offset; write Costa Rica time as …-06:00",
-                "dates",
+            A.FECHA_FORMATO.issue(
+                child_path(doc.root, date_key), f"{text.strip()!r} has no UTC offset; write Costa Rica time as …-06:00"
             )
         )
-    issues.extend(rules.check_document(doc.doc_type, doc.root, data, clave_alphanumeric=doc.schema_set != "v4.4"))
-    return issues
+    issues.extend(rules.check_document(doc.doc_type, doc.root, data, schema_set=doc.schema_set))
+    return annex.drop_disabled(issues)
+
+
+def check_reception(doc: ParsedDocument, received: datetime) -> list[Issue]:
+    """The rules that depend on when Hacienda receives the document (``received``, aware)."""
+    if doc.doc_type is None:
+        return []
+    issues: list[Issue] = []
+    date_key = "FechaEmisionDoc" if doc.doc_type.family == "receptor" else "FechaEmision"
+    fecha = doc.data.get(date_key)
+    if not isinstance(fecha, datetime):
+        return issues
+    path = child_path(doc.root, date_key)
+    if fecha > received + CLOCK_TOLERANCE:
+        issues.append(
+            A.FECHA_FUTURA.issue(path, f"{format_datetime(fecha)} is after the document was received ({format_datetime(received)})")
+        )
+    if doc.doc_type.family == "receptor" and fecha < received - timedelta(days=365 * MESSAGE_YEARS + MESSAGE_YEARS // 4):
+        issues.append(A.MR_FECHA.issue(path, f"{format_datetime(fecha)} is more than {MESSAGE_YEARS} years old"))
+    return annex.drop_disabled(issues)
 
 
 def validate_document(

@@ -140,10 +140,12 @@ def test_envelope_agrees_with_the_signed_document(name):
     else:
         assert "consecutivoReceptor" not in body
         assert env.resource == built.clave
-        assert (body["emisor"]["tipoIdentificacion"], body["emisor"]["numeroIdentificacion"]) == built.emisor
+        # A Factura Electrónica de Compra is issued by the buyer, its Receptor (annex p. 59).
+        issuer, other = (built.receptor, built.emisor) if built.doc_type.code == "08" else (built.emisor, built.receptor)
+        assert (body["emisor"]["tipoIdentificacion"], body["emisor"]["numeroIdentificacion"]) == issuer
         assert datetime.fromisoformat(body["fecha"]) == built.fecha
-        if built.receptor:
-            assert (body["receptor"]["tipoIdentificacion"], body["receptor"]["numeroIdentificacion"]) == built.receptor
+        if other:
+            assert (body["receptor"]["tipoIdentificacion"], body["receptor"]["numeroIdentificacion"]) == other
         else:
             assert "receptor" not in body
 

@@ -288,7 +288,67 @@ def test_wrong_totals_are_rejected_with_the_rule(sim, http):
     broken = built.xml.replace(b"<TotalComprobante>" + total, b"<TotalComprobante>1.00000", 1)
     data = _rejected(sim, http, sign_xml(broken, signing_key()))
     assert "TotalComprobante" in data["DetalleMensaje"]
+    # The reason cites the annex rule, like Hacienda's DetalleMensaje.
+    assert "[p55.total-comprobante]" in data["DetalleMensaje"] and "Anexo 1, p. 55" in data["DetalleMensaje"]
     assert "[firma]" not in data["DetalleMensaje"]
+
+
+def test_a_rule_of_the_annex_rejects_what_the_xsd_accepts(sim, http):
+    """Credit without its term (p. 25): valid against the XSD, rejected by the rules."""
+    doc = numbered("factura", 405)
+    del doc["FacturaElectronica"]["PlazoCredito"]
+    from hacienda_cr.documents import annex
+
+    with annex.disabled(["p25.plazo-credito"]):  # the builder would refuse it
+        built = build_document(doc)
+    data = _rejected(sim, http, sign_xml(built.xml, signing_key()))
+    assert "[p25.plazo-credito] FacturaElectronica/PlazoCredito" in data["DetalleMensaje"]
+
+
+def test_a_document_dated_in_the_future_is_rejected(sim, http):
+    """FechaEmision after its reception (p. 19), whatever the hour of the run."""
+    from datetime import timedelta
+
+    from hacienda_cr.costa_rica_time import format_datetime, now
+
+    doc = numbered("factura", 406)
+    doc["FacturaElectronica"]["FechaEmision"] = format_datetime(now() + timedelta(days=1))
+    built = build_document(doc)
+    data = _rejected(sim, http, sign_xml(built.xml, signing_key()))
+    assert "[p19.fecha-emision]" in data["DetalleMensaje"]
+
+
+def test_purchase_invoice_is_issued_by_the_buyer(sim, http):
+    """A Factura Electrónica de Compra from a foreign seller with a 20-character id: the clave,
+    the envelope's emisor and Hacienda's answer carry the company (annex p. 59)."""
+    doc = numbered("factura-compra", 407)
+    body = doc["FacturaElectronicaCompra"]
+    body["Emisor"] = {
+        "Nombre": "Cloud Services Limited",
+        "Identificacion": {"Tipo": "05", "Numero": "GB123456789012345678"},
+        "OtrasSenasExtranjero": "1 King Street, London, United Kingdom",
+    }
+    body["DetalleServicio"]["LineaDetalle"][0].update(CodigoCABYS="8314100000000", UnidadMedida="Sp", Cantidad="1")
+    body["InformacionReferencia"] = [
+        {"TipoDocIR": "16", "Numero": "INV-2026-0042", "FechaEmisionIR": "2026-11-20T09:00:00-06:00",
+         "Codigo": "11", "Razon": "Servicio de un proveedor no domiciliado"}
+    ]
+    built = build_document(doc)
+    assert built.clave[9:21] == "003101123456"
+    xml = sign_xml(built.xml, signing_key())
+    envelope = envelope_for(xml)
+    assert envelope.emisor == ("02", "3101123456") and envelope.receptor == ("05", "GB123456789012345678")
+    bearer = token(http, sim)
+    assert post(http, sim, envelope.as_json(), bearer).status_code == 202
+    status = wait_final(http, sim, built.clave, bearer)
+    answer = parse_document(base64.b64decode(status["respuesta-xml"])).data
+    assert status["ind-estado"] == "aceptado", answer["DetalleMensaje"]
+    assert answer["NumeroCedulaEmisor"] == "3101123456" and answer["NombreEmisor"] == "Empresa Demo S.A."
+    assert answer["NumeroCedulaReceptor"] == "GB123456789012345678"
+    # The seller as envelope emisor is refused at the gate.
+    wrong = dict(envelope.as_json(), emisor={"tipoIdentificacion": "05", "numeroIdentificacion": "GB123456789012345678"})
+    resp = post(http, sim, wrong, bearer)
+    assert resp.status_code == 400 and "no coincide con el Receptor del XML" in resp.headers["X-Error-Cause"]
 
 
 def test_signer_must_be_the_issuer(sim, http):

@@ -1,7 +1,9 @@
 """Totals: derived amounts obey Hacienda's identities for any document, given amounts are
 checked, and any tampered amount is reported at its path."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,10 +11,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from hacienda_cr.documents import build_document
+from hacienda_cr.documents.annex import RULES
 from hacienda_cr.documents.totals import IVA_RATES
 from hacienda_cr.errors import InputError
 from hacienda_cr.validation import validate_document
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 EMISOR = {
     "Nombre": "Empresa Demo S.A.",
     "Identificacion": {"Tipo": "02", "Numero": "3101123456"},
@@ -22,8 +26,9 @@ EMISOR = {
 RECEPTOR = {"Nombre": "Cliente S.A.", "Identificacion": {"Tipo": "02", "Numero": "3109876543"}}
 
 quantities = st.decimals("0.001", "5000", places=3)
-prices = st.decimals("0", "2000000", places=5)
-rate_codes = st.sampled_from(sorted(IVA_RATES))
+prices = st.decimals("0.00001", "2000000", places=5)
+# Transitional rates (05-07) are for credit and debit notes only (annex p. 71).
+rate_codes = st.sampled_from(sorted(set(IVA_RATES) - {"05", "06", "07"}))
 
 
 @st.composite
@@ -51,6 +56,7 @@ def lines(draw):
         iva["Exoneracion"] = {
             "TipoDocumentoEX1": "02",
             "NumeroDocumento": "AL-001",
+            "Articulo": 34,
             "NombreInstitucion": "02",
             "FechaEmisionEX": "2026-01-01T00:00:00-06:00",
             "TarifaExonerada": str(
@@ -140,7 +146,7 @@ def test_any_tampered_amount_is_reported(doc_lines, field, data):
     target.text = f"{Decimal(target.text) + Decimal('1.5'):.5f}"
     result = validate_document(etree.tostring(tree), xsd=False)
     assert result.issues, f"changing {field} went unnoticed"
-    assert any(i.code in ("totals", "payments") for i in result.issues)
+    assert all(i.code in RULES for i in result.issues), result.issues
 
 
 def test_given_line_amounts_are_checked_with_their_path():
@@ -230,3 +236,88 @@ def test_other_charges_percentage_and_several_payments():
     with pytest.raises(InputError) as err:
         build_document(doc)
     assert "at most 4 allowed" in str(err.value)
+
+
+# -- amounts exactly as the annex defines them ------------------------------------------------
+
+
+def one_line(**line):
+    return factura([{"CodigoCABYS": "8314100000000", "Cantidad": "1", "UnidadMedida": "Sp", "Detalle": "Servicio",
+                     "PrecioUnitario": "1000", "Impuesto": [{"Codigo": "01", "CodigoTarifaIVA": "08"}], **line}])
+
+
+def test_rate_code_11_is_not_subject():
+    """0 % sin derecho a crédito (note 8.1) counts as No Sujeto (pp. 51-52), not exempt."""
+    s = build_document(one_line(Impuesto=[{"Codigo": "01", "CodigoTarifaIVA": "11"}])).data["ResumenFactura"]
+    assert s["TotalServNoSujeto"] == Decimal("1000.00000") and s["TotalNoSujeto"] == Decimal("1000.00000")
+    assert "TotalServExentos" not in s and "TotalExento" not in s
+
+
+@pytest.mark.parametrize("code", ["01", "03"])
+def test_the_tax_of_a_gift_is_assumed_by_the_issuer(code):
+    """Regalía/bonificación: IVA on MontoTotal, carried by ImpuestoAsumidoEmisorFabrica (pp. 37, 42,
+    46); the breakdown is net of it (p. 53)."""
+    built = build_document(one_line(Descuento=[{"MontoDescuento": "1000", "CodigoDescuento": code}]))
+    line, s = built.data["DetalleServicio"]["LineaDetalle"][0], built.data["ResumenFactura"]
+    assert line["Impuesto"][0]["Monto"] == Decimal("130.00000")
+    assert line["ImpuestoAsumidoEmisorFabrica"] == Decimal("130.00000")
+    assert line["ImpuestoNeto"] == 0 and line["MontoTotalLinea"] == 0
+    assert s["TotalImpAsumEmisorFabrica"] == Decimal("130.00000") and s["TotalImpuesto"] == 0
+    assert s["TotalDesgloseImpuesto"] == [{"Codigo": "01", "CodigoTarifaIVA": "08", "TotalMontoImpuesto": 0}]
+    assert s["TotalComprobante"] == 0
+
+
+def test_a_partial_gift_assumes_only_its_share():
+    built = build_document(one_line(Cantidad="4", Descuento=[{"MontoDescuento": "1000", "CodigoDescuento": "01"}]))
+    line = built.data["DetalleServicio"]["LineaDetalle"][0]
+    assert line["Impuesto"][0]["Monto"] == Decimal("520.00000")  # on MontoTotal 4000
+    assert line["ImpuestoAsumidoEmisorFabrica"] == Decimal("130.00000")
+    assert line["ImpuestoNeto"] == Decimal("390.00000")  # the 3000 actually charged
+
+
+def test_code_02_gift_keeps_the_ordinary_base():
+    built = build_document(one_line(Descuento=[{"MontoDescuento": "1000", "CodigoDescuento": "02"}]))
+    line = built.data["DetalleServicio"]["LineaDetalle"][0]
+    assert line["Impuesto"][0]["Monto"] == 0 and line["ImpuestoAsumidoEmisorFabrica"] == 0
+
+
+def test_combo_taxes_are_the_sum_of_their_components():
+    """DetalleSurtido (pp. 29-38): no rate on the line, its tax the components' × Cantidad."""
+    doc = json.loads((EXAMPLES / "factura-surtido.json").read_text())
+    built = build_document(doc)
+    line = built.data["DetalleServicio"]["LineaDetalle"][0]
+    assert "CodigoTarifaIVA" not in line["Impuesto"][0] and "Tarifa" not in line["Impuesto"][0]
+    assert line["SubTotal"] == Decimal("24000.00000") and line["BaseImponible"] == Decimal("24000.00000")
+    assert line["Impuesto"][0]["Monto"] == Decimal("1440.00000")  # (70 + 650) × 2
+    breakdown = {(d["Codigo"], d["CodigoTarifaIVA"]): d["TotalMontoImpuesto"]
+                 for d in built.data["ResumenFactura"]["TotalDesgloseImpuesto"]}
+    assert breakdown == {("01", "02"): Decimal("140.00000"), ("01", "08"): Decimal("1300.00000")}
+
+
+@pytest.mark.parametrize("edit", [{"IVACobradoFabrica": "01"}, {"Impuesto": [{"Codigo": "07", "CodigoTarifaIVA": "08"}]}])
+def test_base_imponible_is_editable_with_factory_vat_or_code_07(edit):
+    built = build_document(one_line(BaseImponible="1500", **edit))
+    line = built.data["DetalleServicio"]["LineaDetalle"][0]
+    assert line["BaseImponible"] == Decimal("1500") and line["Impuesto"][0]["Monto"] == Decimal("195.00000")
+    with pytest.raises(InputError, match="BaseImponible"):
+        build_document(one_line(BaseImponible="1500"))  # not editable otherwise
+
+
+def test_receipt_subtotal_is_the_payment_recorded():
+    doc = json.loads((EXAMPLES / "recibo-pago.json").read_text())
+    doc["ReciboElectronicoPago"]["DetalleServicio"]["LineaDetalle"][0]["SubTotal"] = "100000"
+    built = build_document(doc)
+    line, s = built.data["DetalleServicio"]["LineaDetalle"][0], built.data["ResumenFactura"]
+    assert line["Impuesto"][0]["Monto"] == Decimal("13000.00000")
+    assert line["MontoTotalLinea"] == Decimal("113000.00000")
+    assert s["TotalVenta"] == s["TotalComprobante"] == Decimal("500000.00000")
+
+
+def test_a_fully_exonerated_document_states_its_total_tax():
+    """TotalImpuesto is present whenever lines are taxed, also at 0 (p. 54)."""
+    exemption = {"TipoDocumentoEX1": "03", "NumeroDocumento": "LEY-7293", "Articulo": 1, "NombreInstitucion": "01",
+                 "FechaEmisionEX": "2026-01-01T00:00:00-06:00", "TarifaExonerada": "13"}
+    built = build_document(one_line(Impuesto=[{"Codigo": "01", "CodigoTarifaIVA": "08", "Exoneracion": exemption}]))
+    s = built.data["ResumenFactura"]
+    assert s["TotalImpuesto"] == 0 and s["TotalServExonerado"] == Decimal("1000.00000")
+    assert b"<TotalImpuesto>0.00000</TotalImpuesto>" in built.xml

@@ -131,9 +131,12 @@ def envelope_for(
             callback_url=callback_url,
         )
 
-    emisor = _party(data, "Emisor")
+    # A Factura Electrónica de Compra is issued by the buyer, its Receptor (annex p. 59): the
+    # company is the envelope's emisor, as in the clave, and the seller its receptor.
+    issuer_key, other_key = ("Receptor", "Emisor") if doc.doc_type.code == "08" else ("Emisor", "Receptor")
+    emisor = _party(data, issuer_key)
     if emisor is None:
-        raise InputError(Issue(f"{doc.root}/Emisor/Identificacion", "is missing: Hacienda needs the emitter's id"))
+        raise InputError(Issue(f"{doc.root}/{issuer_key}/Identificacion", "is missing: Hacienda needs the issuer's id"))
     fecha = data.get("FechaEmision")
     if fecha is None or isinstance(fecha, str):
         text = doc.tree.findtext("{*}FechaEmision")
@@ -142,7 +145,7 @@ def envelope_for(
         clave=clave,
         fecha=format_datetime(fecha),
         emisor=emisor,
-        receptor=_party(data, "Receptor"),
+        receptor=_party(data, other_key),
         comprobante_xml=signed_xml,
         doc_type=doc.doc_type.code,
         callback_url=callback_url,

@@ -22,7 +22,7 @@ from lxml import etree
 from hacienda_cr.clave import Clave, Consecutivo
 from hacienda_cr.costa_rica_time import now as cr_now
 from hacienda_cr.costa_rica_time import parse_datetime, to_costa_rica
-from hacienda_cr.documents import rules, totals
+from hacienda_cr.documents import annex, rules, totals
 from hacienda_cr.documents.tree_data import normalize, to_xml
 from hacienda_cr.documents.types import (
     RECEPTOR_TYPE_BY_MENSAJE,
@@ -167,9 +167,11 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
                 doc["NumeroConsecutivo"] = consecutivo
         consecutivo = doc.get("NumeroConsecutivo")
         if doc.get("Clave") is None and consecutivo:
-            emitter = ((doc.get("Emisor") or {}).get("Identificacion") or {}).get("Numero")
+            # A Factura Electrónica de Compra is issued by the buyer, its Receptor (annex p. 59).
+            issuer_key = "Receptor" if doc_type.code == "08" else "Emisor"
+            emitter = ((doc.get(issuer_key) or {}).get("Identificacion") or {}).get("Numero")
             if not emitter:
-                issues.append(Issue(f"{root}/Emisor/Identificacion/Numero", "is required to derive the Clave"))
+                issues.append(Issue(f"{root}/{issuer_key}/Identificacion/Numero", "is required to derive the Clave"))
             else:
                 try:
                     doc["Clave"] = str(
@@ -193,8 +195,9 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
         else:
             totals.reconcile_receipt(doc, schema.root, root, issues, fill=True)
 
-    issues.extend(rules.check_document(doc_type, root, doc, clave_alphanumeric=schema_set != "v4.4"))
+    issues.extend(rules.check_document(doc_type, root, doc, schema_set=schema_set))
     body = to_xml(doc, schema.root, schema.namespace, root, issues)
+    issues = annex.drop_disabled(issues)
     if issues:
         raise InputError(issues)
     xml = XML_DECLARATION + body

@@ -1,9 +1,11 @@
-"""Hacienda's business rules that the XSD cannot express.
+"""Hacienda's rules that the XSD cannot express: the header, the parties, the sale
+conditions, the payment means and the numbering.
 
-Each rule reports ``Issue``s with the path of the field, so a user (or the Odoo addon)
-can point at exactly what to fix. The totals rules live in ``totals``; this module has
-the others: identification numbers, codes that require a companion text, the clave and
-consecutivo against the document, references of notes, currency and payments.
+Each problem is an ``Issue`` with the path of the field, so a user (or the Odoo addon) can
+point at exactly what to fix, and the code of the annex rule it breaks (``annex``). The
+parties are checked in ``party_rules``, lines, taxes and other charges in ``line_rules``,
+references and the Mensaje Receptor in ``reference_rules``, amounts in ``totals`` and
+``line_amounts``.
 """
 
 from __future__ import annotations
@@ -13,102 +15,82 @@ from datetime import datetime
 
 from hacienda_cr.clave import Clave, Consecutivo
 from hacienda_cr.costa_rica_time import to_costa_rica
-from hacienda_cr.documents.totals import IVA_RATES
+from hacienda_cr.documents import line_rules, party_rules, reference_rules
+from hacienda_cr.documents.annex import A
+from hacienda_cr.documents.party_rules import EMAIL, check_identification  # noqa: F401 (the addon checks partners with them)
 from hacienda_cr.documents.tree_data import child_path
-from hacienda_cr.documents.types import RECEPTOR_TYPE_BY_MENSAJE, DocumentType
+from hacienda_cr.documents.types import DocumentType
 from hacienda_cr.errors import InputError, Issue
-from hacienda_cr.identification import identification_problem
 
-ACTIVITY_CODE = re.compile(r"\d{6}|\d{4}\.\d")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+ACTIVITY_CODE = re.compile(r"\d{6}")  # economic activity codes: 6 digits
 PROVIDER_ID = re.compile(r"\d{9,20}")
-# Reference document types that are electronic documents, with the consecutivo type their
-# clave must carry (TipoDocIR 19/20 exist from the 2026 revision).
-ELECTRONIC_REFERENCE_TYPES = {"01": "01", "02": "02", "03": "03", "04": "04", "19": "09", "20": "10"}
 CONTINGENCY_REFERENCE = "08"
+CREDIT_CONDITIONS = ("02", "08", "10")  # sales on credit: no payment means yet (p. 55)
+PLAZO_CONDITIONS = ("02", "10")
+PAYMENT_CONDITIONS = ("09", "11")  # payments of earlier sales: Recibo Electrónico de Pago only
+FEC, FEE, REP = "08", "09", "10"
+HEALTH_SERVICES = "931"  # CABYS: servicios de salud humana
+CARD = "02"
 
 
-def check_identification(id_type: str | None, number: str | None, path: str, issues: list[Issue]) -> None:
-    if id_type is None or number is None:
-        return
-    problem = identification_problem(id_type, number)
-    if problem:
-        issues.append(Issue(child_path(path, "Numero"), problem, "identification"))
-
-
-def _party(doc: dict, name: str, path: str, issues: list[Issue]) -> None:
-    party = doc.get(name)
-    if not party:
-        return
-    ppath = child_path(path, name)
-    ident = party.get("Identificacion") or {}
-    check_identification(ident.get("Tipo"), ident.get("Numero"), child_path(ppath, "Identificacion"), issues)
-    emails = party.get("CorreoElectronico")
-    for i, email in enumerate(emails if isinstance(emails, list) else [emails] if emails else []):
-        if not EMAIL.fullmatch(email):
-            index = i if isinstance(emails, list) else None
-            issues.append(
-                Issue(child_path(ppath, "CorreoElectronico", index), f"{email!r} is not an e-mail address", "party")
-            )
-
-
-def _requires(item: dict, code_key: str, code: str, other_key: str, path: str, issues: list[Issue]) -> None:
-    if item.get(code_key) == code and not item.get(other_key):
-        issues.append(Issue(child_path(path, other_key), f"is required when {code_key} is {code}", "codes"))
-
-
-def check_document(doc_type: DocumentType, root: str, doc: dict, *, clave_alphanumeric: bool) -> list[Issue]:
+def check_document(doc_type: DocumentType, root: str, doc: dict, *, schema_set: str) -> list[Issue]:
     """Every business-rule problem of one document (the part under its root element)."""
     issues: list[Issue] = []
     if doc_type.family == "receptor":
-        _check_receptor_message(doc_type, root, doc, issues)
+        reference_rules.check_receptor_message(root, doc, issues)
         return issues
     path = root
     provider = doc.get("ProveedorSistemas")
     if provider is not None and not PROVIDER_ID.fullmatch(provider):
         issues.append(
-            Issue(
+            A.PROVEEDOR.issue(
                 child_path(path, "ProveedorSistemas"),
                 f"{provider!r} must be the identification number (9 to 20 digits) of the systems provider, not a name",
-                "codes",
             )
         )
     for key in ("CodigoActividadEmisor", "CodigoActividadReceptor"):
         if doc.get(key) is not None and not ACTIVITY_CODE.fullmatch(doc[key]):
             issues.append(
-                Issue(
-                    child_path(path, key),
-                    f"{doc[key]!r} is not an activity code (6 digits, or the CAECR form 0000.0)",
-                    "codes",
-                )
+                A.ACTIVIDAD.issue(child_path(path, key), f"{doc[key]!r} is not an economic activity code (6 digits)")
             )
-    _party(doc, "Emisor", path, issues)
-    _party(doc, "Receptor", path, issues)
-    _check_numbering(doc_type, doc, path, issues, clave_alphanumeric)
-    _requires(doc, "CondicionVenta", "99", "CondicionVentaOtros", path, issues)
-    if doc.get("CondicionVenta") == "02" and not doc.get("PlazoCredito"):
+    party_rules.check_party(doc, "Emisor", path, issues)
+    party_rules.check_party(doc, "Receptor", path, issues)
+    party_rules.check_parties(doc_type, doc, path, issues)
+    _check_numbering(doc_type, doc, path, issues, schema_set != "v4.4")
+    _check_conditions(doc_type, doc, path, issues)
+    line_rules.check_detail(doc_type, doc, path, issues)
+    _check_summary(doc, path, issues)
+    reference_rules.check_references(doc_type, doc, path, issues, schema_set)
+    return issues
+
+
+def _check_conditions(doc_type: DocumentType, doc: dict, path: str, issues: list[Issue]) -> None:
+    condition = doc.get("CondicionVenta")
+    cpath = child_path(path, "CondicionVenta")
+    if condition in PAYMENT_CONDITIONS and doc_type.code != REP:
         issues.append(
-            Issue(
-                child_path(path, "PlazoCredito"),
-                "is required (days of credit) when CondicionVenta is 02 (crédito)",
-                "codes",
+            A.CONDICION_09_11.issue(
+                cpath,
+                f"{condition} is the condition of a payment receipt; a note keeps its invoice's condition (08, 10)",
             )
         )
-    if doc_type.code == "09":
-        receptor_type = ((doc.get("Receptor") or {}).get("Identificacion") or {}).get("Tipo")
-        if receptor_type in ("01", "02", "03", "04"):
-            issues.append(
-                Issue(
-                    child_path(path, "Receptor/Identificacion/Tipo"),
-                    f"an export invoice goes to a foreign customer; type {receptor_type} is a Costa Rican identification",
-                    "party",
-                )
+    if condition == "13" and doc_type.code in ("01", "04", FEE):
+        issues.append(
+            A.CONDICION_13.issue(
+                cpath, "13 (used goods from a non-taxpayer) is used only in the Factura Electrónica de Compra"
             )
-    _check_lines(doc, path, issues)
-    _check_other_charges(doc, path, issues)
-    _check_summary(doc, path, issues)
-    _check_references(doc_type, doc, path, issues)
-    return issues
+        )
+    A.CONDICION_OTROS.require(doc, "CondicionVenta", "99", "CondicionVentaOtros", path, issues)
+    term = doc.get("PlazoCredito")
+    if condition in PLAZO_CONDITIONS and not term:
+        issues.append(
+            A.PLAZO_CREDITO.issue(
+                child_path(path, "PlazoCredito"),
+                f"is required (days of credit, above zero) when CondicionVenta is {condition}",
+            )
+        )
+    elif term is not None and term <= 0:
+        issues.append(A.PLAZO_CREDITO.issue(child_path(path, "PlazoCredito"), f"{term} must be above zero (days)"))
 
 
 def _check_numbering(doc_type: DocumentType, doc: dict, path: str, issues: list[Issue], alphanumeric: bool) -> None:
@@ -117,14 +99,13 @@ def _check_numbering(doc_type: DocumentType, doc: dict, path: str, issues: list[
         try:
             consecutivo = Consecutivo.parse(doc["NumeroConsecutivo"], child_path(path, "NumeroConsecutivo"))
         except InputError as exc:
-            issues.extend(exc.issues)
+            issues.extend(A.CLAVE.issue(i.path, i.message) for i in exc.issues)
         else:
             if consecutivo.doc_type != doc_type.code:
                 issues.append(
-                    Issue(
+                    A.CONSECUTIVO_TIPO.issue(
                         child_path(path, "NumeroConsecutivo"),
                         f"carries document type {consecutivo.doc_type}; a {doc_type.name} is type {doc_type.code}",
-                        "clave",
                     )
                 )
     if not doc.get("Clave"):
@@ -133,89 +114,39 @@ def _check_numbering(doc_type: DocumentType, doc: dict, path: str, issues: list[
     try:
         clave = Clave.parse(doc["Clave"], alphanumeric=alphanumeric, path=cpath)
     except InputError as exc:
-        issues.extend(exc.issues)
+        issues.extend(A.CLAVE.issue(i.path, i.message) for i in exc.issues)
         return
     if consecutivo is not None and str(clave.consecutivo) != str(consecutivo):
         issues.append(
-            Issue(
-                cpath,
-                f"contains consecutivo {clave.consecutivo}, the document's NumeroConsecutivo is {consecutivo}",
-                "clave",
+            A.CLAVE_CONSECUTIVO.issue(
+                cpath, f"contains consecutivo {clave.consecutivo}, the document's NumeroConsecutivo is {consecutivo}"
             )
         )
     fecha = doc.get("FechaEmision")
     if isinstance(fecha, datetime) and to_costa_rica(fecha).date() != clave.issued:
         issues.append(
-            Issue(
+            A.CLAVE_FECHA.issue(
                 cpath,
                 f"contains the date {clave.issued:%d/%m/%Y}, FechaEmision is {to_costa_rica(fecha):%d/%m/%Y} (Costa Rica time)",
-                "clave",
             )
         )
-    emitter = ((doc.get("Emisor") or {}).get("Identificacion") or {}).get("Numero")
-    if emitter and emitter.rjust(12, "0") != str(clave)[9:21]:
-        issues.append(Issue(cpath, f"contains emitter id {str(clave)[9:21]}, the Emisor is {emitter}", "clave"))
+    issuer_key = "Receptor" if doc_type.code == FEC else "Emisor"
+    issuer = ((doc.get(issuer_key) or {}).get("Identificacion") or {}).get("Numero")
+    if issuer and issuer.rjust(12, "0") != str(clave)[9:21]:
+        issues.append(
+            A.CLAVE_EMISOR.issue(
+                cpath, f"contains issuer id {str(clave)[9:21]}; the document is issued by its {issuer_key} {issuer}"
+            )
+        )
     if clave.situation == "2":
         refs = doc.get("InformacionReferencia") or []
         if not any(r.get("TipoDocIR") == CONTINGENCY_REFERENCE for r in refs):
             issues.append(
-                Issue(
+                A.CONTINGENCIA.issue(
                     child_path(path, "InformacionReferencia"),
                     "a document issued in contingencia (situación 2) must reference the contingency document (TipoDocIR 08)",
-                    "clave",
                 )
             )
-
-
-def _check_lines(doc: dict, path: str, issues: list[Issue]) -> None:
-    detail_path = child_path(path, "DetalleServicio")
-    for i, line in enumerate((doc.get("DetalleServicio") or {}).get("LineaDetalle") or []):
-        lpath = child_path(detail_path, "LineaDetalle", i)
-        cabys = line.get("CodigoCABYS")
-        if cabys is not None and not re.fullmatch(r"\d{13}", cabys):
-            issues.append(
-                Issue(child_path(lpath, "CodigoCABYS"), f"{cabys!r} is not a CABYS code (13 digits)", "cabys")
-            )
-        for j, discount in enumerate(line.get("Descuento") or []):
-            _requires(
-                discount, "CodigoDescuento", "99", "CodigoDescuentoOTRO", child_path(lpath, "Descuento", j), issues
-            )
-        for j, tax in enumerate(line.get("Impuesto") or []):
-            tpath = child_path(lpath, "Impuesto", j)
-            _requires(tax, "Codigo", "99", "CodigoImpuestoOTRO", tpath, issues)
-            if tax.get("Codigo") in ("01", "07", "08") and not tax.get("CodigoTarifaIVA"):
-                issues.append(Issue(child_path(tpath, "CodigoTarifaIVA"), "is required for IVA", "codes"))
-            rate_code = tax.get("CodigoTarifaIVA")
-            if tax.get("Codigo") == "01" and rate_code in IVA_RATES and tax.get("Tarifa") is not None:
-                if tax["Tarifa"] != IVA_RATES[rate_code]:
-                    issues.append(
-                        Issue(
-                            child_path(tpath, "Tarifa"),
-                            f"{tax['Tarifa']} does not match CodigoTarifaIVA {rate_code} ({IVA_RATES[rate_code]}%)",
-                            "codes",
-                        )
-                    )
-            exemption = tax.get("Exoneracion")
-            if exemption:
-                epath = child_path(tpath, "Exoneracion")
-                _requires(exemption, "TipoDocumentoEX1", "99", "TipoDocumentoOTRO", epath, issues)
-                _requires(exemption, "NombreInstitucion", "99", "NombreInstitucionOtros", epath, issues)
-
-
-def _check_other_charges(doc: dict, path: str, issues: list[Issue]) -> None:
-    for i, charge in enumerate(doc.get("OtrosCargos") or []):
-        cpath = child_path(path, "OtrosCargos", i)
-        _requires(charge, "TipoDocumentoOC", "99", "TipoDocumentoOTROS", cpath, issues)
-        if charge.get("TipoDocumentoOC") == "04":
-            for key in ("IdentificacionTercero", "NombreTercero"):
-                if not charge.get(key):
-                    issues.append(
-                        Issue(
-                            child_path(cpath, key), "is required for a charge collected for a third party (04)", "codes"
-                        )
-                    )
-        ident = charge.get("IdentificacionTercero") or {}
-        check_identification(ident.get("Tipo"), ident.get("Numero"), child_path(cpath, "IdentificacionTercero"), issues)
 
 
 def _check_summary(doc: dict, path: str, issues: list[Issue]) -> None:
@@ -226,111 +157,52 @@ def _check_summary(doc: dict, path: str, issues: list[Issue]) -> None:
     mpath = child_path(spath, "CodigoTipoMoneda")
     if code == "CRC" and rate is not None and rate != 1:
         issues.append(
-            Issue(
-                child_path(mpath, "TipoCambio"), f"is {rate}; amounts in colones (CRC) have exchange rate 1", "currency"
+            A.TIPO_CAMBIO.issue(
+                child_path(mpath, "TipoCambio"), f"is {rate}; amounts in colones (CRC) have exchange rate 1"
             )
         )
     if code not in (None, "CRC") and (rate is None or rate <= 0):
         issues.append(
-            Issue(
-                child_path(mpath, "TipoCambio"),
-                f"an exchange rate to colones above 0 is required for {code}",
-                "currency",
+            A.TIPO_CAMBIO.issue(
+                child_path(mpath, "TipoCambio"), f"an exchange rate to colones above 0 is required for {code}"
             )
         )
-    for i, payment in enumerate(summary.get("MedioPago") or []):
-        _requires(payment, "TipoMedioPago", "99", "MedioPagoOtros", child_path(spath, "MedioPago", i), issues)
-
-
-def _check_references(doc_type: DocumentType, doc: dict, path: str, issues: list[Issue]) -> None:
-    refs = doc.get("InformacionReferencia") or []
-    if doc_type.code in ("02", "03") and not refs:
+    payments = summary.get("MedioPago") or []
+    if not payments and doc.get("CondicionVenta") not in CREDIT_CONDITIONS:
         issues.append(
-            Issue(
-                child_path(path, "InformacionReferencia"),
-                f"a {doc_type.name} must reference the document it corrects",
-                "references",
+            A.MEDIO_PAGO.issue(
+                child_path(spath, "MedioPago"),
+                "is required: how the customer pays (only sales on credit, conditions 02, 08 and 10, go without)",
             )
         )
-    fecha = doc.get("FechaEmision")
-    for i, ref in enumerate(refs):
-        rpath = child_path(path, "InformacionReferencia", i)
-        _requires(ref, "TipoDocIR", "99", "TipoDocRefOTRO", rpath, issues)
-        _requires(ref, "Codigo", "99", "CodigoReferenciaOTRO", rpath, issues)
-        if doc_type.code in ("02", "03") and not ref.get("Codigo"):
+    for i, payment in enumerate(payments):
+        ppath = child_path(spath, "MedioPago", i)
+        if not payment.get("TipoMedioPago"):
+            issues.append(A.MEDIO_PAGO.issue(child_path(ppath, "TipoMedioPago"), "is required in each MedioPago"))
+        A.MEDIO_PAGO_OTROS.require(payment, "TipoMedioPago", "99", "MedioPagoOtros", ppath, issues)
+    returned = summary.get("TotalIVADevuelto")
+    if returned:
+        if not any(p.get("TipoMedioPago") == CARD for p in payments):
             issues.append(
-                Issue(
-                    child_path(rpath, "Codigo"),
-                    "is required in the reference of a note (what it does to the referenced document)",
-                    "references",
+                A.IVA_DEVUELTO.issue(
+                    child_path(spath, "TotalIVADevuelto"),
+                    "VAT is returned only on health services paid by card (MedioPago 02)",
                 )
             )
-        expected_type = ELECTRONIC_REFERENCE_TYPES.get(ref.get("TipoDocIR"))
-        number = ref.get("Numero")
-        if expected_type and number:
-            try:
-                referenced = Clave.parse(number, path=child_path(rpath, "Numero"))
-            except InputError:
-                issues.append(
-                    Issue(
-                        child_path(rpath, "Numero"),
-                        f"must be the 50-character clave of the referenced electronic document (TipoDocIR {ref['TipoDocIR']})",
-                        "references",
-                    )
-                )
-            else:
-                if referenced.consecutivo.doc_type != expected_type:
-                    issues.append(
-                        Issue(
-                            child_path(rpath, "Numero"),
-                            f"is the clave of a type {referenced.consecutivo.doc_type} document, TipoDocIR {ref['TipoDocIR']} says type {expected_type}",
-                            "references",
-                        )
-                    )
-        elif expected_type and not number:
-            issues.append(
-                Issue(child_path(rpath, "Numero"), "is required: the clave of the referenced document", "references")
-            )
-        when = ref.get("FechaEmisionIR")
-        if isinstance(when, datetime) and isinstance(fecha, datetime) and when > fecha:
-            issues.append(
-                Issue(child_path(rpath, "FechaEmisionIR"), "is after the FechaEmision of this document", "references")
-            )
-
-
-def _check_receptor_message(doc_type: DocumentType, root: str, doc: dict, issues: list[Issue]) -> None:
-    path = root
-    mensaje = str(doc.get("Mensaje", ""))
-    if mensaje in ("2", "3") and not doc.get("DetalleMensaje"):
-        issues.append(
-            Issue(
-                child_path(path, "DetalleMensaje"),
-                "is required to explain a partial acceptance or a rejection",
-                "receptor",
-            )
+        health_vat = sum(
+            (
+                t.get("Monto") or 0
+                for line in (doc.get("DetalleServicio") or {}).get("LineaDetalle") or []
+                if (line.get("CodigoCABYS") or "").startswith(HEALTH_SERVICES)
+                for t in line.get("Impuesto") or []
+                if t.get("Codigo") in ("01", "07")
+            ),
+            0,
         )
-    number = doc.get("NumeroConsecutivoReceptor")
-    if number:
-        try:
-            consecutivo = Consecutivo.parse(number, child_path(path, "NumeroConsecutivoReceptor"))
-        except InputError as exc:
-            issues.extend(exc.issues)
-        else:
-            expected = RECEPTOR_TYPE_BY_MENSAJE.get(mensaje)
-            if expected and consecutivo.doc_type != expected:
-                issues.append(
-                    Issue(
-                        child_path(path, "NumeroConsecutivoReceptor"),
-                        f"carries type {consecutivo.doc_type}; Mensaje {mensaje} is type {expected}",
-                        "receptor",
-                    )
+        if returned > health_vat:
+            issues.append(
+                A.IVA_DEVUELTO.issue(
+                    child_path(spath, "TotalIVADevuelto"),
+                    f"{returned} exceeds the VAT of the health services (CABYS 931…) of the document, {health_vat}",
                 )
-    if doc.get("Clave"):
-        try:
-            Clave.parse(doc["Clave"], path=child_path(path, "Clave"))
-        except InputError as exc:
-            issues.extend(exc.issues)
-    if doc.get("CodigoActividad") is not None and not ACTIVITY_CODE.fullmatch(doc["CodigoActividad"]):
-        issues.append(
-            Issue(child_path(path, "CodigoActividad"), f"{doc['CodigoActividad']!r} is not an activity code", "codes")
-        )
+            )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hacienda_cr.costa_rica_time import now as cr_now
+from hacienda_cr.costa_rica_time import to_costa_rica
 from hacienda_cr.documents.schema_tree import DocumentSchema
 from hacienda_cr.documents.xsd_model import DOCUMENTS
 from hacienda_cr.errors import InputError, Issue
@@ -62,11 +64,13 @@ def check_schema_set(schema_set: str) -> str:
 
 
 def default_schema_set(when: date | datetime | None) -> str:
-    """The set in force on the document's date (today when unknown)."""
+    """The set in force on the document's date in Costa Rica (today there when unknown). A
+    date-time is taken in Costa Rica time (a naive one is Costa Rica local time), so a document
+    issued on the evening of the last day, already the next day in UTC, keeps the old set."""
     if when is None:
-        when = date.today()
+        when = cr_now()
     if isinstance(when, datetime):
-        when = when.date()
+        when = to_costa_rica(when).date()
     return "v4.4-2026" if when >= SCHEMA_SET_2026_FROM else "v4.4"
 
 

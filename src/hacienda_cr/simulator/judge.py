@@ -10,9 +10,12 @@ the XAdES signature under the v4.4 policy, the signer being the document's issue
 business rules and totals. Any problem makes it ``rechazado`` with the reasons in the
 MensajeHacienda's DetalleMensaje, as Hacienda does.
 
-Who "issues" a document: the Emisor, except for a Factura Electrónica de Compra (issued by
-the buyer, its Receptor, on the seller's behalf) and a Mensaje Receptor (sent by the
-receiver of the supplier's document).
+Who "issues" a document: the envelope's emisor, who is the XML's Emisor except for a Factura
+Electrónica de Compra (issued by the buyer, its Receptor, on the seller's behalf: annex p. 59)
+and a Mensaje Receptor (sent by the receiver of the supplier's document).
+
+Every rejection reason cites the annex rule it applies (``[p25.plazo-credito] …``), as
+Hacienda's DetalleMensaje names what failed.
 """
 
 from __future__ import annotations
@@ -23,16 +26,17 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from hacienda_cr.clave import Clave
 from hacienda_cr.costa_rica_time import parse_datetime
 from hacienda_cr.documents import ParsedDocument, parse_document
+from hacienda_cr.documents.annex import cite
 from hacienda_cr.errors import InputError
 from hacienda_cr.signing import verify_xml
 from hacienda_cr.simulator.config import User
-from hacienda_cr.validation import check_business_rules
+from hacienda_cr.validation import check_business_rules, check_reception
 
 ID_TYPES = ("01", "02", "03", "04", "05", "06")
 FORCED_REJECTION = "Rechazo forzado por el simulador (inyección de fallos)."
@@ -174,19 +178,24 @@ def read_submission(body: bytes, user: User, *, schema_set: str | None = None) -
     else:
         if consecutivo_receptor is not None:
             raise Refusal(400, "El campo 'consecutivoReceptor' sólo se usa con un Mensaje Receptor.")
-        xml_emisor, xml_receptor = _xml_party(data, "Emisor"), _xml_party(data, "Receptor")
+        # A Factura Electrónica de Compra is issued by the buyer (its Receptor, annex p. 59): the
+        # envelope's emisor is the buyer, its receptor the seller.
+        issuer_key, other_key = ("Receptor", "Emisor") if doc.doc_type.code == "08" else ("Emisor", "Receptor")
+        xml_emisor, xml_receptor = _xml_party(data, issuer_key), _xml_party(data, other_key)
         if emisor != xml_emisor:
-            raise Refusal(400, f"El emisor del JSON ({_show(emisor)}) no coincide con el emisor del XML ({_show(xml_emisor)}).")
+            raise Refusal(
+                400, f"El emisor del JSON ({_show(emisor)}) no coincide con el {issuer_key} del XML ({_show(xml_emisor)})."
+            )
         if receptor != xml_receptor:
             raise Refusal(
-                400, f"El receptor del JSON ({_show(receptor)}) no coincide con el receptor del XML ({_show(xml_receptor)})."
+                400, f"El receptor del JSON ({_show(receptor)}) no coincide con el {other_key} del XML ({_show(xml_receptor)})."
             )
         xml_fecha = data.get("FechaEmision")
         if isinstance(xml_fecha, datetime) and not _same_instant(fecha, xml_fecha):
             raise Refusal(
                 400, f"La fecha del JSON ({fecha_text}) no coincide con FechaEmision del XML ({doc.tree.findtext('{*}FechaEmision')})."
             )
-        issuer = receptor if doc.doc_type.code == "08" and receptor else emisor
+        issuer = emisor
         resource = clave
 
     if not user.may_act_for(*issuer):
@@ -205,14 +214,15 @@ class Judge:
         self.trusted_certs = trusted_certs or None
         self._lock = threading.Lock()
 
-    def reasons(self, sub: Submission, *, force_reject: bool = False) -> list[str]:
-        """Everything wrong with the document (empty: aceptado)."""
+    def reasons(self, sub: Submission, *, force_reject: bool = False, received: datetime | None = None) -> list[str]:
+        """Everything wrong with the document (empty: aceptado), ``received`` now by default."""
         doc = sub.document
         issues = list(doc.issues)
         with self._lock:
             issues.extend(self.schema_store.validate(doc.tree, doc.schema, doc.schema_set))
         issues.extend(check_business_rules(doc))
-        reasons = list(dict.fromkeys(f"[{i.code or 'regla'}] {i}" for i in issues))
+        issues.extend(check_reception(doc, received or datetime.now(timezone.utc)))
+        reasons = list(dict.fromkeys(cite(i) for i in issues))
         verdict = verify_xml(sub.xml, trusted_certs=self.trusted_certs)
         if not verdict.valid:
             reasons.extend(f"[firma] {e}" for e in verdict.errors)

@@ -39,8 +39,10 @@ def answer_data(sub: Submission, reasons: list[str], *, sandbox_notice: bool, na
         receptor_name = names.get(sub.receptor[1]) if sub.receptor else None
         tax, total = _amount(data.get("MontoTotalImpuesto")), _amount(data.get("TotalFactura"))
     else:
-        emisor_name = str((data.get("Emisor") or {}).get("Nombre") or names.get(sub.emisor[1]) or sub.emisor[1])
-        receptor_name = (data.get("Receptor") or {}).get("Nombre") if sub.receptor else None
+        # A Factura Electrónica de Compra is issued by its Receptor (the buyer).
+        issuer_key, other_key = ("Receptor", "Emisor") if sub.doc_type == "08" else ("Emisor", "Receptor")
+        emisor_name = str((data.get(issuer_key) or {}).get("Nombre") or names.get(sub.emisor[1]) or sub.emisor[1])
+        receptor_name = (data.get(other_key) or {}).get("Nombre") if sub.receptor else None
         summary = data.get("ResumenFactura") or {}
         tax, total = _amount(summary.get("TotalImpuesto")), _amount(summary.get("TotalComprobante"))
     out = {
