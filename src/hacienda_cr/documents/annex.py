@@ -88,7 +88,9 @@ class A:
         reading="The provider's identification type is not in the document: any Costa Rican identification format is accepted.",
     )
     ACTIVIDAD = Rule(
-        "p18.actividad", 18, "CodigoActividadEmisor / CodigoActividadReceptor are economic activity codes (6 digits)."
+        "p18.actividad",
+        18,
+        "CodigoActividadEmisor / CodigoActividadReceptor (and a Mensaje Receptor's CodigoActividad) are economic activity codes: 6 digits, or CAECR's 0000.0.",
     )
 
     # -- parties -------------------------------------------------------------------------

@@ -177,8 +177,3 @@ def check_receptor_message(root: str, doc: dict, issues: list[Issue]) -> None:
             Clave.parse(doc["Clave"], path=child_path(path, "Clave"))
         except InputError as exc:
             issues.extend(A.CLAVE.issue(i.path, i.message) for i in exc.issues)
-    activity = doc.get("CodigoActividad")
-    if activity is not None and not re.fullmatch(r"\d{6}", activity):
-        issues.append(
-            A.ACTIVIDAD.issue(child_path(path, "CodigoActividad"), f"{activity!r} is not an economic activity code")
-        )

@@ -22,7 +22,8 @@ from hacienda_cr.documents.tree_data import child_path
 from hacienda_cr.documents.types import DocumentType
 from hacienda_cr.errors import InputError, Issue
 
-ACTIVITY_CODE = re.compile(r"\d{6}")  # economic activity codes: 6 digits
+# Economic activity codes: the 6 characters of the XSD, the former 6 digits or CAECR's 0000.0.
+ACTIVITY_CODE = re.compile(r"\d{6}|\d{4}\.\d")
 PROVIDER_ID = re.compile(r"\d{9,20}")
 CONTINGENCY_REFERENCE = "08"
 CREDIT_CONDITIONS = ("02", "08", "10")  # sales on credit: no payment means yet (p. 55)
@@ -38,6 +39,11 @@ def check_document(doc_type: DocumentType, root: str, doc: dict, *, schema_set: 
     issues: list[Issue] = []
     if doc_type.family == "receptor":
         reference_rules.check_receptor_message(root, doc, issues)
+        activity = doc.get("CodigoActividad")
+        if activity is not None and not ACTIVITY_CODE.fullmatch(activity):
+            issues.append(
+                A.ACTIVIDAD.issue(child_path(root, "CodigoActividad"), f"{activity!r} is not an economic activity code")
+            )
         return issues
     path = root
     provider = doc.get("ProveedorSistemas")
@@ -51,7 +57,10 @@ def check_document(doc_type: DocumentType, root: str, doc: dict, *, schema_set: 
     for key in ("CodigoActividadEmisor", "CodigoActividadReceptor"):
         if doc.get(key) is not None and not ACTIVITY_CODE.fullmatch(doc[key]):
             issues.append(
-                A.ACTIVIDAD.issue(child_path(path, key), f"{doc[key]!r} is not an economic activity code (6 digits)")
+                A.ACTIVIDAD.issue(
+                    child_path(path, key),
+                    f"{doc[key]!r} is not an economic activity code (6 digits, or CAECR's 0000.0)",
+                )
             )
     party_rules.check_party(doc, "Emisor", path, issues)
     party_rules.check_party(doc, "Receptor", path, issues)
