@@ -119,6 +119,25 @@ REF_EXO_11 = {
 HEALTH = {"CodigoCABYS": "9310100000100", "UnidadMedida": "Sp", "Detalle": "Consulta de medicina general"}
 
 
+def other_discount(nature: bool = False, code_text: bool = False) -> dict:
+    """A discount of code 99 with its nature and/or the description of its code."""
+    discount = {"MontoDescuento": "100", "CodigoDescuento": "99"}
+    if nature:
+        discount["NaturalezaDescuento"] = "Promoción local"
+    if code_text:
+        discount["CodigoDescuentoOTRO"] = "Promoción del mercado"
+    return discount
+
+
+def health_card(returned: int, paid_with: str) -> Callable[[dict], None]:
+    """A health service at 4 % (its VAT: 92) with ``returned`` VAT given back, paid by ``paid_with``."""
+    return do(
+        put(L, **HEALTH),
+        put(T, CodigoTarifaIVA="04"),
+        put(S, TotalIVADevuelto=str(returned), MedioPago=[{"TipoMedioPago": paid_with}]),
+    )
+
+
 @dataclass
 class Case:
     base: str
@@ -259,41 +278,10 @@ CASES: dict[str, Case] = {
     "p35.monto-total": Case("tiquete", put(L, MontoTotal="2400")),
     "p35.monto-descuento": Case("tiquete", put(L, Descuento=[{"MontoDescuento": "5000", "CodigoDescuento": "07"}])),
     "p35.descuento-otro": Case(
-        "tiquete",
-        put(
-            L, Descuento=[{"MontoDescuento": "100", "CodigoDescuento": "99", "NaturalezaDescuento": "Promoción local"}]
-        ),
-        put(
-            L,
-            Descuento=[
-                {
-                    "MontoDescuento": "100",
-                    "CodigoDescuento": "99",
-                    "NaturalezaDescuento": "Promoción local",
-                    "CodigoDescuentoOTRO": "Promoción del mercado",
-                }
-            ],
-        ),
+        "tiquete", put(L, Descuento=[other_discount(nature=True)]), put(L, Descuento=[other_discount(True, True)])
     ),
     "p36.naturaleza-descuento": Case(
-        "tiquete",
-        put(
-            L,
-            Descuento=[
-                {"MontoDescuento": "100", "CodigoDescuento": "99", "CodigoDescuentoOTRO": "Promoción del mercado"}
-            ],
-        ),
-        put(
-            L,
-            Descuento=[
-                {
-                    "MontoDescuento": "100",
-                    "CodigoDescuento": "99",
-                    "NaturalezaDescuento": "Promoción local",
-                    "CodigoDescuentoOTRO": "Promoción del mercado",
-                }
-            ],
-        ),
+        "tiquete", put(L, Descuento=[other_discount(code_text=True)]), put(L, Descuento=[other_discount(True, True)])
     ),
     "p36.subtotal": Case("tiquete", put(L, SubTotal="2000")),
     "p36.subtotal#combo": Case("factura-surtido", put(L, SubTotal="23000")),
@@ -529,28 +517,8 @@ CASES: dict[str, Case] = {
         prepare=do(lambda d: T(d, 1)["Exoneracion"].update(TarifaExonerada="13"), lambda d: B(d).pop("OtrosCargos")),
     ),
     "p54.total-impuesto-asumido": Case("factura-surtido", put(S, TotalImpAsumEmisorFabrica="300")),
-    "p54.iva-devuelto": Case(
-        "tiquete",
-        do(put(L, **HEALTH), put(T, CodigoTarifaIVA="04"), put(S, TotalIVADevuelto="92")),
-        do(
-            put(L, **HEALTH),
-            put(T, CodigoTarifaIVA="04"),
-            put(S, TotalIVADevuelto="92", MedioPago=[{"TipoMedioPago": "02"}]),
-        ),
-    ),
-    "p54.iva-devuelto#monto": Case(
-        "tiquete",
-        do(
-            put(L, **HEALTH),
-            put(T, CodigoTarifaIVA="04"),
-            put(S, TotalIVADevuelto="100", MedioPago=[{"TipoMedioPago": "02"}]),
-        ),
-        do(
-            put(L, **HEALTH),
-            put(T, CodigoTarifaIVA="04"),
-            put(S, TotalIVADevuelto="92", MedioPago=[{"TipoMedioPago": "02"}]),
-        ),
-    ),
+    "p54.iva-devuelto": Case("tiquete", health_card(92, "01"), health_card(92, "02")),
+    "p54.iva-devuelto#monto": Case("tiquete", health_card(100, "02"), health_card(92, "02")),
     "p54.total-otros-cargos": Case(
         "tiquete",
         put(
@@ -699,10 +667,15 @@ def enforced_by() -> dict[str, list[str]]:
     for source in SOURCES:
         tree = ast.parse((REPO / source).read_text())
         module = source.removeprefix("src/").removesuffix(".py").replace("/", ".")
-        for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-            for node in ast.walk(func):
+        # Functions, and module-level constants (a tax's keys name the rule its amounts follow).
+        places = [(n.name, n) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        places += [
+            (n.targets[0].id, n) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
+        ]
+        for place, scope in places:
+            for node in ast.walk(scope):
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "A":
-                    name = f"{module}.{func.name}"
+                    name = f"{module}.{place}"
                     if name not in where.setdefault(node.attr, []):
                         where[node.attr].append(name)
     return where

@@ -24,6 +24,7 @@ is split over its components' classes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from hacienda_cr.documents.annex import A
@@ -204,29 +205,7 @@ def reconcile_combo(line: dict, schema: Element, path: str, rec: Reconciler) -> 
         )
         gift = any(d.get("CodigoDescuentoSurtido") in GIFT_DISCOUNTS for d in part.get("DescuentoSurtido") or [])
         taxes = part.get("ImpuestoSurtido") or []
-        amounts: dict[int, Decimal] = {}
-        for i, tax in enumerate(taxes):
-            code = tax.get("CodigoImpuestoSurtido")
-            if code in ALL_IVA:
-                continue
-            tpath = child_path(ppath, "ImpuestoSurtido", i)
-            if code == "04":
-                _settle_proportion(
-                    tax.get("DatosImpuestoEspecificoSurtido"),
-                    data_schema,
-                    child_path(tpath, "DatosImpuestoEspecificoSurtido"),
-                    rec,
-                    "Surtido",
-                    A.SURTIDO_MONTO_IMPUESTO,
-                )
-            options = None
-            if code in RATE_TAXES and tax.get("TarifaSurtido") is not None:
-                options = [subtotal * tax["TarifaSurtido"] / HUNDRED]
-            elif code in SPECIFIC_TAXES:
-                options = specific_tax(code, tax.get("DatosImpuestoEspecificoSurtido"), quantity, "Surtido")
-            amounts[i] = _settle_tax(
-                tax, tax_schema, "MontoImpuestoSurtido", options, tpath, rec, A.SURTIDO_MONTO_IMPUESTO
-            )
+        amounts = _other_taxes(taxes, COMPONENT, tax_schema, data_schema, ppath, subtotal, quantity, None, rec)
         extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("CodigoImpuestoSurtido") in IN_COMBO_BASE), ZERO)
         editable = part.get("IVACobradoFabricaSurtido") == "01" or any(
             t.get("CodigoImpuestoSurtido") == "07" for t in taxes
@@ -271,6 +250,57 @@ def reconcile_combo(line: dict, schema: Element, path: str, rec: Reconciler) -> 
         figures["base"] += base
         figures["parts"].append((cls, is_service(part.get("CodigoCABYSSurtido")), gross))
     return figures
+
+
+@dataclass(frozen=True)
+class TaxKeys:
+    """The names of a tax's elements: a line's, or a combo component's (…Surtido)."""
+
+    element: str
+    code: str
+    rate: str
+    amount: str
+    data: str
+    suffix: str
+    rule: object
+    proportion_rule: object
+
+
+LINE = TaxKeys("Impuesto", "Codigo", "Tarifa", "Monto", "DatosImpuestoEspecifico", "", A.MONTO_IMPUESTO, A.PROPORCION)
+COMPONENT = TaxKeys(
+    "ImpuestoSurtido",
+    "CodigoImpuestoSurtido",
+    "TarifaSurtido",
+    "MontoImpuestoSurtido",
+    "DatosImpuestoEspecificoSurtido",
+    "Surtido",
+    A.SURTIDO_MONTO_IMPUESTO,
+    A.SURTIDO_MONTO_IMPUESTO,
+)
+
+
+def _other_taxes(taxes, keys: TaxKeys, tax_schema, data_schema, path, subtotal, quantity, combo_by_code, rec) -> dict:
+    """The amounts of the taxes other than IVA (by index): Tarifa × SubTotal (02, 12, 99), the
+    specific taxes' formulas (03-06), a combo's components' sum, else as given."""
+    amounts: dict[int, Decimal] = {}
+    for i, tax in enumerate(taxes):
+        code = tax.get(keys.code)
+        if code in ALL_IVA:
+            continue
+        tpath = child_path(path, keys.element, i)
+        if code == "04":
+            _settle_proportion(
+                tax.get(keys.data), data_schema, child_path(tpath, keys.data), rec, keys.suffix, keys.proportion_rule
+            )
+        options = None
+        if combo_by_code and code in combo_by_code:
+            options = [combo_by_code[code] * quantity]
+        elif code in RATE_TAXES and tax.get(keys.rate) is not None:
+            options = [subtotal * tax[keys.rate] / HUNDRED]
+        elif code in SPECIFIC_TAXES:
+            options = specific_tax(code, tax.get(keys.data), quantity, keys.suffix)
+        amounts[i] = _settle_tax(tax, tax_schema, keys.amount, options, tpath, rec, keys.rule)
+    return amounts
 
 
 def _settle_tax(
@@ -322,29 +352,10 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
     tax_schema = schema.child("Impuesto")
     data_schema = tax_schema.child("DatosImpuestoEspecifico")
     taxes = line.get("Impuesto") or []
-    amounts: dict[int, Decimal] = {}
-    for i, tax in enumerate(taxes):  # taxes outside IVA first: some of them are part of its base
-        code = tax.get("Codigo")
-        if code in ALL_IVA:
-            continue
-        tpath = child_path(path, "Impuesto", i)
-        if code == "04":
-            _settle_proportion(
-                tax.get("DatosImpuestoEspecifico"),
-                data_schema,
-                child_path(tpath, "DatosImpuestoEspecifico"),
-                rec,
-                "",
-                A.PROPORCION,
-            )
-        options = None
-        if combo and code in combo["by_code"]:
-            options = [combo["by_code"][code] * quantity]
-        elif code in RATE_TAXES and tax.get("Tarifa") is not None:
-            options = [subtotal * tax["Tarifa"] / HUNDRED]
-        elif code in SPECIFIC_TAXES:
-            options = specific_tax(code, tax.get("DatosImpuestoEspecifico"), quantity)
-        amounts[i] = _settle_tax(tax, tax_schema, "Monto", options, tpath, rec, A.MONTO_IMPUESTO)
+    # Taxes outside IVA first: some of them are part of its base.
+    amounts = _other_taxes(
+        taxes, LINE, tax_schema, data_schema, path, subtotal, quantity, combo["by_code"] if combo else None, rec
+    )
     extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("Codigo") in IN_IVA_BASE), ZERO)
     editable = line.get("IVACobradoFabrica") == "01" or any(t.get("Codigo") == "07" for t in taxes)
     if editable and line.get("BaseImponible") is not None:

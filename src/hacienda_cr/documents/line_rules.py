@@ -151,13 +151,7 @@ def _check_tax(code: str, tax: dict, tpath: str, combo: bool, issues: list[Issue
         )
     elif tax_code in ("01", "07") and not rate_code and not combo:
         issues.append(A.TARIFA_IVA_REQUERIDA.issue(child_path(tpath, "CodigoTarifaIVA"), "is required for IVA"))
-    if rate_code in TRANSITIONAL_RATES and code not in NOTES:
-        issues.append(
-            A.TARIFA_IVA_NOTAS.issue(
-                child_path(tpath, "CodigoTarifaIVA"),
-                f"rate code {rate_code} (transitional) is used only in credit and debit notes",
-            )
-        )
+    _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)
     rate = tax.get("Tarifa")
     if tax_code == "01" and rate_code in IVA_RATES and rate is not None and rate != IVA_RATES[rate_code]:
         issues.append(
@@ -209,6 +203,15 @@ def _check_tax(code: str, tax: dict, tpath: str, combo: bool, issues: list[Issue
                     child_path(epath, "TarifaExonerada"), f"{exo_rate} exceeds the tax rate {rate}"
                 )
             )
+
+
+def _check_transitional(code: str, rate_code: str | None, path: str, issues: list[Issue]) -> None:
+    if rate_code in TRANSITIONAL_RATES and code not in NOTES:
+        issues.append(
+            A.TARIFA_IVA_NOTAS.issue(
+                path, f"rate code {rate_code} (transitional) is used only in credit and debit notes"
+            )
+        )
 
 
 def _check_specific(tax_code: str, data: dict | None, dpath: str, suffix: str, rule, issues: list[Issue]) -> None:
@@ -269,13 +272,7 @@ def _check_component(code: str, part: dict, ppath: str, issues: list[Issue]) -> 
                         "VAT collected at the factory (IVACobradoFabricaSurtido 02) is exempt here: use rate code 10",
                     )
                 )
-        if rate_code in TRANSITIONAL_RATES and code not in NOTES:
-            issues.append(
-                A.TARIFA_IVA_NOTAS.issue(
-                    child_path(tpath, "CodigoTarifaIVASurtido"),
-                    f"rate code {rate_code} (transitional) is used only in credit and debit notes",
-                )
-            )
+        _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVASurtido"), issues)
         if tax_code in COMBO_SPECIFIC_TAXES:
             _check_specific(
                 tax_code,
