@@ -27,16 +27,18 @@ from hacienda_cr.signing import SigningKey, make_test_certificate, sign_xml
 REPO = Path(__file__).resolve().parents[2]
 
 
-def rate(fn, seconds: float) -> tuple[float, int]:
+def rate(fn, seconds: float) -> tuple[float, float]:
+    """(per wall-clock second, per CPU second) — on a shared machine the CPU rate is what one core
+    does; on an idle one both agree."""
     fn()  # warm-up: schema compilation, caches
-    count, start = 0, time.perf_counter()
+    count, start, cpu_start = 0, time.perf_counter(), time.process_time()
     deadline = start + seconds
     while True:
         fn()
         count += 1
         if count % 16 == 0 and time.perf_counter() >= deadline:
             break
-    return count / (time.perf_counter() - start), count
+    return count / (time.perf_counter() - start), count / max(time.process_time() - cpu_start, 1e-9)
 
 
 def factura(lines: int) -> dict:
@@ -62,9 +64,9 @@ def main() -> int:
     private_key = key.private_key
     message = b"x" * 64
 
-    rsa_rate, _ = rate(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), args.seconds)
-    print(f"RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s (one core): {rsa_rate:,.0f}")
-    results = {"rsa_per_s": rsa_rate}
+    rsa_rate, rsa_cpu = rate(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), args.seconds)
+    print(f"RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s (one core): {rsa_rate:,.0f} (per CPU-second {rsa_cpu:,.0f})")
+    results = {"rsa_per_s": rsa_rate, "rsa_per_cpu_s": rsa_cpu}
     for lines in (1, 10):
         data = factura(lines)
 
@@ -80,14 +82,17 @@ def main() -> int:
         def build_only(data=data):
             return build_document(data)
 
-        pipeline, _ = rate(build_validate_sign, args.seconds)
-        build, _ = rate(build_only, args.seconds / 2)
+        pipeline, pipeline_cpu = rate(build_validate_sign, args.seconds)
+        build, build_cpu = rate(build_only, args.seconds / 2)
         print(
             f"{lines:>2}-line Factura: build+validate+sign {pipeline:,.0f} docs/s "
-            f"({pipeline / rsa_rate:.0%} of the RSA rate); build alone {build:,.0f} docs/s"
+            f"({pipeline / rsa_rate:.0%} of the RSA rate); build alone {build:,.0f} docs/s; "
+            f"per CPU-second {pipeline_cpu:,.0f} / {build_cpu:,.0f}"
         )
         results[f"pipeline_{lines}_line_per_s"] = pipeline
         results[f"build_{lines}_line_per_s"] = build
+        results[f"pipeline_{lines}_line_per_cpu_s"] = pipeline_cpu
+        results[f"build_{lines}_line_per_cpu_s"] = build_cpu
     ok = results["pipeline_1_line_per_s"] >= rsa_rate / 2
     print(f"target (1-line pipeline >= half the RSA rate): {'met' if ok else 'NOT met'}")
     print(json.dumps({k: round(v, 1) for k, v in results.items()}))

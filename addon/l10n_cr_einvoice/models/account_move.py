@@ -5,7 +5,10 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from hacienda_cr.codes import iva_rate
+from hacienda_cr.clave import Clave
+from hacienda_cr.codes import code_list, iva_rate
+from hacienda_cr.documents import DOCUMENT_TYPES
+from hacienda_cr.errors import InputError
 
 from .document_types import DOCUMENT_TYPE_SELECTION
 from .einvoice_document import STATE_SELECTION
@@ -14,6 +17,12 @@ from .money import money
 _logger = logging.getLogger(__name__)
 
 IVA_CODES = ('01', '07')
+CREDIT_CONDITIONS = ('02', '08', '10')  # sales on credit (p. 25): PlazoCredito when known, required for 02 and 10
+TERM_CONDITIONS = ('02', '10')
+PAYMENT_CONDITIONS = ('09', '11')  # payment receipts only (p. 24)
+CHARGES_WITHOUT_LINES = ('04', '08', '09', '10')  # a document may bill only these other charges (p. 26)
+# Reference types whose number is a clave (p. 57).
+CLAVE_REFERENCES = ('01', '02', '03', '04', '09', '11', '12', '15')
 # Sale conditions whose VAT is paid when the customer pays: each payment needs a payment
 # receipt (Recibo Electrónico de Pago) with the matching condition.
 RECEIPT_CONDITIONS = {'08': '09', '10': '11'}
@@ -120,7 +129,7 @@ class AccountMove(models.Model):
             return '08'
         return False
 
-    @api.depends('invoice_payment_term_id', 'invoice_date', 'invoice_date_due', 'move_type')
+    @api.depends('invoice_payment_term_id', 'invoice_date', 'invoice_date_due', 'move_type', 'partner_id')
     def _compute_l10n_cr_sale_condition_id(self):
         codes = self.env['l10n_cr.einvoice.code']
         for move in self:
@@ -128,6 +137,11 @@ class AccountMove(models.Model):
                 move.l10n_cr_sale_condition_id = move.l10n_cr_sale_condition_id
                 continue
             condition = move.invoice_payment_term_id.l10n_cr_sale_condition_id
+            partner = move.partner_id.commercial_partner_id
+            if move.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec and \
+                    partner._l10n_cr_identification()[0] == '06':
+                # Bought from a non-taxpayer: used goods, the only purchase such a seller documents (annex p. 20).
+                condition = codes._l10n_cr_get('sale_conditions', '13')
             if not condition and move.is_invoice(include_receipts=True):
                 credit = move.invoice_date_due and move.invoice_date and move.invoice_date_due > move.invoice_date
                 condition = codes._l10n_cr_get('sale_conditions', '02' if credit else '01')
@@ -294,18 +308,33 @@ class AccountMove(models.Model):
                 self.partner_id, doc_type, problems, company=company)
             if receptor:
                 body['Receptor'] = receptor
+            if doc_type == '01' and (receptor or {}).get('Identificacion', {}).get('Tipo') == '05':
+                problems.append(self.env._(
+                    "A Factura goes to a customer not domiciled in Costa Rica (identification type 05) only for goods "
+                    "not yet nationalised: issue an export invoice or a ticket instead (\"Electronic document "
+                    "type\")."))
         condition = self.l10n_cr_sale_condition_id.code or '01'
         body['CondicionVenta'] = condition
+        self._l10n_cr_einvoice_check_condition(document, condition, problems)
         if condition == '99':
-            body['CondicionVentaOtros'] = self.l10n_cr_sale_condition_other or ''
-        if condition in ('02', '08', '10'):
-            if self.invoice_date_due and self.invoice_date:
-                body['PlazoCredito'] = max((self.invoice_date_due - self.invoice_date).days, 0)
-            else:
-                body['PlazoCredito'] = 0
-        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
-        body['DetalleServicio'] = {'LineaDetalle': lines}
+            other = ' '.join((self.l10n_cr_sale_condition_other or '').split())
+            if len(other) < 5:
+                problems.append(self.env._(
+                    "The sale condition 99 (other) needs its description: fill \"Sale condition description\" "
+                    "(5 to 100 characters)."))
+            body['CondicionVentaOtros'] = other[:100]
+        if condition in CREDIT_CONDITIONS:
+            days = (self.invoice_date_due - self.invoice_date).days if self.invoice_date_due and self.invoice_date else 0
+            if days > 0:
+                body['PlazoCredito'] = days
+            elif condition in TERM_CONDITIONS:
+                problems.append(self.env._(
+                    "A sale on credit (condition %s) states its credit term in days, above zero: set a due date "
+                    "after the invoice date, or a payment term with days.", condition))
         charges = self._l10n_cr_einvoice_other_charges(problems)
+        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems, charges)
+        if lines:
+            body['DetalleServicio'] = {'LineaDetalle': lines}
         if charges:
             body['OtrosCargos'] = charges
         summary = {'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values()}
@@ -345,11 +374,14 @@ class AccountMove(models.Model):
             problems.append(self.env._("Hacienda's document takes at most 15 other charges."))
         return charges
 
-    def _l10n_cr_einvoice_lines(self, doc_type, problems):
+    def _l10n_cr_einvoice_lines(self, doc_type, problems, charges=()):
         lines, labels = [], []
         product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == 'product')
         product_lines -= self._l10n_cr_einvoice_charge_lines()
-        if not product_lines:
+        # Only amounts collected for others (third parties, deposits, fines, interest) go without lines.
+        charges_only = charges and doc_type in ('01', '02', '03', '04') and all(
+            c['TipoDocumentoOC'] in CHARGES_WITHOUT_LINES for c in charges)
+        if not product_lines and not charges_only:
             problems.append(self.env._("The document has no lines."))
         for number, line in enumerate(product_lines, start=1):
             label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
@@ -361,22 +393,36 @@ class AccountMove(models.Model):
 
     def _l10n_cr_einvoice_references(self, document, problems):
         """InformacionReferencia: the corrected document, the contingency voucher, the rejected
-        document this one replaces, or (Factura de Compra) the supplier's own document."""
+        document this one replaces, the authorization of a type 11 exoneration, or (Factura de
+        Compra) the supplier's own document."""
         references = []
         doc_type = document.document_type
         in_2026 = document.schema_set != 'v4.4'
         if doc_type in ('02', '03'):
             original = self.reversed_entry_id if doc_type == '03' else self.debit_origin_id
-            reference = {
-                'Codigo': self.l10n_cr_reference_code_id.code or '04',
-                'Razon': (self.l10n_cr_reference_reason or self.ref or self.env._("Correction"))[:180],
-            }
+            code = self.l10n_cr_reference_code_id.code or '04'
+            reason = ' '.join((self.l10n_cr_reference_reason or self.ref or self.env._("Correction")).split())
+            if len(reason) < 3:
+                problems.append(self.env._(
+                    "Say why this note corrects the original document: fill \"Reference reason\" (3 to 180 "
+                    "characters)."))
+            reference = {'Codigo': code, 'Razon': reason[:180]}
+            if code == '99':
+                if len(reason) < 5:
+                    problems.append(self.env._(
+                        "The reference code 99 (other) is described by the reference reason: give at least 5 "
+                        "characters."))
+                reference['CodigoReferenciaOTRO'] = reason[:100]
+            if code == '12' and doc_type != '03':
+                problems.append(self.env._(
+                    "The reference code 12 (credit after a later exoneration) is for credit notes only."))
             if self.l10n_cr_reference_document_type_id:
                 reference.update({
                     'TipoDocIR': self.l10n_cr_reference_document_type_id.code,
                     'Numero': (self.l10n_cr_reference_number or '')[:50],
                     'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
                 })
+                self._l10n_cr_einvoice_check_outside_reference(reference, problems)
                 if reference['TipoDocIR'] == '99':
                     reference['TipoDocRefOTRO'] = self.env._("Document issued outside this system")
             else:
@@ -409,8 +455,26 @@ class AccountMove(models.Model):
                 'Codigo': '16' if in_2026 else '07',
                 'Razon': self.env._("Replaces the document rejected by Hacienda"),
             })
+        if doc_type == '01':
+            authorizations = self.invoice_line_ids.l10n_cr_exoneration_id.filtered(
+                lambda e: e.document_type_id.code == '11')
+            for exoneration in authorizations[:1]:
+                # A type 11 exoneration (local tax authorization) is referenced by the invoice (annex p. 56).
+                references.append({
+                    'TipoDocIR': '99',
+                    'TipoDocRefOTRO': self.env._("Exoneration authorization"),
+                    'Numero': exoneration.number[:50],
+                    'FechaEmisionIR': self._l10n_cr_datetime_text(exoneration.issue_date),
+                    'Codigo': '04',
+                    'Razon': self.env._("Exoneration authorized by the Dirección General de Hacienda"),
+                })
         if doc_type == '08':
             ref_type = self.l10n_cr_fec_reference_type_id.code or '14'
+            seller_type = self.partner_id.commercial_partner_id._l10n_cr_identification()[0]
+            if seller_type == '05' and ref_type != '16':
+                problems.append(self.env._(
+                    "A purchase from a supplier not domiciled in Costa Rica (identification type 05) refers to their "
+                    "voucher as type 16: set \"Supplier document type\" to 16."))
             reference = {
                 'TipoDocIR': ref_type,
                 'FechaEmisionIR': self._l10n_cr_datetime_text(self.invoice_date),
@@ -419,10 +483,47 @@ class AccountMove(models.Model):
             }
             if self.ref:
                 reference['Numero'] = self.ref[:50]
+            else:
+                problems.append(self.env._(
+                    "A purchase invoice refers to the supplier's own voucher: give its number as the bill's "
+                    "\"Bill Reference\"."))
             if ref_type == '99':
                 reference['TipoDocRefOTRO'] = self.env._("Supplier's voucher")
             references.append(reference)
         return references[:10]
+
+    def _l10n_cr_einvoice_check_condition(self, document, condition, problems):
+        """The sale conditions the annex keeps for some documents, and for some sellers (p. 20, 24, 69)."""
+        doc_type = document.document_type
+        allowed = code_list(f"{DOCUMENT_TYPES[doc_type].root}.CondicionVenta", document.schema_set or 'v4.4')
+        seller_type = self.partner_id.commercial_partner_id._l10n_cr_identification()[0] if doc_type == '08' else None
+        if condition not in allowed or condition in PAYMENT_CONDITIONS or (
+                condition == '13' and doc_type in ('01', '04', '09')):
+            problems.append(self.env._(
+                "The sale condition %(condition)s (%(name)s) cannot be used on a %(document)s: choose another "
+                "\"Sale condition\".", condition=condition, name=self.l10n_cr_sale_condition_id.name or '',
+                document=document._l10n_cr_type_label()))
+        if seller_type == '06' and condition != '13':
+            problems.append(self.env._(
+                "A purchase from a non-taxpayer (identification type 06) is a purchase of used goods: its sale "
+                "condition is 13."))
+
+    def _l10n_cr_einvoice_check_outside_reference(self, reference, problems):
+        """A note correcting a document from outside this database: what Hacienda checks of it (p. 56-57)."""
+        kind, number = reference['TipoDocIR'], reference['Numero']
+        if kind == '16':
+            problems.append(self.env._("The original document type 16 is for purchase invoices only."))
+        if kind in CLAVE_REFERENCES:
+            try:
+                Clave.parse(number)
+            except InputError:
+                problems.append(self.env._(
+                    "The original document is an electronic document (type %s): give its clave, 50 characters, "
+                    "as \"Original document number\".", kind))
+        when = self.l10n_cr_reference_date or self.invoice_date
+        today = fields.Date.context_today(self)
+        if when and fields.Date.to_date(when) < today.replace(year=today.year - 10):
+            problems.append(self.env._("Hacienda refuses references to documents more than 10 years old."))
 
     @api.model
     def _l10n_cr_datetime_text(self, value):
@@ -562,6 +663,10 @@ class AccountMoveLine(models.Model):
     l10n_cr_discount_code_id = fields.Many2one(
         'l10n_cr.einvoice.code', string='Discount code', domain=[('list_name', '=', 'discount_codes')],
         help='CodigoDescuento of this line\'s discount (empty: the company\'s default, else 07 commercial).')
+    l10n_cr_discount_nature = fields.Char(
+        string='Discount nature',
+        help='What this line\'s discount is when its code is 99 (other): Hacienda requires it (5 to 80 '
+             'characters). Empty: the company\'s default.')
     l10n_cr_exoneration_id = fields.Many2one(
         'l10n_cr.einvoice.exoneration', string='Exoneration',
         compute='_compute_l10n_cr_exoneration_id', store=True, readonly=False,
@@ -591,6 +696,7 @@ class AccountMoveLine(models.Model):
             uom=self.product_uom_id,
             exoneration=self.l10n_cr_exoneration_id,
             discount_code=self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id,
+            discount_nature=self.l10n_cr_discount_nature or self.company_id.l10n_cr_einvoice_discount_nature,
             doc_type=doc_type,
             problems=problems,
         )

@@ -174,7 +174,8 @@ class L10nCrEinvoiceDocument(models.Model):
                 'number': numbering._l10n_cr_reserve(),
                 'security_code': new_security_code(),
                 'issue_date': issue_date,
-                'schema_set': default_schema_set(issue_date) if schema == 'auto' else schema,
+                # The set in force on the issue date in Costa Rica (issue_date is naive UTC).
+                'schema_set': default_schema_set(issue_date.replace(tzinfo=timezone.utc)) if schema == 'auto' else schema,
             })
         doc._l10n_cr_build_and_sign(key)
         return doc

@@ -1,11 +1,20 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from odoo import api, models
 
 from hacienda_cr.codes import iva_rate
 
 from .document_types import REFERENCE_TYPE
-from .money import money
+from .money import FIVE_PLACES, money
 
 IVA_CODES = ('01', '07')
+NOTES = ('02', '03')
+SPECIFIC_TAXES = ('03', '04', '05', '06')  # computed per unit from DatosImpuestoEspecifico (annex p. 39)
+RATE_TAXES = ('02', '12')  # computed with a Tarifa (p. 38)
+CEMENT, CEMENT_RATE = '12', 5
+TRANSITIONAL_RATES = ('05', '06', '07')  # VAT rate codes for notes only (p. 71)
+GIFT_DISCOUNT = '01'  # regalía
+EXPORT = '09'
 SERVICE_UNIT = 'Sp'
 GOODS_UNIT = 'Unid'
 
@@ -64,18 +73,31 @@ class L10nCrEinvoiceDocument(models.Model):
 
     @api.model
     def _l10n_cr_line_values(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
-                             exoneration, discount_code, doc_type, problems):
+                             exoneration, discount_code, doc_type, problems, discount_nature=None):
         """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
         appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
-        say so); the document carries the price without them."""
+        say so); the document carries the price without them.
+
+        A line given away at price 0 is, in Hacienda's terms, a regalía: the product's sales
+        price with a 100 % discount of code 01, whose VAT the issuer bears (annex pp. 37, 46).
+        ``discount_nature`` says what a discount of code 99 (other) is."""
         cabys = product.product_tmpl_id.l10n_cr_cabys_id
         if not product:
             problems.append(self.env._("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
         elif not cabys:
             problems.append(self.env._("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
                               "(Accounting tab).", where=where, product=product.display_name))
+        # Only a seller gives a regalía: a purchase (08) has no ImpuestoAsumidoEmisorFabrica to carry its tax.
+        gift = not price_unit and product and product.lst_price > 0 and doc_type != '08'
+        if gift:
+            price_unit, discount, discount_code = product.lst_price, 100.0, self.env['l10n_cr.einvoice.code']._l10n_cr_get(
+                'discount_codes', GIFT_DISCOUNT)
         if quantity <= 0 or price_unit < 0:
             problems.append(self.env._("%s: quantities and prices must be positive; give discounts as a line discount.", where))
+        elif not price_unit:
+            problems.append(self.env._(
+                "%s: Hacienda needs a unit price above zero. To give the product away, set its sales price: the "
+                "line is then sent as a gift (regalía, a 100%% discount whose VAT the company bears).", where))
         unit = (product.product_tmpl_id.l10n_cr_unit_id or uom.l10n_cr_unit_id).code
         if not unit:
             service = (cabys and cabys._is_service()) or product.type == 'service'
@@ -97,15 +119,29 @@ class L10nCrEinvoiceDocument(models.Model):
         }
         if product.default_code:
             values['CodigoComercial'] = [{'Tipo': '01', 'Codigo': product.default_code[:20]}]
+        heading = product.product_tmpl_id.l10n_cr_tariff_heading
+        if doc_type == EXPORT and heading:
+            values['PartidaArancelaria'] = heading
+        elif doc_type == EXPORT and cabys and not cabys._is_service():
+            problems.append(self.env._(
+                "%(where)s: an export invoice states the tariff heading of the goods: set \"Tariff heading\" on the "
+                "product %(product)s (12 digits).", where=where, product=product.display_name))
         if discount:
+            gross = Decimal(money(quantity)) * Decimal(money(price_excluded))  # MontoTotal, as the library computes it
             line_discount = {
-                'MontoDescuento': money(float(money(quantity)) * float(money(price_excluded)) * discount / 100),
+                'MontoDescuento': str(gross.quantize(FIVE_PLACES, ROUND_HALF_UP)) if discount >= 100
+                else money(float(gross) * discount / 100),
                 'CodigoDescuento': discount_code.code or '07',
             }
             if line_discount['CodigoDescuento'] == '99':
-                line_discount['CodigoDescuentoOTRO'] = self.env._("Discount")
+                nature = ' '.join((discount_nature or '').split())
+                if len(nature) < 5:
+                    problems.append(self.env._(
+                        "%s: a discount of code 99 (other) needs its nature: fill \"Discount nature\" on the line, or "
+                        "the default discount nature in the settings (5 to 80 characters).", where))
+                line_discount.update({'CodigoDescuentoOTRO': nature[:100], 'NaturalezaDescuento': nature[:80]})
             values['Descuento'] = [line_discount]
-        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems)
+        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems, doc_type)
         if not values['Impuesto'] and doc_type != '10':
             problems.append(self.env._("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
                               "VAT tax when no VAT applies.", where))
@@ -119,8 +155,8 @@ class L10nCrEinvoiceDocument(models.Model):
         if taxes:
             problems.append(self.env._(
                 "%s: an other charge carries no tax in Hacienda's document: remove the line's taxes.", where))
-        if amount < 0:
-            problems.append(self.env._("%s: an other charge must be a positive amount.", where))
+        if amount <= 0:
+            problems.append(self.env._("%s: an other charge must be an amount above zero.", where))
         detail = ' '.join((description or '').split()) or product.display_name or ''
         values = {'TipoDocumentoOC': charge_type, 'Detalle': detail[:160], 'MontoCargo': money(amount)}
         if charge_type == '99':
@@ -138,9 +174,10 @@ class L10nCrEinvoiceDocument(models.Model):
         return values
 
     @api.model
-    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems):
+    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems, doc_type=None):
         """The line's Impuesto elements; amounts the library derives are left out."""
         result = []
+        note = doc_type in NOTES
         for tax in taxes:
             code = tax.l10n_cr_tax_code_id.code
             if not code:
@@ -151,8 +188,17 @@ class L10nCrEinvoiceDocument(models.Model):
                 problems.append(self.env._("%(where)s: the tax %(tax)s (VAT used goods regime) is not supported.",
                                   where=where, tax=tax.name))
                 continue
+            if code in SPECIFIC_TAXES:
+                problems.append(self.env._(
+                    "%(where)s: the tax %(tax)s (code %(code)s) is a specific tax Hacienda computes per unit "
+                    "(litres, millilitres, alcohol): this module cannot document it.", where=where, tax=tax.name, code=code))
+                continue
             if code in IVA_CODES:
                 rate_code = tax.l10n_cr_iva_rate_code_id.code
+                if rate_code in TRANSITIONAL_RATES and not note:
+                    problems.append(self.env._(
+                        "%(where)s: the tax %(tax)s has the transitional VAT rate code %(code)s, which Hacienda accepts "
+                        "only in credit and debit notes: use a current VAT tax.", where=where, tax=tax.name, code=rate_code))
                 values = {'Codigo': code, 'CodigoTarifaIVA': rate_code}
                 if tax.l10n_cr_exonerated:
                     if not exoneration:
@@ -160,8 +206,16 @@ class L10nCrEinvoiceDocument(models.Model):
                             "%(where)s: the tax %(tax)s is exonerated but the line has no exoneration "
                             "document (add it to the customer).", where=where, tax=tax.name))
                     else:
+                        exoneration._l10n_cr_check_for(doc_type, where, problems)
                         values['Exoneracion'] = exoneration._l10n_cr_values(float(iva_rate(rate_code)) - tax.amount)
                 result.append(values)
+            elif code in RATE_TAXES and tax.amount_type != 'percent':
+                problems.append(self.env._(
+                    "%(where)s: the tax %(tax)s (code %(code)s) is a percentage in Hacienda's document: make it a "
+                    "percentage tax.", where=where, tax=tax.name, code=code))
+            elif code == CEMENT and tax.amount != CEMENT_RATE:
+                problems.append(self.env._(
+                    "%(where)s: the tax %(tax)s is the cement tax (code 12), which is 5%%.", where=where, tax=tax.name))
             elif tax.amount_type in ('percent', 'fixed'):
                 values = {'Codigo': code}
                 if tax.amount_type == 'percent':

@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Document types whose Exoneracion names the article of the law (annex p. 45), and the types
+# Hacienda no longer takes except in credit and debit notes (p. 74).
+ARTICLE_TYPES = ('02', '03', '06', '07', '08')
+NOTES_ONLY_TYPES = ('01', '05', '06', '07')
+NOTES = ('02', '03')
+
 
 class L10nCrEinvoiceExoneration(models.Model):
     """A customer's VAT exoneration document (autorización de exoneración), as Hacienda's
@@ -43,6 +49,24 @@ class L10nCrEinvoiceExoneration(models.Model):
                 raise ValidationError(self.env._("Describe the document type (at least 5 characters) when it is 99."))
             if exo.institution_id.code == '99' and len(exo.institution_other or '') < 5:
                 raise ValidationError(self.env._("Name the institution (at least 5 characters) when it is 99."))
+            if exo.document_type_id.code in ARTICLE_TYPES and not exo.article:
+                raise ValidationError(self.env._(
+                    "An exoneration of type %s names the article of the law that grants it (Article).",
+                    exo.document_type_id.code))
+
+    def _l10n_cr_check_for(self, doc_type, where, problems):
+        """What Hacienda refuses in this exoneration on a document of ``doc_type`` (existing records
+        may predate the checks above)."""
+        self.ensure_one()
+        code = self.document_type_id.code
+        if code in ARTICLE_TYPES and not self.article:
+            problems.append(self.env._(
+                "%(where)s: the exoneration %(number)s (type %(type)s) needs the article of the law that grants it: "
+                "set its \"Article\".", where=where, number=self.number, type=code))
+        if code in NOTES_ONLY_TYPES and doc_type not in NOTES:
+            problems.append(self.env._(
+                "%(where)s: the exoneration %(number)s is of type %(type)s, which Hacienda no longer accepts except "
+                "in credit and debit notes.", where=where, number=self.number, type=code))
 
     @api.depends('number', 'rate')
     def _compute_display_name(self):

@@ -1,4 +1,7 @@
-from odoo import fields, models
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
@@ -14,6 +17,11 @@ class ProductTemplate(models.Model):
         domain=[('list_name', '=', 'units')],
         help='UnidadMedida for this product. Empty: the unit of measure\'s Hacienda unit.',
     )
+    l10n_cr_tariff_heading = fields.Char(
+        string='Tariff heading', size=12,
+        help='PartidaArancelaria: the 12-digit tariff heading of these goods, which export invoices state '
+             '(Hacienda requires it for goods).',
+    )
     l10n_cr_other_charge_type_id = fields.Many2one(
         'l10n_cr.einvoice.code', string='Other charge type',
         domain=[('list_name', '=', 'other_charge_types')],
@@ -26,6 +34,13 @@ class ProductTemplate(models.Model):
         help='For an other charge of type 04 (collected for a third party): whose identification and name are '
              'written in the document.',
     )
+
+
+    @api.constrains('l10n_cr_tariff_heading')
+    def _check_l10n_cr_tariff_heading(self):
+        for product in self:
+            if product.l10n_cr_tariff_heading and not re.fullmatch(r'\d{12}', product.l10n_cr_tariff_heading):
+                raise ValidationError(self.env._("The tariff heading has 12 digits, without dots or spaces."))
 
 
 class UomUom(models.Model):

@@ -104,6 +104,11 @@ class ResCompany(models.Model):
         domain=[('list_name', '=', 'discount_codes')],
         help='CodigoDescuento written for line discounts that do not say otherwise.',
     )
+    l10n_cr_einvoice_discount_nature = fields.Char(
+        string='Default discount nature',
+        help='What a discount of code 99 (other) is, for lines that do not say it (Hacienda requires it: '
+             'NaturalezaDescuento, 5 to 80 characters).',
+    )
     l10n_cr_canton_code = fields.Char(related='partner_id.l10n_cr_canton_code', readonly=False)
     l10n_cr_district_code = fields.Char(related='partner_id.l10n_cr_district_code', readonly=False)
     l10n_cr_neighborhood = fields.Char(related='partner_id.l10n_cr_neighborhood', readonly=False)

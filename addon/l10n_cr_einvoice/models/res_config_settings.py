@@ -30,6 +30,8 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.l10n_cr_einvoice_payment_method_id', readonly=False)
     l10n_cr_einvoice_discount_code_id = fields.Many2one(
         related='company_id.l10n_cr_einvoice_discount_code_id', readonly=False)
+    l10n_cr_einvoice_discount_nature = fields.Char(
+        related='company_id.l10n_cr_einvoice_discount_nature', readonly=False)
     l10n_cr_canton_code = fields.Char(related='company_id.l10n_cr_canton_code', readonly=False)
     l10n_cr_district_code = fields.Char(related='company_id.l10n_cr_district_code', readonly=False)
     l10n_cr_neighborhood = fields.Char(related='company_id.l10n_cr_neighborhood', readonly=False)

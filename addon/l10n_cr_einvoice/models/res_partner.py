@@ -162,8 +162,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         return split_emails(self.l10n_cr_einvoice_emails) or split_emails(self.email)[:1]
 
-    def _l10n_cr_location_values(self):
-        """Hacienda's Ubicacion for a Costa Rican address, or {} when incomplete."""
+    def _l10n_cr_location_values(self, max_other=250):
+        """Hacienda's Ubicacion for a Costa Rican address, or {} when incomplete (``max_other``: the
+        length OtrasSenas may have, 160 for a customer, annex p. 24)."""
         self.ensure_one()
         state = self.state_id
         if not (state and state.country_id.code == 'CR' and state.code.isdigit()):
@@ -177,7 +178,7 @@ class ResPartner(models.Model):
             'Provincia': int(state.code),
             'Canton': int(self.l10n_cr_canton_code),
             'Distrito': int(self.l10n_cr_district_code),
-            'OtrasSenas': other[:250],
+            'OtrasSenas': other[:max_other],
         }
         if self.l10n_cr_neighborhood and len(self.l10n_cr_neighborhood) >= 5:
             values['Barrio'] = self.l10n_cr_neighborhood[:50]
@@ -236,19 +237,20 @@ class ResPartner(models.Model):
                 problems.append(self.env._("%(who)s has an identification Hacienda does not accept: %(problem)s",
                                   who=who, problem=problem))
             party['Identificacion'] = {'Tipo': id_type, 'Numero': number}
-        elif role != 'export':
+        else:  # an export invoice identifies its customer too (annex p. 4, item 26)
             problems.append(self.env._("%s needs an identification: set the identification type and the Tax ID.", who))
         if commercial_name and len(commercial_name) >= 3:
             party['NombreComercial'] = commercial_name[:80]
-        if role == 'export' or (role == 'fec_emisor' and partner._l10n_cr_is_foreign()):
+        foreign = id_type == '05'  # not domiciled in Costa Rica: no Costa Rican address (annex pp. 21, 23)
+        if role == 'export' or foreign or (role == 'fec_emisor' and partner._l10n_cr_is_foreign()):
             address = partner._l10n_cr_foreign_address()
-            if address:
+            if address and (role in ('export', 'receptor') or foreign):
                 party['OtrasSenasExtranjero'] = address
         else:
-            location = partner._l10n_cr_location_values()
+            location = partner._l10n_cr_location_values(160 if role == 'receptor' else 250)
             if location:
                 party['Ubicacion'] = location
-            elif role == 'emisor':
+            elif role == 'emisor' or (role == 'fec_emisor' and id_type != '06'):
                 problems.append(self.env._("%s needs a complete address: province, canton and district codes and the "
                                   "street.", who))
         mail_list = emails if emails is not None else partner._l10n_cr_einvoice_email_list()

@@ -1,6 +1,8 @@
 
 from . import (
+    test_annex_rules,
     test_cabys_import,
+    test_clock,
     test_code_data,
     test_configuration,
     test_cron_lock,

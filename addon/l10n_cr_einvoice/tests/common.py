@@ -168,6 +168,9 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
         cls.Document = cls.env['l10n_cr.einvoice.document']
         cls.codes = cls.env['l10n_cr.einvoice.code']
         cls.company = cls.company_data['company']
+        # Costa Rican users: "today" is Costa Rica's (an invoice dated by Odoo at 23:55 there is
+        # dated that day, not the next one, as UTC would have it).
+        cls.env.user.tz = 'America/Costa_Rica'
         cls.setup_cr_company(cls.company)
         cls.setup_cr_master_data()
 
@@ -244,6 +247,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
             'type': 'consu',
             'uom_id': env.ref('uom.product_uom_kgm').id,
             'l10n_cr_cabys_id': cls.cabys_coffee.id,
+            'l10n_cr_tariff_heading': '090111000000',
             'lst_price': 4000,
             'taxes_id': [Command.set(cls.tax_1.ids)],
         })
@@ -305,7 +309,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
         move = self.env['account.move'].create({
             'move_type': move_type,
             'partner_id': partner.id,
-            'invoice_date': fields.Date.today(),
+            'invoice_date': fields.Date.context_today(self.env.user),
             'invoice_line_ids': line_vals,
             **values,
         })

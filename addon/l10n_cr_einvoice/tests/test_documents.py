@@ -36,6 +36,15 @@ class TestDocuments(L10nCrEinvoiceCommon):
         total = Decimal(text(self.signed_tree(document), 'ResumenFactura/TotalComprobante'))
         self.assertAlmostEqual(float(total), amount, delta=0.01)
 
+    def assert_receipt_matches(self, receipt, amount):
+        """A payment receipt: the payment is its amount without tax (TotalVenta, which the annex
+        makes a REP's TotalComprobante) plus the tax it carries."""
+        tree = self.signed_tree(receipt)
+        summary = 'ResumenFactura/'
+        self.assertEqual(text(tree, summary + 'TotalComprobante'), text(tree, summary + 'TotalVenta'))
+        paid = float(text(tree, summary + 'TotalVenta')) + float(text(tree, summary + 'TotalImpuesto'))
+        self.assertAlmostEqual(paid, amount, delta=0.01)
+
     def test_factura(self):
         term = self.env['account.payment.term'].create({
             'name': '30 días', 'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})]})
@@ -146,7 +155,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
 
     def test_payment_receipt_for_credit_sale_under_article_27(self):
         invoice = self.make_invoice(self.partner_cr, [(self.product_service, 8, 25000), (self.product_coffee, 10, 4000)],
-                                    post=False, invoice_date_due=fields.Date.today() + timedelta(days=60))
+                                    post=False, invoice_date_due=fields.Date.context_today(self.env.user) + timedelta(days=60))
         invoice.l10n_cr_sale_condition_id = self.code('sale_conditions', '10')
         invoice.action_post()
         self.process_queue()
@@ -160,7 +169,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         tree = self.signed_tree(receipt)
         self.assertEqual(text(tree, 'CondicionVenta'), '11')
         self.assertEqual(text(tree, 'InformacionReferencia/Numero'), invoice.l10n_cr_einvoice_document_id.clave)
-        self.assert_total_matches(receipt, 100000)
+        self.assert_receipt_matches(receipt, 100000)
         self.process_queue()
         self.assert_accepted(receipt)
         # The invoice's own document is still the factura.
@@ -176,22 +185,29 @@ class TestDocuments(L10nCrEinvoiceCommon):
             'partner_id': self.partner_cr.id,
             'document_type_id': self.code('exemption_types', '02').id,
             'number': 'AL-00012345-26',
+            'article': 34,
             'institution_id': self.code('exemption_institutions', '02').id,
             'issue_date': fields.Date.today() - timedelta(days=30),
             'rate': 13,
         })
-        beer_tax = self.env['account.tax'].create({
-            'name': 'Impuesto específico bebidas alcohólicas', 'amount_type': 'fixed', 'amount': 112.5,
+        selective_tax = self.env['account.tax'].create({
+            'name': 'Impuesto selectivo de consumo 10%', 'amount_type': 'percent', 'amount': 10,
             'type_tax_use': 'sale', 'sequence': 1, 'include_base_amount': True,
-            'l10n_cr_tax_code_id': self.code('tax_codes', '04').id,
+            'l10n_cr_tax_code_id': self.code('tax_codes', '02').id,
         })
         beer = self.env['product.product'].create({
             'name': 'Cerveza nacional', 'type': 'consu', 'uom_id': self.env.ref('uom.product_uom_litre').id,
             'l10n_cr_cabys_id': self.cabys('2441000000000', 'Cerveza').id,
         })
+        # A specific tax computed per unit of alcohol (04) needs data this module does not hold: refused plainly.
+        beer_tax = selective_tax.copy({'name': 'Impuesto específico bebidas alcohólicas', 'amount_type': 'fixed',
+                                       'amount': 112.5, 'l10n_cr_tax_code_id': self.code('tax_codes', '04').id})
+        refused = self.make_invoice(self.partner_cr, [(beer, 2, 1500, beer_tax | self.tax_13)], post=False)
+        with self.assertRaisesRegex(UserError, 'is a specific tax Hacienda computes per unit'):
+            refused.action_post()
         move = self.make_invoice(self.partner_cr, [
             (self.product_service, 2, 25000, self.tax_exonerated),
-            (beer, 2, 1500, beer_tax | self.tax_13),
+            (beer, 2, 1500, selective_tax | self.tax_13),
         ])
         self.assertEqual(move.invoice_line_ids[0].l10n_cr_exoneration_id, exoneration)
         document = move.l10n_cr_einvoice_document_id
@@ -201,7 +217,8 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assertEqual(Decimal(text(lines[0], 'Impuesto/Exoneracion/MontoExoneracion')), Decimal('6500'))
         self.assertEqual(Decimal(text(lines[0], 'ImpuestoNeto')), 0)
         codes = [text(tax, 'Codigo') for tax in lines[1] if etree.QName(tax).localname == 'Impuesto']
-        self.assertEqual(codes, ['04', '01'])
+        self.assertEqual(codes, ['02', '01'])
+        self.assertEqual(text(lines[1], 'BaseImponible'), '3300.00000')  # the selective tax is part of the VAT base
         self.assert_total_matches(document, move.amount_total)
         self.process_queue()
         self.assert_accepted(document)
@@ -289,7 +306,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assert_accepted(note)
 
         invoice = self.make_invoice(self.partner_cr, [(self.product_service, 2, 25000)], post=False,
-                                    invoice_date_due=fields.Date.today() + timedelta(days=30))
+                                    invoice_date_due=fields.Date.context_today(self.env.user) + timedelta(days=30))
         invoice.l10n_cr_sale_condition_id = self.code('sale_conditions', '10')
         invoice.action_post()
         self.process_queue()
@@ -299,7 +316,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         tree = self.signed_tree(receipt)
         self.assertEqual(text(tree, 'InformacionReferencia/Codigo'), '99')
         self.assertTrue(text(tree, 'InformacionReferencia/CodigoReferenciaOTRO'))
-        self.assert_total_matches(receipt, invoice.amount_total)
+        self.assert_receipt_matches(receipt, invoice.amount_total)
         self.process_queue()
         self.assert_accepted(receipt)
 

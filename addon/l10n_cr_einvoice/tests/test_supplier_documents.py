@@ -233,7 +233,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
     def test_own_documents_are_refused(self):
         """A Factura de Compra the company issued to an unregistered supplier is not a supplier's document."""
         bill = self.make_invoice(self.supplier_fec, [(self.product_coffee, 10, 3500, self.purchase_1)],
-                                 move_type='in_invoice')
+                                 move_type='in_invoice', ref='RE-2026-119')
         own = bill.l10n_cr_einvoice_document_id
         self.assertEqual(own.document_type, '08')
         with self.assertRaisesRegex(UserError, f"is FEC {own.consecutivo}, which this company issued itself"):
@@ -255,7 +255,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
             'CondicionVenta': '01',
             'DetalleServicio': {'LineaDetalle': [COFFEE]},
             'ResumenFactura': {'MedioPago': [{'TipoMedioPago': '01'}]},
-            'InformacionReferencia': [{'TipoDocIR': '14', 'FechaEmisionIR': '2026-11-20T12:00:00-06:00',
+            'InformacionReferencia': [{'TipoDocIR': '14', 'Numero': 'RE-2026-120', 'FechaEmisionIR': '2026-11-20T12:00:00-06:00',
                                        'Codigo': '04', 'Razon': 'Compra a contribuyente de régimen especial'}],
         }, 'Numeracion': {'Sucursal': 9, 'Terminal': 1, 'Numero': 1}}
         built = build_document(fec)

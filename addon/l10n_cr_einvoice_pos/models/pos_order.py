@@ -360,6 +360,7 @@ class PosOrder(models.Model):
                 uom=line.product_uom_id,
                 exoneration=exoneration if any(taxes.mapped('l10n_cr_exonerated')) else None,
                 discount_code=discount_code,
+                discount_nature=self.company_id.l10n_cr_einvoice_discount_nature,
                 doc_type=doc_type,
                 problems=problems,
             ))
