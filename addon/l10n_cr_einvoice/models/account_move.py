@@ -57,6 +57,10 @@ class AccountMove(models.Model):
     l10n_cr_payment_method_id = fields.Many2one(
         'l10n_cr.einvoice.code', string='Payment method (CR)', domain=[('list_name', '=', 'payment_methods')],
         compute='_compute_l10n_cr_payment_method_id', store=True, readonly=False)
+    l10n_cr_payment_method_other = fields.Char(
+        string='Payment method description', copy=False,
+        help='How the customer pays when the payment method is 99 (other): Hacienda requires it (MedioPagoOtros, '
+             '3 to 100 characters).')
     l10n_cr_reference_code_id = fields.Many2one(
         'l10n_cr.einvoice.code', string='Reference code', domain=[('list_name', '=', 'reference_codes')],
         compute='_compute_l10n_cr_reference_code_id', store=True, readonly=False, copy=False,
@@ -339,7 +343,15 @@ class AccountMove(models.Model):
             body['OtrosCargos'] = charges
         summary = {'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values()}
         payment = self.l10n_cr_payment_method_id or company.l10n_cr_einvoice_payment_method_id
-        summary['MedioPago'] = [{'TipoMedioPago': payment.code or '01'}]
+        medio = {'TipoMedioPago': payment.code or '01'}
+        if medio['TipoMedioPago'] == '99':
+            other = ' '.join((self.l10n_cr_payment_method_other or '').split())
+            if len(other) < 3:
+                problems.append(self.env._(
+                    "The payment method 99 (other) needs its description: fill \"Payment method description\" "
+                    "(3 to 100 characters)."))
+            medio['MedioPagoOtros'] = other[:100]
+        summary['MedioPago'] = [medio]
         body['ResumenFactura'] = summary
         references = self._l10n_cr_einvoice_references(document, problems)
         if references:
@@ -697,6 +709,9 @@ class AccountMoveLine(models.Model):
             exoneration=self.l10n_cr_exoneration_id,
             discount_code=self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id,
             discount_nature=self.l10n_cr_discount_nature or self.company_id.l10n_cr_einvoice_discount_nature,
+            gift_price=self.product_id and self.company_id.currency_id._convert(
+                self.product_id.lst_price, self.currency_id, self.company_id,
+                self.move_id.invoice_date or fields.Date.context_today(self)),
             doc_type=doc_type,
             problems=problems,
         )

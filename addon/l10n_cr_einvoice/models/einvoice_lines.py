@@ -73,14 +73,15 @@ class L10nCrEinvoiceDocument(models.Model):
 
     @api.model
     def _l10n_cr_line_values(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
-                             exoneration, discount_code, doc_type, problems, discount_nature=None):
+                             exoneration, discount_code, doc_type, problems, discount_nature=None, gift_price=0.0):
         """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
         appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
         say so); the document carries the price without them.
 
-        A line given away at price 0 is, in Hacienda's terms, a regalía: the product's sales
-        price with a 100 % discount of code 01, whose VAT the issuer bears (annex pp. 37, 46).
-        ``discount_nature`` says what a discount of code 99 (other) is."""
+        A line given away at price 0 is, in Hacienda's terms, a regalía: ``gift_price`` (the
+        product's sales price in the document's currency) with a 100 % discount of code 01, whose
+        VAT the issuer bears (annex pp. 37, 46). ``discount_nature`` says what a discount of code
+        99 (other) is."""
         cabys = product.product_tmpl_id.l10n_cr_cabys_id
         if not product:
             problems.append(self.env._("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
@@ -88,10 +89,9 @@ class L10nCrEinvoiceDocument(models.Model):
             problems.append(self.env._("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
                               "(Accounting tab).", where=where, product=product.display_name))
         # Only a seller gives a regalía: a purchase (08) has no ImpuestoAsumidoEmisorFabrica to carry its tax.
-        gift = not price_unit and product and product.lst_price > 0 and doc_type != '08'
-        if gift:
-            price_unit, discount, discount_code = product.lst_price, 100.0, self.env['l10n_cr.einvoice.code']._l10n_cr_get(
-                'discount_codes', GIFT_DISCOUNT)
+        if not price_unit and gift_price > 0 and doc_type != '08':
+            price_unit, discount = gift_price, 100.0
+            discount_code = self.env['l10n_cr.einvoice.code']._l10n_cr_get('discount_codes', GIFT_DISCOUNT)
         if quantity <= 0 or price_unit < 0:
             problems.append(self.env._("%s: quantities and prices must be positive; give discounts as a line discount.", where))
         elif not price_unit:

@@ -11,6 +11,7 @@ import base64
 import os
 import shutil
 import tempfile
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from unittest.mock import patch
@@ -18,6 +19,7 @@ from unittest.mock import patch
 from lxml import etree
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
+from odoo.tests import freeze_time
 from odoo.tools import config
 from odoo.tools.misc import file_open
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
@@ -56,6 +58,35 @@ def pki_dir():
 def company_certificate():
     """A .p12 for the test company's cédula jurídica (RSA key generation is slow: once per run)."""
     return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
+
+
+CR = timezone(timedelta(hours=-6))
+CLOCK_HOURS = ((0, 5), (5, 59), (12, 0), (23, 55))
+
+
+def latest_moments(now=None):
+    """The hours frozen-clock tests run at (00:05, 05:59, 12:00 and 23:55 in Costa Rica, the last
+    one already the next day in UTC), each at its latest occurrence at least ten minutes ago: the
+    simulator, on the real clock, then receives documents of the past, never of the future."""
+    now = now or datetime.now(CR)
+    moments = []
+    for hour, minute in CLOCK_HOURS:
+        moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if moment > now - timedelta(minutes=10):
+            moment -= timedelta(days=1)
+        moments.append(moment)
+    return moments
+
+
+def frozen_at(moment):
+    """``freeze_time`` at an aware moment (freezegun takes naive times as UTC)."""
+    return freeze_time(moment.astimezone(timezone.utc).replace(tzinfo=None))
+
+
+def backdated_certificate(days=2):
+    """A .p12 for the company valid since ``days`` ago: frozen-clock tests sign in the past."""
+    with freeze_time(datetime.now(timezone.utc) - timedelta(days=days)):
+        return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
 
 
 def assert_every_term_translated(case, module, at_least):

@@ -67,6 +67,15 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assertEqual(text(self.signed_tree(move.l10n_cr_einvoice_document_id), 'CondicionVentaOtros'),
                          'Permuta de equipo usado')
 
+    def test_other_payment_method_is_described(self):
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False)
+        move.l10n_cr_payment_method_id = self.code('payment_methods', '99')
+        self.assert_refused(move, 'Payment method description')
+        move.l10n_cr_payment_method_other = 'Canje de puntos de lealtad'
+        move.action_post()
+        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        self.assertEqual(text(tree, 'ResumenFactura/MedioPago/MedioPagoOtros'), 'Canje de puntos de lealtad')
+
     def test_sale_conditions_kept_for_other_documents(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False)
         move.l10n_cr_sale_condition_id = self.code('sale_conditions', '13')

@@ -7,30 +7,13 @@ note's original, a purchase's supplier voucher known by its date alone, a paymen
 invoice) are Costa Rica's; Hacienda (the simulator) accepts every one of them."""
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.tests import freeze_time, tagged
+from odoo.tests import tagged
 
-from hacienda_cr.signing import make_test_certificate
-
-from .common import COMPANY_VAT, PIN, L10nCrEinvoiceCommon
+from .common import CR, PIN, L10nCrEinvoiceCommon, backdated_certificate, frozen_at, latest_moments
 from .test_documents import text
-
-CR = timezone(timedelta(hours=-6))
-HOURS = ((0, 5), (5, 59), (12, 0), (23, 55))
-
-
-def latest_moments(now=None):
-    """Each of HOURS at its latest occurrence at least ten minutes ago, in Costa Rica."""
-    now = now or datetime.now(CR)
-    moments = []
-    for hour, minute in HOURS:
-        moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if moment > now - timedelta(minutes=10):
-            moment -= timedelta(days=1)
-        moments.append(moment)
-    return moments
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
@@ -42,9 +25,7 @@ class TestClock(L10nCrEinvoiceCommon):
         cls.env.user.tz = 'America/Costa_Rica'
         cls.company.l10n_cr_einvoice_schema_set = 'auto'
         # A certificate already valid at the frozen moments (they are up to a day old).
-        with freeze_time(datetime.now(timezone.utc) - timedelta(days=2)):
-            p12 = make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
-        cls.company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12), PIN)
+        cls.company.l10n_cr_einvoice_set_certificate(base64.b64encode(backdated_certificate()), PIN)
 
     def test_latest_moments(self):
         now = datetime(2026, 12, 2, 8, 20, tzinfo=CR)
@@ -55,7 +36,7 @@ class TestClock(L10nCrEinvoiceCommon):
     def test_documents_at_any_hour(self):
         documents = []
         for moment in latest_moments():
-            with self.subTest(moment=moment.isoformat()), freeze_time(moment.astimezone(timezone.utc).replace(tzinfo=None)):
+            with self.subTest(moment=moment.isoformat()), frozen_at(moment):
                 documents += self.post_everything(moment)
         self.process_queue()
         for document in documents:

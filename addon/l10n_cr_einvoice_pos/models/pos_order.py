@@ -361,6 +361,7 @@ class PosOrder(models.Model):
                 exoneration=exoneration if any(taxes.mapped('l10n_cr_exonerated')) else None,
                 discount_code=discount_code,
                 discount_nature=self.company_id.l10n_cr_einvoice_discount_nature,
+                gift_price=product.lst_price,  # a till sells in the company's currency
                 doc_type=doc_type,
                 problems=problems,
             ))

@@ -1,8 +1,9 @@
-"""1.2 (the annex's rules): new columns only — a line's and the company's discount nature, a
-product's tariff heading — and one value carried over. A discount of code 99 (other) states its
-nature (annex p. 36: NaturalezaDescuento); the module used to write "Descuento" for it, so a
-company whose default discount code is 99 keeps that wording as its default nature and its
-invoices post as before. No document changes: what was signed stays as it was sent."""
+"""1.2 (the annex's rules): new columns only — a line's and the company's discount nature, an
+invoice's payment method description, a product's tariff heading — and one value carried over.
+A discount of code 99 (other) states its nature (annex p. 36: NaturalezaDescuento); the module
+used to write "Descuento" for it, so a company whose default discount code is 99 keeps that
+wording as its default nature and its invoices post as before. No document changes: what was
+signed stays as it was sent."""
 
 
 def migrate(cr, version):
