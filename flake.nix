@@ -126,6 +126,7 @@
                 ++ [
                   ps.pytest
                   ps.hypothesis
+                  ps.freezegun
                   ps.pytest-benchmark
                   ps.setuptools
                 ]

@@ -58,6 +58,7 @@ let
       einvoice-stack
       ps.pytest
       ps.hypothesis
+      ps.freezegun
       ps.pytest-benchmark
       ps.requests
     ]

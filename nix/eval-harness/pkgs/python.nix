@@ -14,6 +14,8 @@ let
     # pkgs/development/python-modules/aiosmtpd/default.nix (the stack's SMTP sink)
     "aiosmtpd"
     "cryptography"
+    # pkgs/development/python-modules/freezegun/default.nix (date tests at frozen hours)
+    "freezegun"
     "gevent"
     "hypothesis"
     "lxml"
