@@ -22,9 +22,11 @@ let
     "src"
     "stack"
     "tests"
-    # read by the suites: the documented examples, the addons' sources (metric names,
+    # read by the suites: the documented examples, the table of the annex's rules (generated
+    # and checked by tests/lib/test_annex_rules.py), the addons' sources (metric names,
     # manifests), the test report helper of scripts/odoo-test, the XSD model generator
     "docs/examples"
+    "docs/rules.md"
     "addon"
     "scripts/lib"
     "tools"

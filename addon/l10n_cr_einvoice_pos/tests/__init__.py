@@ -1,2 +1,9 @@
 
-from . import test_concurrent_sessions, test_pos_clock, test_pos_documents, test_pos_screenshots, test_pos_tour, test_translations
+from . import (
+    test_concurrent_sessions,
+    test_pos_clock,
+    test_pos_documents,
+    test_pos_screenshots,
+    test_pos_tour,
+    test_translations,
+)
