@@ -162,6 +162,7 @@ class A:
         "p26.detalle-servicio",
         26,
         "DetalleServicio is required, except in FE, TE, NC and ND that only carry other charges of types 04, 08, 09 or 10.",
+        reading='"Cuando se seleccione el código 04, 08, 09 y 10" is read as: every other charge of such a document is of one of those types.',
     )
     PARTIDA_ARANCELARIA = Rule(
         "p26.partida-arancelaria",
@@ -323,6 +324,7 @@ class A:
         "p34.monto-impuesto-surtido",
         34,
         "MontoImpuestoSurtido follows the same formulas as the line's taxes, on the component's amounts.",
+        reading='For gifts the annex names codes 01 and "02 de Bonificaciones" here (p. 34) but 01 and 03 for the line (p. 37); 03 is Bonificación in note 20, so 01 and 03 are used for both.',
     )
 
     # -- other charges -------------------------------------------------------------------
@@ -412,12 +414,14 @@ class A:
         "p55.medio-pago",
         55,
         "MedioPago is required, except with CondicionVenta 02, 08 and 10 (credit); each one says its TipoMedioPago.",
+        reading="The XSD lets a MedioPago omit TipoMedioPago; a payment means without its type says nothing, so it is refused.",
     )
     MEDIO_PAGO_OTROS = Rule("p55.medio-pago-otros", 55, "TipoMedioPago 99 requires MedioPagoOtros.")
     TOTAL_MEDIO_PAGO = Rule(
         "p55.total-medio-pago",
         55,
         "TotalMedioPago is above zero and required with several payment means, whose sum is TotalComprobante.",
+        reading="The sum is checked with two or more payment means, as the annex says; a single one may state any amount above zero.",
     )
     TOTAL_COMPROBANTE = Rule(
         "p55.total-comprobante",
@@ -462,7 +466,12 @@ class A:
         reading="The type must match where the code names one: 01-04 themselves, 12 a FEE (09), 15 a FEC (08).",
         revision="In the 2026 set TipoDocIR 19 (FEE) and 20 (REP) are electronic documents too, and a clave may carry letters.",
     )
-    REFERENCIA_FECHA = Rule("p57.referencia-fecha", 57, "FechaEmisionIR is not more than 10 years before the document.")
+    REFERENCIA_FECHA = Rule(
+        "p57.referencia-fecha",
+        57,
+        "FechaEmisionIR is not more than 10 years before the document.",
+        reading="Nor after the document's FechaEmision: a reference is to an earlier document (not written in the annex). A reference known by its date alone is the start of that day in Costa Rica.",
+    )
     REFERENCIA_CODIGO = Rule("p57.referencia-codigo", 57, "Codigo is required in every reference except TipoDocIR 13.")
     CODIGO_REFERENCIA_OTRO = Rule("p57.codigo-otro", 57, "Reference Codigo 99 requires CodigoReferenciaOTRO.")
     REFERENCIA_RAZON = Rule(
