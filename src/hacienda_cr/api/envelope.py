@@ -131,9 +131,8 @@ def envelope_for(
             callback_url=callback_url,
         )
 
-    # A Factura Electrónica de Compra is issued by the buyer, its Receptor (annex p. 59): the
-    # company is the envelope's emisor, as in the clave, and the seller its receptor.
-    issuer_key, other_key = ("Receptor", "Emisor") if doc.doc_type.code == "08" else ("Emisor", "Receptor")
+    # A Factura Electrónica de Compra's emisor here is the buyer (the company), as in its clave.
+    issuer_key, other_key = doc.doc_type.parties
     emisor = _party(data, issuer_key)
     if emisor is None:
         raise InputError(Issue(f"{doc.root}/{issuer_key}/Identificacion", "is missing: Hacienda needs the issuer's id"))

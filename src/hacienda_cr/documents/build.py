@@ -167,8 +167,7 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
                 doc["NumeroConsecutivo"] = consecutivo
         consecutivo = doc.get("NumeroConsecutivo")
         if doc.get("Clave") is None and consecutivo:
-            # A Factura Electrónica de Compra is issued by the buyer, its Receptor (annex p. 59).
-            issuer_key = "Receptor" if doc_type.code == "08" else "Emisor"
+            issuer_key = doc_type.parties[0]
             emitter = ((doc.get(issuer_key) or {}).get("Identificacion") or {}).get("Numero")
             if not emitter:
                 issues.append(Issue(f"{root}/{issuer_key}/Identificacion/Numero", "is required to derive the Clave"))

@@ -25,6 +25,13 @@ class DocumentType:
     schema_key: str  # key in xsd_model.DOCUMENTS
     family: str  # "sale" (lines + ResumenFactura), "receipt" (REP), "receptor" (Mensaje Receptor)
 
+    @property
+    def parties(self) -> tuple[str, str]:
+        """The XML elements of the party who issues the document (whose id the clave and the
+        envelope's emisor carry) and of the other one. A Factura Electrónica de Compra is issued by
+        the buyer, its Receptor, on the seller's behalf (annex p. 59)."""
+        return ("Receptor", "Emisor") if self.code == "08" else ("Emisor", "Receptor")
+
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     t.code: t

@@ -178,9 +178,8 @@ def read_submission(body: bytes, user: User, *, schema_set: str | None = None) -
     else:
         if consecutivo_receptor is not None:
             raise Refusal(400, "El campo 'consecutivoReceptor' sólo se usa con un Mensaje Receptor.")
-        # A Factura Electrónica de Compra is issued by the buyer (its Receptor, annex p. 59): the
-        # envelope's emisor is the buyer, its receptor the seller.
-        issuer_key, other_key = ("Receptor", "Emisor") if doc.doc_type.code == "08" else ("Emisor", "Receptor")
+        # A Factura Electrónica de Compra's envelope names the buyer as emisor, the seller as receptor.
+        issuer_key, other_key = doc.doc_type.parties
         xml_emisor, xml_receptor = _xml_party(data, issuer_key), _xml_party(data, other_key)
         if emisor != xml_emisor:
             raise Refusal(

@@ -39,8 +39,7 @@ def answer_data(sub: Submission, reasons: list[str], *, sandbox_notice: bool, na
         receptor_name = names.get(sub.receptor[1]) if sub.receptor else None
         tax, total = _amount(data.get("MontoTotalImpuesto")), _amount(data.get("TotalFactura"))
     else:
-        # A Factura Electrónica de Compra is issued by its Receptor (the buyer).
-        issuer_key, other_key = ("Receptor", "Emisor") if sub.doc_type == "08" else ("Emisor", "Receptor")
+        issuer_key, other_key = sub.document.doc_type.parties  # a FEC's issuer is its Receptor
         emisor_name = str((data.get(issuer_key) or {}).get("Nombre") or names.get(sub.emisor[1]) or sub.emisor[1])
         receptor_name = (data.get(other_key) or {}).get("Nombre") if sub.receptor else None
         summary = data.get("ResumenFactura") or {}
