@@ -87,6 +87,11 @@ class AccountMove(models.Model):
         help='Factura de Compra: what the supplier gave (14 voucher of a special-regime taxpayer, 16 '
              'voucher of a supplier not domiciled in Costa Rica, 99 other).')
 
+    # The customer invoices list checks every invoice of the page for a duplicate (account's
+    # _fetch_duplicate_reference: same company, type, partner, date and total). Without this
+    # index PostgreSQL reads every move of the history to answer it.
+    _l10n_cr_duplicate_sales_idx = models.Index('(invoice_date, amount_total) WHERE invoice_date IS NOT NULL')
+
     # -- computes ----------------------------------------------------------------------
 
     @api.depends('l10n_cr_einvoice_document_ids.clave', 'l10n_cr_einvoice_document_ids.error_message')

@@ -6,6 +6,7 @@ import psycopg2.errors
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from hacienda_cr.api import ConfigurationProblem, DocumentRejected, TransientError
 from hacienda_cr.clave import new_security_code
@@ -46,6 +47,8 @@ POLL_DELAYS = {
     'simulator': (1, 2, 5, 10, 30, 60, 300),
     'remote': (5, 10, 30, 60, 120, 300, 600, 1800, 3600),
 }
+CLAVE_LENGTH = 50
+CONSECUTIVO_LENGTH = 20
 NOT_FOUND_GRACE = timedelta(minutes=10)  # Hacienda may not show a document right after the 202
 MAX_HACIENDA_ERRORS = 5  # ind-estado "error" this often in a row → stop and tell someone
 MAX_FINAL_WITHOUT_ANSWER = 5  # a final state without its MensajeHacienda: wait for it this many polls
@@ -69,7 +72,7 @@ class L10nCrEinvoiceDocument(models.Model):
     _check_company_auto = True
     _rec_names_search = ['name', 'clave', 'consecutivo']
 
-    name = fields.Char(compute='_compute_name', store=True)
+    name = fields.Char(compute='_compute_name', store=True, index='trigram')
     company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     move_id = fields.Many2one(
         'account.move', string='Invoice', readonly=True, index='btree_not_null', ondelete='restrict',
@@ -117,7 +120,7 @@ class L10nCrEinvoiceDocument(models.Model):
     answered_date = fields.Datetime(string='Answered on', readonly=True)
     email_sent = fields.Boolean(string='E-mailed', readonly=True)
     replaced_document_id = fields.Many2one(
-        'l10n_cr.einvoice.document', string='Replaces', readonly=True,
+        'l10n_cr.einvoice.document', string='Replaces', readonly=True, index='btree_not_null',
         help='The rejected document this one corrects and replaces.')
 
     # A Mensaje Receptor carries the clave of the supplier's document it answers (a second one
@@ -132,6 +135,25 @@ class L10nCrEinvoiceDocument(models.Model):
     def _compute_name(self):
         for doc in self:
             doc.name = f"{ABBREVIATIONS.get(doc.document_type, '')} {doc.consecutivo or ''}".strip()
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """A number typed in the search box (or a many2one's), through indexes however long the
+        history: a whole clave (50 letters or digits, in either case) is the document with that
+        clave, a whole consecutivo (20 digits) the one with that number -- their btree indexes;
+        anything else is looked for in the name ("FE 00100001010000000123": type and
+        consecutivo) through its trigram index. Not in the clave: every clave of a company
+        shares its date, cédula and establishment digits, so the trigrams of a few digits are in
+        all of them and such an index would make PostgreSQL recheck every document. A Mensaje
+        Receptor carries the clave of the supplier's document it answers: that clave finds it."""
+        if operator != 'ilike' or not isinstance(value, str) or not value.strip():
+            return super()._search_display_name(operator, value)
+        text = value.strip()
+        if text.isascii() and text.isalnum() and len(text) == CLAVE_LENGTH:
+            return Domain('clave', 'in', list({text, text.upper(), text.lower()}))
+        if text.isascii() and text.isdigit() and len(text) == CONSECUTIVO_LENGTH:
+            return Domain('consecutivo', '=', text)
+        return Domain('name', 'ilike', value)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_sent_only(self):

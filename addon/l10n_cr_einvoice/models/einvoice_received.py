@@ -74,7 +74,7 @@ class L10nCrEinvoiceReceived(models.Model):
         string="Supplier's identification", readonly=True, help='Type and number of the identification the supplier wrote as issuer.')
     supplier_activity = fields.Char(
         string='Supplier activity', readonly=True, help='CodigoActividadEmisor of the document.')
-    issue_date = fields.Datetime(string='Issued on', readonly=True, help='FechaEmision of the document.')
+    issue_date = fields.Datetime(string='Issued on', readonly=True, index=True, help='FechaEmision of the document.')
     schema_set = fields.Char(string='Schema set', readonly=True)
     currency_id = fields.Many2one('res.currency', required=True, readonly=True)
     exchange_rate = fields.Float(

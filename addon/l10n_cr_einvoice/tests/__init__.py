@@ -12,6 +12,7 @@ from . import (
     test_neutralize,
     test_numbering_race,
     test_queue,
+    test_search_indexes,
     test_security,
     test_supplier_documents,
     test_supplier_tour,
