@@ -1,6 +1,6 @@
 {
     'name': 'Costa Rica - E-invoicing analytics, reports and metrics',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Accounting/Localizations/Reporting',
     'summary': "Dashboard of Hacienda's electronic documents, monthly report per tax rate for the "
                "D-104, alerts on stuck documents and certificates, Prometheus /metrics",
@@ -25,4 +25,5 @@
         'views/menus.xml',
     ],
     'post_init_hook': '_l10n_cr_einvoice_analytics_post_init',
+    'uninstall_hook': '_l10n_cr_einvoice_analytics_uninstall',
 }

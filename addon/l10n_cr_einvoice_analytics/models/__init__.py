@@ -5,5 +5,7 @@ from . import (
     hacienda_call,
     res_company,
     res_config_settings,
+    summarised,
+    summary,
     tax_breakdown,
 )

@@ -60,14 +60,23 @@ class L10nCrEinvoiceDocument(models.Model):
     replacement_document_ids = fields.One2many(
         'l10n_cr.einvoice.document', 'replaced_document_id', string='Replaced by', readonly=True)
     l10n_cr_stuck = fields.Boolean(
-        string='Stuck', compute='_compute_l10n_cr_alert_flags', search='_search_l10n_cr_stuck',
+        string='Stuck', compute='_compute_l10n_cr_stuck', search='_search_l10n_cr_stuck',
         help="Not answered by Hacienda for longer than the company's alert time (to send, sent or error).")
+    # Stored: lists filter on it through the partial index below, instead of looking for a
+    # replacement and the invoice's state for every rejected document of the history.
     l10n_cr_needs_correction = fields.Boolean(
-        string='Rejected, not corrected', compute='_compute_l10n_cr_alert_flags',
-        search='_search_l10n_cr_needs_correction',
+        string='Rejected, not corrected', compute='_compute_l10n_cr_needs_correction', store=True,
         help='Rejected by Hacienda, with no document issued to replace it (and its invoice not cancelled).')
     l10n_cr_stuck_alerted = fields.Datetime(string='Stuck alert sent', readonly=True, copy=False)
     l10n_cr_rejected_alerted = fields.Datetime(string='Rejection alert sent', readonly=True, copy=False)
+
+    # The dashboard's list, newest first.
+    _issue_date_idx = models.Index('(issue_date, id)')
+    # The documents that may need attention (waiting, in error, rejected and not corrected):
+    # however long the history, the "needs attention" list, the alerts and /metrics read only
+    # these. "IS TRUE" as the ORM writes the condition (a bare boolean would not match it).
+    _attention_idx = models.Index(
+        "(issue_date, id) WHERE state IN ('to_send', 'sent', 'error') OR l10n_cr_needs_correction IS TRUE")
 
     @api.depends('issue_date')
     def _compute_issue_day(self):
@@ -81,13 +90,17 @@ class L10nCrEinvoiceDocument(models.Model):
 
     # -- stuck and uncorrected --------------------------------------------------------------
 
-    @api.depends('state', 'issue_date', 'replacement_document_ids', 'move_id.state')
-    def _compute_l10n_cr_alert_flags(self):
+    @api.depends('state', 'issue_date')
+    def _compute_l10n_cr_stuck(self):
         stuck = self.filtered_domain(self._l10n_cr_stuck_domain())
-        uncorrected = self.filtered_domain(self._l10n_cr_needs_correction_domain())
         for doc in self:
             doc.l10n_cr_stuck = doc in stuck
-            doc.l10n_cr_needs_correction = doc in uncorrected
+
+    @api.depends('state', 'replacement_document_ids', 'move_id.state')
+    def _compute_l10n_cr_needs_correction(self):
+        for doc in self:
+            doc.l10n_cr_needs_correction = (doc.state == 'rejected' and not doc.replacement_document_ids
+                                            and doc.move_id.state != 'cancel')
 
     @api.model
     def _l10n_cr_stuck_domain(self, now=None):
@@ -103,8 +116,7 @@ class L10nCrEinvoiceDocument(models.Model):
     @api.model
     def _l10n_cr_needs_correction_domain(self, older_than=None):
         """Rejected documents nobody corrected yet. ``older_than``: {company_id: datetime}."""
-        domain = (Domain('state', '=', 'rejected') & Domain('replacement_document_ids', '=', False)
-                  & (Domain('move_id', '=', False) | Domain('move_id.state', '!=', 'cancel')))
+        domain = Domain('l10n_cr_needs_correction', '=', True)
         if older_than is not None:
             domain &= Domain.OR([
                 Domain('company_id', '=', company_id) & Domain('answered_date', '<', when)
@@ -116,12 +128,6 @@ class L10nCrEinvoiceDocument(models.Model):
         if operator not in ('in', 'not in'):
             return NotImplemented
         domain = self._l10n_cr_stuck_domain()
-        return domain if (operator == 'in') == (True in value) else ~domain
-
-    def _search_l10n_cr_needs_correction(self, operator, value):
-        if operator not in ('in', 'not in'):
-            return NotImplemented
-        domain = self._l10n_cr_needs_correction_domain()
         return domain if (operator == 'in') == (True in value) else ~domain
 
     # -- what was declared ------------------------------------------------------------------

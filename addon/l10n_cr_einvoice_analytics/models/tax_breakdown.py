@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+# The mixins' classes are defined before the models that inherit them.
+from . import summarised, summary  # noqa: F401
 from .document_families import DIRECTION_SELECTION
 
 
@@ -11,7 +13,10 @@ class L10nCrEinvoiceTaxBreakdown(models.Model):
     over a period are what the period declared."""
 
     _name = 'l10n_cr.einvoice.tax.breakdown'
+    _inherit = ['l10n_cr.einvoice.summarised']
     _description = 'Declared taxes of an electronic document (Costa Rica)'
+    # Pivots and graphs per tax and month are answered by the per-day summary below.
+    _l10n_cr_summary = 'l10n_cr.einvoice.tax.summary'
     _order = 'issue_day desc, document_id desc, tax_code, iva_rate_code'
     _check_company_auto = True
 
@@ -47,3 +52,45 @@ class L10nCrEinvoiceTaxBreakdown(models.Model):
     def _compute_display_name(self):
         for record in self:
             record.display_name = f"{record.document_id.display_name} · {record.tax_label or ''}".strip(' ·')
+
+
+class L10nCrEinvoiceTaxSummary(models.Model):
+    """The declared taxes per company, day, kind, document type, tax and rate."""
+
+    _name = 'l10n_cr.einvoice.tax.summary'
+    _inherit = ['l10n_cr.einvoice.summary']
+    _description = 'Declared taxes per day (Costa Rica)'
+    _auto = False
+    _l10n_cr_source_model = 'l10n_cr.einvoice.tax.breakdown'
+    _l10n_cr_dimensions = ('company_id', 'issue_day', 'direction', 'document_type', 'tax_code', 'tax_code_id',
+                           'iva_rate_code', 'iva_rate_code_id', 'rate', 'tax_label', 'currency_id', 'crc_currency_id')
+    _l10n_cr_sums = {
+        'breakdown_count': '1',
+        **{name: f'r.{name}' for name in (
+            'line_count', 'base_amount', 'tax_amount', 'exonerated_amount', 'net_tax_amount',
+            'base_amount_crc', 'tax_amount_crc', 'exonerated_amount_crc', 'net_tax_amount_crc')},
+    }
+    _l10n_cr_count = 'breakdown_count'
+
+    company_id = fields.Many2one('res.company', string='Company', readonly=True)
+    issue_day = fields.Date(string='Issue date', readonly=True)
+    direction = fields.Char(string='Kind', readonly=True)
+    document_type = fields.Char(string='Document type', readonly=True)
+    tax_code = fields.Char(string='Tax code', readonly=True)
+    tax_code_id = fields.Many2one('l10n_cr.einvoice.code', string='Tax', readonly=True)
+    iva_rate_code = fields.Char(string='VAT rate code', readonly=True)
+    iva_rate_code_id = fields.Many2one('l10n_cr.einvoice.code', string='VAT rate', readonly=True)
+    rate = fields.Float(string='Rate (%)', readonly=True)
+    tax_label = fields.Char(string='Tax and rate', readonly=True)
+    currency_id = fields.Many2one('res.currency', string='Currency', readonly=True)
+    crc_currency_id = fields.Many2one('res.currency', string='Colones', readonly=True)
+    breakdown_count = fields.Integer(string='Declared taxes', readonly=True)
+    line_count = fields.Integer(string='Lines', readonly=True)
+    base_amount = fields.Monetary(string='Taxable base', readonly=True)
+    tax_amount = fields.Monetary(string='Tax', readonly=True)
+    exonerated_amount = fields.Monetary(string='Exonerated', readonly=True)
+    net_tax_amount = fields.Monetary(string='Tax due', readonly=True)
+    base_amount_crc = fields.Monetary(string='Taxable base (CRC)', currency_field='crc_currency_id', readonly=True)
+    tax_amount_crc = fields.Monetary(string='Tax (CRC)', currency_field='crc_currency_id', readonly=True)
+    exonerated_amount_crc = fields.Monetary(string='Exonerated (CRC)', currency_field='crc_currency_id', readonly=True)
+    net_tax_amount_crc = fields.Monetary(string='Tax due (CRC)', currency_field='crc_currency_id', readonly=True)

@@ -1,1 +1,10 @@
-from . import test_alerts, test_dashboard, test_declared, test_hacienda_calls, test_metrics_endpoint, test_translations
+from . import (
+    test_alerts,
+    test_dashboard,
+    test_declared,
+    test_hacienda_calls,
+    test_indexes,
+    test_metrics_endpoint,
+    test_summary,
+    test_translations,
+)

@@ -158,3 +158,20 @@ class TestDeclared(AnalyticsCommon):
         self.assertEqual((types['01']['count'], types['01']['total']), (2, 165000.0 + 56500.0))
         self.assertEqual(types['03']['total'], -11300.0)
         self.assertEqual(data['received_pending'], 1)
+
+    def test_received_documents_of_the_month_in_costa_rica(self):
+        """A supplier document belongs to the month of its Costa Rican date (UTC-6): the last
+        second of a month there is 05:59:59 UTC the next day."""
+        Received = self.env['l10n_cr.einvoice.received'].sudo()
+        supplier = self.env['res.partner'].create({'name': 'Proveedor S.A.', 'vat': '3101999999'})
+        for digit, issued in (('1', '2026-10-01 05:59:59'), ('2', '2026-10-01 06:00:00'),
+                              ('3', '2026-11-01 05:59:59'), ('4', '2026-11-01 06:00:00')):
+            Received.create({
+                'company_id': self.company.id, 'clave': digit * 50, 'document_type': '01',
+                'supplier_id': supplier.id, 'issue_date': issued, 'currency_id': self.env.ref('base.CRC').id,
+                'exchange_rate': 1.0, 'decision': 'accepted', 'amount_untaxed': 1000.0, 'amount_total': 1000.0,
+            })
+        data = self.report(month='10', year=2026)._l10n_cr_report_data()
+        self.assertEqual(data['received_types'][0]['count'], 2)
+        self.assertEqual(data['received_pending'], 0)
+        self.assertEqual(self.report(month='11', year=2026)._l10n_cr_report_data()['received_types'][0]['count'], 1)

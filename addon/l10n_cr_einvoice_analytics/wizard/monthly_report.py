@@ -1,12 +1,13 @@
 import base64
 import calendar
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from ..models.einvoice_document import costa_rica_day
+from ..models.einvoice_document import COSTA_RICA
 from ..report.monthly_xlsx import monthly_report_xlsx
 
 MONTHS = [
@@ -113,8 +114,11 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         if 'l10n_cr.einvoice.received' not in self.env:
             return {'received_available': False, 'received_types': [], 'received_rates': [], 'received_pending': 0}
         Received = self.env['l10n_cr.einvoice.received']
-        docs = Received.search([('company_id', '=', company.id), ('issue_date', '!=', False)])
-        docs = docs.filtered(lambda r: date_from <= costa_rica_day(r.issue_date) <= date_to)
+        # The month's days in Costa Rica, as UTC bounds of the stored datetimes (the month's
+        # documents only, through the index on the issue date).
+        start, end = (COSTA_RICA.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+                      for day in (date_from, date_to + timedelta(days=1)))
+        docs = Received.search([('company_id', '=', company.id), ('issue_date', '>=', start), ('issue_date', '<', end)])
         accepted = docs.filtered(lambda r: r.decision in RECEIVED_DECISIONS)
         type_labels = dict(Received._fields['document_type']._description_selection(self.env))
         types, rates = {}, {}
