@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -155,7 +156,9 @@ def main(argv=None) -> int:
             say(f"growing to {size:,} documents")
             grow(db, size, client)
         count = db.documents()
-        say(f"timing at {count:,} documents ({db.size()}), median of {args.runs} after one warm-up")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        say(f"timing at {count:,} documents ({db.size()}), median of {args.runs} after one warm-up;"
+            f" load average {load} on {os.cpu_count()} CPUs")
         results[count] = {}
         for op in operations(db, client, env, company_id):
             median, result = calls.timed(op.call, args.runs)

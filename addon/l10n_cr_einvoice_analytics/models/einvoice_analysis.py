@@ -13,7 +13,7 @@ class L10nCrEinvoiceAnalysis(models.Model):
     reason of a problem, and the amounts declared in colones (credit notes negative).
 
     Lists read the rows (ordered by an index on the issue date); graphs and pivots are
-    answered by the per-day summary below when they group and filter by its dimensions."""
+    answered by the monthly summary below when they group and filter by its dimensions."""
 
     _name = 'l10n_cr.einvoice.analysis'
     _inherit = ['l10n_cr.einvoice.summarised']
@@ -146,11 +146,11 @@ class L10nCrEinvoiceAnalysis(models.Model):
 
 
 class L10nCrEinvoiceAnalysisSummary(models.Model):
-    """The dashboard's figures per company, day, state, document type and kind of problem."""
+    """The dashboard's figures per company, month, state, document type and kind of problem."""
 
     _name = 'l10n_cr.einvoice.analysis.summary'
     _inherit = ['l10n_cr.einvoice.summary']
-    _description = 'E-invoicing analysis per day (Costa Rica)'
+    _description = 'E-invoicing analysis per month (Costa Rica)'
     _auto = False
     _l10n_cr_source_model = 'l10n_cr.einvoice.document'
     _l10n_cr_dimensions = ('company_id', 'issue_day', 'state', 'document_type', 'direction', 'error_kind')
@@ -167,11 +167,12 @@ class L10nCrEinvoiceAnalysisSummary(models.Model):
         'amount_total_crc': 'coalesce(r.declared_amount_total_crc, 0)',
     }
     _l10n_cr_count = 'document_count'
+    _l10n_cr_month = 'issue_day'
 
     # Dimensions hold the documents' values as they are (selections included): the analysis
     # model labels them.
     company_id = fields.Many2one('res.company', string='Company', readonly=True)
-    issue_day = fields.Date(string='Issue date', readonly=True)
+    issue_day = fields.Date(string='Issue date', readonly=True)  # the first day of the month
     state = fields.Char(string='State', readonly=True)
     document_type = fields.Char(string='Document type', readonly=True)
     direction = fields.Char(string='Kind', readonly=True)

@@ -53,7 +53,7 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
         documents = GaugeMetricFamily(
             'l10n_cr_einvoice_documents', 'Electronic documents by company, state and document type.',
             labels=[*COMPANY_LABELS, 'state', 'document_type'])
-        # From the per-day summary: a few thousand rows, whatever the history.
+        # From the monthly summary: a few hundred rows, whatever the history.
         Summary = self.env['l10n_cr.einvoice.analysis.summary'].sudo()
         counts = {(c.id, s, t): n for c, s, t, n in Summary._read_group(
             [], ['company_id', 'state', 'document_type'], ['document_count:sum'])}

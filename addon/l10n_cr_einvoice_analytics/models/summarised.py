@@ -8,15 +8,34 @@ two of them). Anything else (group by partner, a filter on the reason...) reads 
 before: slower on a long history, never wrong."""
 
 import re
+from datetime import date, timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.models import parse_read_group_spec
 
+# Groupings of the summaries' monthly date that whole months make up.
+MONTHS_AND_MORE = ('month', 'quarter', 'year')
 # Aggregates of a dimension that duplicated rows cannot change.
 DIMENSION_AGGREGATES = ('min', 'max', 'count_distinct', 'array_agg_distinct', 'bool_and', 'bool_or')
 SUM_AGGREGATES = ('sum', 'sum_currency')
 ORDER_PART = re.compile(r'\s*(?P<term>[\w:]+)(?P<rest>(\s+(asc|desc))?(\s+nulls\s+(first|last))?)\s*', re.IGNORECASE)
+
+
+def whole_months(condition):
+    """Whether a condition on a date selects whole months (from a first day, up to a last day):
+    what the search view's date filter writes, and what a monthly summary can answer."""
+    if condition.operator not in ('>=', '<', '<=', '>') or not condition.value:
+        return False
+    try:
+        day = fields.Date.to_date(condition.value)
+    except (TypeError, ValueError):
+        return False
+    if not isinstance(day, date):
+        return False
+    if condition.operator in ('>=', '<'):
+        return day.day == 1
+    return (day + timedelta(days=1)).day == 1
 
 
 class L10nCrEinvoiceSummarised(models.AbstractModel):
@@ -42,12 +61,15 @@ class L10nCrEinvoiceSummarised(models.AbstractModel):
         dimensions = set(summary._l10n_cr_dimensions) | set(summary._l10n_cr_constants())
         # Rows the user may not read must not be counted: the record rules join the domain.
         full = Domain(domain) & self.env['ir.rule']._compute_domain(self._name, 'read')
-        if any(condition.field_expr.split('.')[0] not in dimensions for condition in full.iter_conditions()):
-            return None
+        for condition in full.iter_conditions():
+            fname = condition.field_expr.split('.')[0]
+            if fname not in dimensions or (fname == summary._l10n_cr_month and not whole_months(condition)):
+                return None
         for groupby in groupings:
             for spec in groupby:
-                fname, property_name, _granularity = parse_read_group_spec(spec)
-                if property_name or fname not in dimensions:
+                fname, property_name, granularity = parse_read_group_spec(spec)
+                if property_name or fname not in dimensions or (
+                        fname == summary._l10n_cr_month and granularity not in MONTHS_AND_MORE):
                     return None
         needed = []
 

@@ -25,6 +25,9 @@ class L10nCrEinvoiceSummary(models.AbstractModel):
     _l10n_cr_dimensions = ()  # fields grouped by: the source's columns of the same names
     _l10n_cr_sums = {}  # summed field -> SQL expression over the source row ``r``
     _l10n_cr_count = ''  # the summed field counting source rows: a combination without rows is no group
+    # The date dimension, kept per month (its first day): a pivot over years reads a few hundred
+    # rows. Days and weeks, or a range that cuts a month, are read from the rows instead.
+    _l10n_cr_month = ''
 
     # -- names of the database objects ------------------------------------------------------
 
@@ -100,11 +103,17 @@ class L10nCrEinvoiceSummary(models.AbstractModel):
                 SQL.identifier(trigger), SQL(event), SQL.identifier(names['source']), SQL(transition),
                 SQL.identifier(names['function'])))
 
+    def _l10n_cr_dimension_sql(self, name):
+        if name == self._l10n_cr_month:
+            return SQL("date_trunc('month', r.%s)::date AS %s", SQL.identifier(name), SQL.identifier(name))
+        return SQL('r.%s', SQL.identifier(name))
+
     def _l10n_cr_grouped_sums(self, rows, sign):
         """SELECT dimensions, sums of the source rows in ``rows`` (a table of them), times ``sign``."""
         return SQL(
-            "SELECT %(dims)s, %(sums)s FROM %(rows)s AS r GROUP BY %(dims)s",
-            dims=SQL(', ').join(SQL('r.%s', SQL.identifier(d)) for d in self._l10n_cr_dimensions),
+            "SELECT %(dims)s, %(sums)s FROM %(rows)s AS r GROUP BY %(positions)s",
+            positions=SQL(', ').join(SQL(str(i + 1)) for i in range(len(self._l10n_cr_dimensions))),
+            dims=SQL(', ').join(self._l10n_cr_dimension_sql(d) for d in self._l10n_cr_dimensions),
             sums=SQL(', ').join(SQL('%s * sum(%s) AS %s', SQL(sign), SQL(expression), SQL.identifier(name))
                                 for name, expression in self._l10n_cr_sums.items()),
             rows=SQL(rows))

@@ -15,7 +15,7 @@ class L10nCrEinvoiceTaxBreakdown(models.Model):
     _name = 'l10n_cr.einvoice.tax.breakdown'
     _inherit = ['l10n_cr.einvoice.summarised']
     _description = 'Declared taxes of an electronic document (Costa Rica)'
-    # Pivots and graphs per tax and month are answered by the per-day summary below.
+    # Pivots and graphs per tax and month are answered by the monthly summary below.
     _l10n_cr_summary = 'l10n_cr.einvoice.tax.summary'
     _order = 'issue_day desc, document_id desc, tax_code, iva_rate_code'
     _check_company_auto = True
@@ -55,11 +55,11 @@ class L10nCrEinvoiceTaxBreakdown(models.Model):
 
 
 class L10nCrEinvoiceTaxSummary(models.Model):
-    """The declared taxes per company, day, kind, document type, tax and rate."""
+    """The declared taxes per company, month, kind, document type, tax and rate."""
 
     _name = 'l10n_cr.einvoice.tax.summary'
     _inherit = ['l10n_cr.einvoice.summary']
-    _description = 'Declared taxes per day (Costa Rica)'
+    _description = 'Declared taxes per month (Costa Rica)'
     _auto = False
     _l10n_cr_source_model = 'l10n_cr.einvoice.tax.breakdown'
     _l10n_cr_dimensions = ('company_id', 'issue_day', 'direction', 'document_type', 'tax_code', 'tax_code_id',
@@ -71,13 +71,14 @@ class L10nCrEinvoiceTaxSummary(models.Model):
             'base_amount_crc', 'tax_amount_crc', 'exonerated_amount_crc', 'net_tax_amount_crc')},
     }
     _l10n_cr_count = 'breakdown_count'
+    _l10n_cr_month = 'issue_day'
 
     company_id = fields.Many2one('res.company', string='Company', readonly=True)
-    issue_day = fields.Date(string='Issue date', readonly=True)
+    issue_day = fields.Date(string='Issue date', readonly=True)  # the first day of the month
     direction = fields.Char(string='Kind', readonly=True)
     document_type = fields.Char(string='Document type', readonly=True)
     tax_code = fields.Char(string='Tax code', readonly=True)
-    tax_code_id = fields.Many2one('l10n_cr.einvoice.code', string='Tax', readonly=True)
+    tax_code_id = fields.Many2one('l10n_cr.einvoice.code', string='Tax (code)', readonly=True)
     iva_rate_code = fields.Char(string='VAT rate code', readonly=True)
     iva_rate_code_id = fields.Many2one('l10n_cr.einvoice.code', string='VAT rate', readonly=True)
     rate = fields.Float(string='Rate (%)', readonly=True)

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
@@ -26,7 +27,7 @@ def normalised(rows):
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
 class TestSummary(AnalyticsCommon):
-    """The per-day summaries kept by triggers against a recount of their sources, through every
+    """The monthly summaries kept by triggers against a recount of their sources, through every
     change a document goes through; graphs and pivots answered from them as from the rows."""
 
     def setUp(self):
@@ -164,7 +165,15 @@ class TestSummary(AnalyticsCommon):
         self.assertEqual(round(dict((t, r) for t, r, _n in rows)['01'], 2), 50.0)
         self.assertSameAnswer(self.Analysis, [('issue_day', '>=', '2000-01-01')], ['company_id', 'error_kind'],
                               ['rejected_count:sum'])
-        # What the summary does not hold is read from the rows.
+        # Whole months, as the search view's date filter selects them
+        month = self.accepted.issue_day.replace(day=1)
+        month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        self.assertSameAnswer(self.Analysis, [('issue_day', '>=', month), ('issue_day', '<=', month_end)],
+                              ['issue_day:year', 'state'], ['__count'])
+        # What the summary does not hold is read from the rows: days, part of a month, partners...
+        self.assertSameAnswer(self.Analysis, [], ['issue_day:day'], ['__count'], used=False)
+        self.assertSameAnswer(self.Analysis, [('issue_day', '>=', month + timedelta(days=1))], ['state'],
+                              ['__count'], used=False)
         self.assertSameAnswer(self.Analysis, [], ['partner_id'], ['__count'], used=False)
         self.assertSameAnswer(self.Analysis, [('stuck', '=', False)], ['state'], ['__count'], used=False)
         self.assertSameAnswer(self.Analysis, [], ['state'], ['amount_total_crc:max'], used=False)
@@ -202,6 +211,20 @@ class TestSummary(AnalyticsCommon):
         self.assertSameAnswer(self.Breakdown, [], ['partner_id'], ['base_amount_crc:sum'], used=False)
         self.assertSameAnswer(self.Breakdown, [('document_id.state', '=', 'accepted')], ['tax_label'],
                               ['base_amount_crc:sum'], used=False)
+
+    def test_monthly_report_reads_the_summaries(self):
+        wizard = self.env['l10n_cr.einvoice.monthly.report'].create({
+            'company_id': self.company.id, 'month': str(self.accepted.issue_day.month),
+            'year': self.accepted.issue_day.year})
+        used = []
+        for name in ('l10n_cr.einvoice.analysis.summary', 'l10n_cr.einvoice.tax.summary'):
+            summary_class = type(self.env[name])
+            used.append(self.enterContext(patch.object(summary_class, '_read_group', autospec=True,
+                                                       side_effect=summary_class._read_group)))
+        data = wizard._l10n_cr_report_data()
+        self.assertTrue(all(mock.called for mock in used))
+        self.assertEqual({(r['document_type'], r['count']) for r in data['issued_types']}, {('01', 1), ('04', 1)})
+        self.assertEqual(data['not_accepted'], [('Rejected', 1)])
 
     # -- installation, migration, uninstallation ----------------------------------------------
 

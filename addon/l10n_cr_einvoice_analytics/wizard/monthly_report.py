@@ -55,15 +55,15 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         if company not in self.env.user.company_ids:
             raise UserError(self.env._("You do not have access to %s.", company.name))
         date_from, date_to = self._period()
-        Document = self.env['l10n_cr.einvoice.document']
+        # A whole month: the monthly summaries answer (see models/summarised.py), however long the history.
+        Analysis = self.env['l10n_cr.einvoice.analysis']
         issued_domain = [('company_id', '=', company.id), ('issue_day', '>=', date_from),
                          ('issue_day', '<=', date_to), ('direction', '!=', 'message')]
-        by_type = Document._read_group(
+        by_type = Analysis._read_group(
             [*issued_domain, ('state', '=', 'accepted')], ['direction', 'document_type'],
-            ['__count', 'declared_amount_untaxed_crc:sum', 'declared_amount_tax_crc:sum',
-             'declared_amount_total_crc:sum'])
-        type_labels = dict(Document._fields['document_type']._description_selection(self.env))
-        direction_labels = dict(Document._fields['direction']._description_selection(self.env))
+            ['__count', 'amount_untaxed_crc:sum', 'amount_tax_crc:sum', 'amount_total_crc:sum'])
+        type_labels = dict(Analysis._fields['document_type']._description_selection(self.env))
+        direction_labels = dict(Analysis._fields['direction']._description_selection(self.env))
         issued_types = [{
             'direction': direction, 'direction_label': direction_labels.get(direction, direction),
             'document_type': doc_type, 'label': type_labels.get(doc_type, doc_type), 'count': count,
@@ -71,9 +71,9 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         } for direction, doc_type, count, net, tax, total in by_type]
         issued_types.sort(key=lambda r: (r['direction'] != 'sale', r['direction'], r['document_type']))
         Breakdown = self.env['l10n_cr.einvoice.tax.breakdown']
+        # Only accepted documents have declared taxes (written on acceptance, a final state).
         by_rate = Breakdown._read_group(
-            [('company_id', '=', company.id), ('issue_day', '>=', date_from), ('issue_day', '<=', date_to),
-             ('document_id.state', '=', 'accepted')],
+            [('company_id', '=', company.id), ('issue_day', '>=', date_from), ('issue_day', '<=', date_to)],
             ['direction', 'tax_code', 'iva_rate_code', 'rate', 'tax_label'],
             ['base_amount_crc:sum', 'tax_amount_crc:sum', 'exonerated_amount_crc:sum', 'net_tax_amount_crc:sum'])
         issued_rates = [{
@@ -83,8 +83,8 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         } for direction, tax_code, rate_code, rate, label, base, tax, exonerated, net in by_rate]
         issued_rates.sort(key=lambda r: (r['direction'] != 'sale', r['direction'], r['tax_code'] or 'zz',
                                          r['iva_rate_code'], -(r['rate'] or 0)))
-        not_accepted = Document._read_group([*issued_domain, ('state', '!=', 'accepted')], ['state'], ['__count'])
-        state_labels = dict(Document._fields['state']._description_selection(self.env))
+        not_accepted = Analysis._read_group([*issued_domain, ('state', '!=', 'accepted')], ['state'], ['__count'])
+        state_labels = dict(Analysis._fields['state']._description_selection(self.env))
         received = self._l10n_cr_received_data(company, date_from, date_to)
         return {
             'company': company,
