@@ -28,6 +28,7 @@ lib.mkIf (cfg.enable && cfg.roles.database) {
       listen_addresses = lib.mkForce cfg.listenAddress;
       # as scripts/stack's postgresql.conf
       shared_buffers = "256MB";
+      jit = "off";
       timezone = r.stack.timezone;
     };
     ensureUsers = [ { name = user; } ];
@@ -64,6 +65,9 @@ lib.mkIf (cfg.enable && cfg.roles.database) {
       ALTER ROLE :"user" WITH LOGIN PASSWORD :'password';
       SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'db', :'user', 'UTF8')
         WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+      \c :"db"
+      SET ROLE :"user";
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
       SQL
     '';
   };

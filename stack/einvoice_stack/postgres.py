@@ -10,6 +10,9 @@ from einvoice_stack.render_services import PG_SUPERUSER
 from einvoice_stack.runtime_user import run_as
 
 INCLUDE_LINE = "include_if_exists = '{}'"
+# Extensions of the staging database, created as Odoo's role (as Odoo itself does when it
+# creates a database): without pg_trgm, Odoo silently skips every trigram index.
+EXTENSIONS = ("pg_trgm",)
 
 
 def initialise(layout: Layout) -> bool:
@@ -84,6 +87,7 @@ def ensure_role_and_database(layout: Layout, settings: dict, password: str) -> l
              "CREATE DATABASE :\"db\" OWNER :\"role\" ENCODING 'UTF8' TEMPLATE template0",
              variables={"db": db, "role": role})
         changed.append(f"database {db}")
+    changed += ensure_extensions(layout, settings, db, role)
     if not password_works(settings, password):
         psql(layout, settings, 'ALTER ROLE :"role" PASSWORD :\'pw\'', variables={"role": role, "pw": password})
         if not password_works(settings, password):
@@ -91,6 +95,19 @@ def ensure_role_and_database(layout: Layout, settings: dict, password: str) -> l
                              f"(check {layout.etc / 'postgresql' / 'pg_hba.conf'})")
         changed.append(f"password of {role}")
     return changed
+
+
+def ensure_extensions(layout: Layout, settings: dict, db: str, role: str) -> list[str]:
+    """EXTENSIONS in ``db``, owned by ``role`` (trusted extensions: no superuser needed to
+    restore a dump of them). Returns those created."""
+    created = []
+    for name in EXTENSIONS:
+        if psql(layout, settings, "SELECT 1 FROM pg_extension WHERE extname = :'ext'", database=db,
+                variables={"ext": name}) != "1":
+            psql(layout, settings, 'SET ROLE :"role"; CREATE EXTENSION IF NOT EXISTS :"ext"', database=db,
+                 variables={"role": role, "ext": name})
+            created.append(f"extension {name}")
+    return created
 
 
 def dump(layout: Layout, settings: dict, target: os.PathLike) -> None:
@@ -105,6 +122,7 @@ def restore(layout: Layout, settings: dict, source: os.PathLike) -> None:
     psql(layout, settings, 'DROP DATABASE IF EXISTS :"db" WITH (FORCE)', variables={"db": db})
     psql(layout, settings, "CREATE DATABASE :\"db\" OWNER :\"role\" ENCODING 'UTF8' TEMPLATE template0",
          variables={"db": db, "role": role})
+    ensure_extensions(layout, settings, db, role)  # a dump made before they existed restores with them
     # --role: every object is created as (and so owned by) Odoo's role.
     run_as([PG_BIN / "pg_restore", "-h", layout.run, "-p", str(settings["ports"]["postgresql"]),
             "-U", PG_SUPERUSER, "--role", role, "--no-owner", "--exit-on-error", "-d", db, source],

@@ -39,6 +39,22 @@ def test_postgresql_answers_and_holds_the_database(env):
         assert (database, tables) == (env.database, "1")
 
 
+def test_postgresql_has_trigrams_and_no_jit(env):
+    """pg_trgm in the database (Odoo skips its trigram indexes without it, and the document
+    search by number needs them); no JIT compilation of Odoo's short queries."""
+    pg = env.settings["postgresql"]["listen"]
+    with PgConnection(pg["addr"], pg["port"], env.settings["stack"]["db_user"], env.database,
+                      env.db_password) as conn:
+        [(extensions,)] = conn.query("SELECT string_agg(extname, ',') FROM pg_extension")
+        assert "pg_trgm" in extensions.split(","), extensions
+        [(jit,)] = conn.query("SHOW jit")
+        assert jit == "off"
+        [(indexes,)] = conn.query(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'l10n_cr_einvoice_document__name_index'"
+            " AND indexdef LIKE '%gin_trgm_ops%'")
+        assert indexes == "1", "the documents' name has no trigram index"
+
+
 def test_postgresql_refuses_a_wrong_password(env):
     """Password login is enforced (SCRAM), not trust."""
     pg = env.settings["postgresql"]["listen"]

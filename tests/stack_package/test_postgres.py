@@ -67,8 +67,22 @@ def test_the_role_logs_in_with_the_password_set_through_standard_input(pg_cluste
     pg_cluster.start()
     layout, settings = _layout(pg_cluster.dir), _settings(pg_cluster.port)
     assert postgres.ensure_role_and_database(layout, settings, PASSWORD) == [
-        "role odoo", "database staging_cr", "password of odoo"]
+        "role odoo", "database staging_cr", "extension pg_trgm", "password of odoo"]
     assert postgres.password_works(settings, PASSWORD)
     assert not postgres.password_works(settings, "another")
     # idempotent: nothing to do the second time
     assert postgres.ensure_role_and_database(layout, settings, PASSWORD) == []
+
+
+def test_the_database_has_pg_trgm_owned_by_odoos_role(pg_cluster):
+    """Odoo skips its trigram indexes in a database without pg_trgm; owned by Odoo's role, a
+    dump of it restores without a superuser."""
+    pg_cluster.start()
+    layout, settings = _layout(pg_cluster.dir), _settings(pg_cluster.port)
+    postgres.ensure_role_and_database(layout, settings, PASSWORD)
+    owners = postgres.psql(layout, settings, "SELECT extname || ':' || extowner::regrole FROM pg_extension"
+                           " WHERE extname <> 'plpgsql'", database="staging_cr")
+    assert owners == "pg_trgm:odoo"
+    # a database that lacks it (made by an older stack) gets it
+    postgres.psql(layout, settings, "DROP EXTENSION pg_trgm", database="staging_cr")
+    assert postgres.ensure_role_and_database(layout, settings, PASSWORD) == ["extension pg_trgm"]
