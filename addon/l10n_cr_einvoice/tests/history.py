@@ -47,3 +47,27 @@ def plan(env, query):
     """EXPLAIN's text of an ORM query (``Model._search(...)``) or of SQL."""
     sql = query.select() if hasattr(query, 'select') else query
     return '\n'.join(row[0] for row in env.execute_query(SQL("EXPLAIN %s", sql)))
+
+
+def grow_invoices(env, move, count):
+    """``count`` copies of the posted invoice ``move`` (the move row only), a thousand a day
+    (a busy shop), each with its own total; the table is analysed afterwards."""
+    env.flush_all()
+    columns = [row[0] for row in env.execute_query(SQL(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move'"
+        " AND column_name <> 'id' AND is_generated = 'NEVER'"))]
+    overrides = {
+        'name': SQL("m.name || '-' || i"),
+        'invoice_date': SQL("m.invoice_date - i / 1000"),
+        'date': SQL("m.date - i / 1000"),
+        'amount_total': SQL("m.amount_total + i"),
+        'amount_total_signed': SQL("m.amount_total_signed + i"),
+        'payment_reference': SQL("NULL"),
+        'access_token': SQL("NULL"),
+    }
+    env.execute_query(SQL(
+        "INSERT INTO account_move (%s) SELECT %s FROM account_move m, generate_series(1, %s) AS i WHERE m.id = %s",
+        SQL(', ').join(SQL.identifier(c) for c in columns),
+        SQL(', ').join(overrides.get(c, SQL('m.%s', SQL.identifier(c))) for c in columns), count, move.id))
+    env.cr.execute("ANALYZE account_move")
+    env.invalidate_all()

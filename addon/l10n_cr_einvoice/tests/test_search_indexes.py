@@ -1,7 +1,11 @@
+from unittest.mock import patch
+
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import L10nCrEinvoiceCommon
-from .history import TERMINAL, grow_documents, plan
+from .history import TERMINAL, grow_documents, grow_invoices, plan
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
@@ -58,3 +62,26 @@ class TestSearchIndexes(L10nCrEinvoiceCommon):
         grow_documents(self.env, self.company, 20000)
         explained = plan(self.env, self.Document._search([('replaced_document_id', '=', self.document.id)]))
         self.assertIn('l10n_cr_einvoice_document__replaced_document_id_index', explained)
+
+    def test_invoice_list_duplicate_check_by_index(self):
+        """The customer invoices list asks account for possible duplicates of every invoice of
+        the page (same company, type, partner, invoice date and total): an index, not a pass
+        over every move of the history."""
+        move = self.document.move_id
+        grow_invoices(self.env, move, 20000)
+        page = self.env['account.move'].search([('name', '=like', f'{move.name}-%')], limit=80)
+        self.assertEqual(len(page), 80)
+        queries = []
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            if 'duplicate_move' in str(getattr(query, 'code', query)):
+                queries.append(query)
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, 'execute', spy):
+            page._fetch_duplicate_reference()
+        self.assertEqual(len(queries), 1)
+        explained = plan(self.env, queries[0] if isinstance(queries[0], SQL) else SQL(queries[0]))
+        self.assertIn('account_move_l10n_cr_duplicate_sales_idx', explained, explained)
+        self.assertNotIn('Seq Scan on account_move', explained, explained)
