@@ -172,7 +172,10 @@ WITH dated AS (
                 + row_number() OVER (PARTITION BY p.journal_id, p.seq_prefix ORDER BY p.inv_date, p.k) AS seq_number
       FROM prefixed p JOIN last l USING (journal_id, seq_prefix)
 )
-SELECT n.*, nextval('account_move_id_seq') AS move_id, n.seq_prefix || lpad(n.seq_number::text, 5, '0') AS move_name
+-- at least 5 digits, as Odoo writes them (lpad would cut longer numbers)
+SELECT n.*, nextval('account_move_id_seq') AS move_id,
+       n.seq_prefix || CASE WHEN n.seq_number < 10000 THEN lpad(n.seq_number::text, 5, '0')
+                            ELSE n.seq_number::text END AS move_name
   FROM numbered n ORDER BY n.issue_date, n.k;
 
 -- The documents: one per move, and the correction of each corrected rejection.
