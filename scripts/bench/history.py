@@ -30,15 +30,14 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: stack_lib
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import history_calls as calls
 import history_data as data
-from stack_lib import postgres
-from stack_lib.layout import Layout
-from stack_lib.odoo_rpc import OdooRPC
-from stack_lib.seed_env import from_environment
+from einvoice_stack import postgres
+from einvoice_stack.layout import Layout
+from einvoice_stack.odoo_rpc import OdooRPC
+from einvoice_stack.seed_env import from_environment
 
 # Crons that fold what triggers recorded into summaries: run after growing, as they would have run.
 FOLD_CRONS = ("l10n_cr_einvoice_analytics.ir_cron_l10n_cr_analytics_fold_summaries",)
