@@ -89,9 +89,10 @@ class L10nCrEinvoiceSummarised(models.AbstractModel):
                 steps.append((function, [need(part) for part in parts]))
                 continue
             fname, property_name, func = parse_read_group_spec(spec)
+            # (the monthly date holds first days: its min, max or distinct days are not the rows')
             if property_name or not (
                 (fname in summary._l10n_cr_sums and func in SUM_AGGREGATES)
-                or (fname in dimensions and func in DIMENSION_AGGREGATES)
+                or (fname in dimensions and fname != summary._l10n_cr_month and func in DIMENSION_AGGREGATES)
             ):
                 return None
             steps.append((None, [need(spec)]))

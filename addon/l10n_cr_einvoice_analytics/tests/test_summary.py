@@ -177,6 +177,7 @@ class TestSummary(AnalyticsCommon):
         self.assertSameAnswer(self.Analysis, [], ['partner_id'], ['__count'], used=False)
         self.assertSameAnswer(self.Analysis, [('stuck', '=', False)], ['state'], ['__count'], used=False)
         self.assertSameAnswer(self.Analysis, [], ['state'], ['amount_total_crc:max'], used=False)
+        self.assertSameAnswer(self.Analysis, [], ['state'], ['issue_day:max', 'issue_day:count_distinct'], used=False)
         # The pivot's own call (several groupings at once)
         sets = [[], ['issue_day:month'], ['state'], ['issue_day:month', 'state']]
         self.assertEqual(
