@@ -219,19 +219,22 @@ ANALYZE_PLAN = "ANALYZE bench_move; ANALYZE bench_doc;\n"
 ABBREVIATIONS = "CASE p.doc_type WHEN '01' THEN 'FE' WHEN '03' THEN 'NC' WHEN '04' THEN 'TE' WHEN '09' THEN 'FEE' END"
 
 
+def scaled(*columns: str, signed: bool = False) -> dict[str, str]:
+    """The template's amounts times the plan's factor, and its sign when ``signed`` (a credit
+    note's signed amounts and balances are the invoice's, negated)."""
+    sign = "p.s * " if signed else ""
+    return {column: f"{sign}src.{column} * p.f" for column in columns}
+
+
 def move_overrides() -> dict[str, str]:
     """account_move from its template ``src`` and plan row ``p`` (bench_move)."""
-    signed = {c: f"p.s * src.{c} * p.f" for c in (
-        "amount_untaxed_signed", "amount_untaxed_in_currency_signed", "amount_tax_signed", "amount_total_signed",
-        "amount_total_in_currency_signed", "amount_residual_signed")}
     return {
         "id": "p.move_id", "name": "p.move_name", "sequence_prefix": "p.seq_prefix", "sequence_number": "p.seq_number",
         "state": "p.move_state", "move_type": "p.move_type", "date": "p.inv_date", "invoice_date": "p.inv_date",
         "invoice_date_due": "p.inv_date + (src.invoice_date_due - src.invoice_date)",
-        "amount_untaxed": "src.amount_untaxed * p.f", "amount_tax": "src.amount_tax * p.f",
-        "amount_total": "src.amount_total * p.f", "amount_residual": "src.amount_residual * p.f",
-        "quick_edit_total_amount": "src.quick_edit_total_amount * p.f",
-        **signed,
+        **scaled("amount_untaxed", "amount_tax", "amount_total", "amount_residual", "quick_edit_total_amount"),
+        **scaled("amount_untaxed_signed", "amount_untaxed_in_currency_signed", "amount_tax_signed",
+                 "amount_total_signed", "amount_total_in_currency_signed", "amount_residual_signed", signed=True),
         # The seed finds its own invoices by their reference: the copies have none.
         "ref": "NULL", "payment_reference": "p.move_name", "access_token": "NULL", "inalterable_hash": "NULL",
         "secure_sequence_number": "NULL", "message_main_attachment_id": "NULL", "sending_data": "NULL",
@@ -244,18 +247,15 @@ def move_overrides() -> dict[str, str]:
 
 def line_overrides() -> dict[str, str]:
     """account_move_line from its template ``src``, the id map ``lm`` and plan row ``p``."""
-    signed = {c: f"p.s * src.{c} * p.f" for c in (
-        "balance", "amount_currency", "amount_residual", "amount_residual_currency", "tax_base_amount",
-        "discount_amount_currency", "discount_balance")}
     return {
         "id": "lm.new_id", "move_id": "p.move_id", "move_name": "p.move_name", "parent_state": "p.move_state",
         "date": "p.inv_date", "invoice_date": "p.inv_date",
         "date_maturity": "p.inv_date + (src.date_maturity - p.tmpl_date)",
         "debit": "CASE WHEN p.s > 0 THEN src.debit ELSE src.credit END * p.f",
         "credit": "CASE WHEN p.s > 0 THEN src.credit ELSE src.debit END * p.f",
-        **signed,
-        "quantity": "src.quantity * p.f", "price_subtotal": "src.price_subtotal * p.f",
-        "price_total": "src.price_total * p.f",
+        **scaled("balance", "amount_currency", "amount_residual", "amount_residual_currency", "tax_base_amount",
+                 "discount_amount_currency", "discount_balance", signed=True),
+        **scaled("quantity", "price_subtotal", "price_total"),
         "name": "CASE WHEN src.display_type = 'payment_term' THEN p.move_name ELSE src.name END",
         "ref": "NULL", "matching_number": "NULL", "full_reconcile_id": "NULL", "reconciled": "false",
         "create_date": "p.issue_date", "write_date": "p.issue_date",
@@ -264,9 +264,9 @@ def line_overrides() -> dict[str, str]:
 
 def document_overrides() -> dict[str, str]:
     """l10n_cr_einvoice_document from its template ``src`` and plan row ``p`` (bench_doc)."""
-    declared = {c: f"CASE WHEN p.state = 'accepted' THEN p.s * src.{c} * p.f END" for c in (
-        "declared_amount_untaxed", "declared_amount_tax", "declared_amount_total",
-        "declared_amount_untaxed_crc", "declared_amount_tax_crc", "declared_amount_total_crc")}
+    declared = {column: f"CASE WHEN p.state = 'accepted' THEN {amount} END" for column, amount in scaled(
+        "declared_amount_untaxed", "declared_amount_tax", "declared_amount_total", "declared_amount_untaxed_crc",
+        "declared_amount_tax_crc", "declared_amount_total_crc", signed=True).items()}
     answered = "p.state IN ('accepted', 'rejected')"
     return {
         "id": "p.doc_id", "move_id": "p.move_id", "establishment": "1", "terminal": str(TERMINAL),
@@ -304,12 +304,11 @@ def document_overrides() -> dict[str, str]:
 
 
 def breakdown_overrides() -> dict[str, str]:
-    amounts = {c: f"p.s * src.{c} * p.f" for c in (
-        "base_amount", "tax_amount", "exonerated_amount", "net_tax_amount",
-        "base_amount_crc", "tax_amount_crc", "exonerated_amount_crc", "net_tax_amount_crc")}
     return {
         "id": "nextval('l10n_cr_einvoice_tax_breakdown_id_seq')", "document_id": "p.doc_id",
-        "document_type": "p.doc_type", "issue_day": "p.issue_day", **amounts,
+        "document_type": "p.doc_type", "issue_day": "p.issue_day",
+        **scaled("base_amount", "tax_amount", "exonerated_amount", "net_tax_amount", "base_amount_crc",
+                 "tax_amount_crc", "exonerated_amount_crc", "net_tax_amount_crc", signed=True),
         "create_date": "p.answered_date", "write_date": "p.answered_date",
     }
 
