@@ -11,7 +11,8 @@ call below is made once to warm up and --runs times more; the median is printed:
   of the database: the dashboard's list (first page), graph and pivot; the "needs attention"
   list; the declared-taxes pivot; the documents list searched by a whole clave and by a
   10-digit number; the customer invoices list (first page); the monthly D-104 workbook of the
-  last complete month;
+  last complete month; and, first, a control call that reads no history (its figure is the
+  cost of any request at the machine's current load, which moves every row alike);
 * GET /metrics on Odoo's own port with the scrape token (nginx refuses /metrics).
 
 It prints figures; nothing is asserted. Growing is one-way: to measure a smaller size again,
@@ -103,6 +104,7 @@ def operations(db: Database, client: calls.WebClient, env, company_id: int) -> l
     token = env.read(db.layout.secret("metrics-token"), "metrics token")
     ports = env.settings["ports"]
     return [
+        calls.control_operation(client, client.rpc.uid),
         calls.list_operation(client, "analytics dashboard list, first page",
                              "l10n_cr_einvoice_analytics.action_l10n_cr_einvoice_analysis"),
         calls.graph_operation(client, "analytics graph (by month and state)",

@@ -219,3 +219,13 @@ def monthly_report_operation(client: WebClient, company_id: int, year: int, mont
         return client.call(model, "action_export_xlsx", [wizard])
 
     return Operation(f"monthly D-104 workbook ({year}-{month:02d})", call, lambda r: r.get("type", ""))
+
+
+def control_operation(client: WebClient, uid: int) -> Operation:
+    """A call through the same path that reads no history (the user's own name): what a request
+    costs at the machine's current load. The other rows' figures minus this one are what the
+    history can cost; on a busy machine every row grows with this one, at every size alike."""
+    def call():
+        return client.call("res.users", "read", [uid], ["name"])
+
+    return Operation("control: a call that reads no history", call, lambda r: f"{len(r)} record")
