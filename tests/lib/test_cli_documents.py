@@ -35,6 +35,21 @@ def test_build_then_validate(tmp_path, xsd_dir):
     assert json.loads(strict.stdout)["issues"][0]["code"] == "xsd"
 
 
+def test_build_can_sign_in_the_same_call(tmp_path, xsd_dir, monkeypatch):
+    from hacienda_cr.signing import make_test_certificate, verify_xml
+
+    p12 = tmp_path / "cert.p12"
+    p12.write_bytes(make_test_certificate("02", "3101123456", pin="1234"))
+    monkeypatch.setenv("BUILD_TEST_PIN", "1234")
+    out = tmp_path / "signed.xml"
+    args = ("build", EXAMPLES / "factura.json", "-o", out, "--xsd-dir", xsd_dir, "--p12", p12)
+    proc = cli(*args, "--pin-env", "BUILD_TEST_PIN")
+    assert proc.returncode == 0, proc.stderr
+    assert "built and signed" in proc.stderr
+    assert verify_xml(out.read_bytes()).valid
+    assert cli(*args).returncode == 2  # --p12 without --pin-env: no PIN to open it
+
+
 def test_build_with_each_schema_set(tmp_path, xsd_dir):
     for schema_set in ("v4.4", "v4.4-2026"):
         proc = cli("build", EXAMPLES / "nota-credito.json", "--schema-set", schema_set, "--xsd-dir", xsd_dir)

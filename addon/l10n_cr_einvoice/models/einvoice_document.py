@@ -10,11 +10,10 @@ from odoo.fields import Domain
 
 from hacienda_cr.api import ConfigurationProblem, DocumentRejected, TransientError
 from hacienda_cr.clave import new_security_code
-from hacienda_cr.documents import build_document, default_schema_set
-from hacienda_cr.documents.types import document_schema
+from hacienda_cr.documents import default_schema_set
 from hacienda_cr.errors import ConfigurationError, InputError
-from hacienda_cr.schemas import store_for
-from hacienda_cr.signing import sign_xml, verify_xml
+from hacienda_cr.issuing import XSD, DocumentRefused, issue_document
+from hacienda_cr.signing import verify_xml
 from hacienda_cr.validation import validate_document
 
 from ..hacienda import issue_text, server_settings
@@ -233,27 +232,23 @@ class L10nCrEinvoiceDocument(models.Model):
         """Build from the source, validate against the XSD, sign, store the XML. UserError on problems."""
         self.ensure_one()
         values, line_labels = self._l10n_cr_source_values()
+        key = key or self.company_id._l10n_cr_einvoice_signing_key()
         try:
-            built = build_document(values, schema_set=self.schema_set or None)
-        except InputError as exc:
+            issued = issue_document(
+                values, key, schema_set=self.schema_set or None, xsd_dir=server_settings.schema_dir())
+        except DocumentRefused as exc:
+            if exc.stage == XSD:
+                title = self.env._("The %(document)s does not match Hacienda's schema:", document=self._l10n_cr_type_label())
+            else:
+                title = self.env._("The %(document)s cannot be issued:", document=self._l10n_cr_type_label())
             raise UserError(self._l10n_cr_problems_text(
-                self.env._("The %(document)s cannot be issued:", document=self._l10n_cr_type_label()),
-                issue_text.describe_issues(self.env, exc.issues, line_labels))) from None
-        try:
-            store = store_for(server_settings.schema_dir())
-            xsd_issues = store.validate(
-                built.tree, document_schema(built.doc_type, built.schema_set), built.schema_set, signed=False)
+                title, issue_text.describe_issues(self.env, exc.issues, line_labels))) from None
         except ConfigurationError as exc:
             raise UserError(self.env._(
                 "Hacienda's XSD schemas are not available on this server (%s). Set "
                 "l10n_cr_einvoice_schema_dir in the server configuration.", str(exc))) from None
-        if xsd_issues:
-            raise UserError(self._l10n_cr_problems_text(
-                self.env._("The %(document)s does not match Hacienda's schema:", document=self._l10n_cr_type_label()),
-                issue_text.describe_issues(self.env, xsd_issues, line_labels)))
-        key = key or self.company_id._l10n_cr_einvoice_signing_key()
-        signed = sign_xml(built.xml, key)
-        self._l10n_cr_store_xml(signed, built.clave, built.consecutivo, built.schema_set)
+        built = issued.built
+        self._l10n_cr_store_xml(issued.xml, built.clave, built.consecutivo, built.schema_set)
 
     def _l10n_cr_store_xml(self, signed, clave, consecutivo, schema_set):
         self.ensure_one()

@@ -1,9 +1,12 @@
 import base64
+import tempfile
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import config
 
 from hacienda_cr.signing import make_test_certificate, verify_xml
 from hacienda_cr.signing.testcert import issue_test_certificate, pack_pkcs12
@@ -78,6 +81,14 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         message = self.assert_posting_refused(self.draft_invoice(), 'not fully configured')
         self.assertIn('signing certificate', message)
         self.assertIn('economic activity', message)
+
+    def test_missing_schemas(self):
+        """Without Hacienda's XSDs nothing is issued, and the administrator is told where to set them."""
+        with tempfile.TemporaryDirectory() as empty, \
+                patch.dict(config.options, {'l10n_cr_einvoice_schema_dir': empty}):
+            self.assert_posting_refused(
+                self.draft_invoice(), "Hacienda's XSD schemas are not available", 'l10n_cr_einvoice_schema_dir')
+        self.assert_no_gap()
 
     def test_only_accounting_administrators_see_the_secrets(self):
         billing = self.env['res.users'].create({

@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from hacienda_cr.documents import SCHEMA_SETS, build_document
-from hacienda_cr.documents.types import document_schema
+from hacienda_cr.documents import SCHEMA_SETS
 from hacienda_cr.errors import ConfigurationError, InputError, Issue
-from hacienda_cr.schemas import store_for
+from hacienda_cr.issuing import issue_document
 
 
 def register(sub) -> None:
@@ -19,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--xsd-dir", help="directory of Hacienda's XSDs (default: $HACIENDA_XSD_DIR or the fetch cache)")
     p.add_argument("--schema-set", choices=SCHEMA_SETS, help="schema set (default: the one in force on FechaEmision)")
     p.add_argument("--no-xsd", action="store_true", help="skip XSD validation (business rules still apply)")
+    p.add_argument("--p12", metavar="CERT.p12", help="sign the document with this PKCS#12 file (needs --pin-env)")
+    p.add_argument("--pin-env", metavar="VAR", help="name of the environment variable holding the certificate PIN")
     p.set_defaults(func=run)
 
 
@@ -33,24 +34,35 @@ def load_json(path: str) -> object:
         raise InputError(Issue(f"{path} line {exc.lineno}", f"not valid JSON: {exc.msg}")) from None
 
 
+def signing_key(args):
+    """The key to sign with, or None to write the document unsigned."""
+    if not args.p12:
+        if args.pin_env:
+            raise InputError("--pin-env: give --p12 too, the certificate to sign with")
+        return None
+    from hacienda_cr.cli.sign import pin_from_environment
+    from hacienda_cr.signing import SigningKey
+
+    pin = pin_from_environment(args.pin_env)
+    return SigningKey.from_pkcs12(Path(args.p12).read_bytes(), pin)
+
+
 def run(args) -> int:
-    built = build_document(load_json(args.input), schema_set=args.schema_set)
-    if not args.no_xsd:
-        try:
-            store = store_for(args.xsd_dir)
-        except ConfigurationError as exc:
-            raise ConfigurationError(f"{exc} (or pass --no-xsd to build without XSD validation)") from None
-        issues = store.validate(
-            built.tree, document_schema(built.doc_type, built.schema_set), built.schema_set, signed=False
+    key = signing_key(args)
+    try:
+        issued = issue_document(
+            load_json(args.input), key, schema_set=args.schema_set, xsd_dir=args.xsd_dir, xsd=not args.no_xsd
         )
-        if issues:
-            raise InputError(issues)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{exc} (or pass --no-xsd to build without XSD validation)") from None
+    built = issued.built
     if args.output:
-        Path(args.output).write_bytes(built.xml)
+        Path(args.output).write_bytes(issued.xml)
     else:
-        sys.stdout.buffer.write(built.xml)
+        sys.stdout.buffer.write(issued.xml)
     print(
-        f"built {built.doc_type.name} ({built.schema_set}) clave {built.clave} consecutivo {built.consecutivo}",
+        f"built {'and signed ' if issued.signed else ''}{built.doc_type.name} ({built.schema_set}) "
+        f"clave {built.clave} consecutivo {built.consecutivo}",
         file=sys.stderr,
     )
     return 0
