@@ -72,4 +72,4 @@ def issue_document(
             raise DocumentRefused(XSD, issues)
     if key is None:
         return IssuedDocument(built, built.xml)
-    return IssuedDocument(built, sign_xml(built.xml, key, signing_time=signing_time))
+    return IssuedDocument(built, sign_xml(built.xml, key, signing_time=signing_time, parsed_root=built.tree))

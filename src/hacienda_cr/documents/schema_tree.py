@@ -8,6 +8,7 @@ element order and the value rules come from Hacienda's schemas, not from hand-wr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,18 @@ class Element:
         return self.max_occurs is None or self.max_occurs > 1
 
     def child(self, name: str) -> Element | None:
-        return children_by_name(self).get(name)
+        return self._children_by_name.get(name)
 
-
-# Schema trees are module-level constants that live as long as the process, so caches keyed
-# by id() are safe; hashing the frozen dataclasses instead would walk whole subtrees.
-_BY_NAME: dict[int, dict[str, Element]] = {}
+    @cached_property
+    def _children_by_name(self) -> dict[str, Element]:
+        # Amount reconciliation asks for children by name tens of times per line; a dict kept
+        # on the element (cached_property writes __dict__, which a frozen dataclass allows)
+        # answers without the id()-keyed table's extra lookups.
+        return {c.name: c for c in self.children}
 
 
 def children_by_name(element: Element) -> dict[str, Element]:
-    found = _BY_NAME.get(id(element))
-    if found is None:
-        found = _BY_NAME[id(element)] = {c.name: c for c in element.children}
-    return found
+    return element._children_by_name
 
 
 @dataclass(frozen=True)

@@ -157,69 +157,74 @@ def _escape_attr(text: str) -> str:
     return text.translate(_ATTR_ESCAPES)
 
 
-# Per element: what writing its children needs, in schema order, computed once.
-_WRITE_PLANS: dict[int, tuple] = {}
-
-
-def _write_plan(element: Element) -> tuple:
-    plan = _WRITE_PLANS.get(id(element))
-    if plan is None:
-        plan = _WRITE_PLANS[id(element)] = tuple(
-            (
-                c.name,
-                f"<{c.name}>",
-                f"</{c.name}>",
-                c,
-                c.repeated,
-                1 if c.children else 2 if c.attributes else 0,
-                formatter_for(c.simple) if c.simple else None,
-            )
-            for c in element.children
-            if not c.signature
-        )
-    return plan
+# Per element, a writer compiled once from the schema: straight-line code with one step per
+# child in schema order (its tags, formatter and cardinality fixed in the code), instead of a
+# generic loop that unpacks a plan entry and branches on its kind for every child of every
+# element. Documents are written this way on every build; the generated code does exactly
+# what the loop did (same text, same issues in the same order).
+_WRITERS: dict[int, object] = {}
 
 
 def _write(parts: list, data: dict, element: Element, path: str, issues: list[Issue]) -> None:
-    append = parts.append
-    get = data.get
-    for (
-        name,
-        opening,
-        closing,
-        child,
-        repeated,
-        kind,
-        fmt,
-    ) in _write_plan(element):
-        value = get(name)
-        if value is None:
+    writer = _WRITERS.get(id(element))
+    if writer is None:
+        writer = _WRITERS[id(element)] = _compile_writer(element)
+    writer(parts, data, path, issues)
+
+
+def _compile_writer(element: Element):
+    namespace: dict = {"Issue": Issue, "child_path": child_path, "_write": _write, "_write_attributed": _write_attributed}
+    lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
+    for n, child in enumerate(c for c in element.children if not c.signature):
+        name = child.name
+        opening, closing = repr(f"<{name}>"), repr(f"</{name}>")
+        namespace[f"c{n}"] = child
+        lines.append(f"    value = get({name!r})")
+        lines.append("    if value is None:")
+        if child.min_occurs > 0:
+            lines.append(f"        issues.append(Issue(child_path(path, {name!r}), 'is required'))")
+        else:
+            lines.append("        pass")
+        lines.append("    else:")
+        if not child.children and not child.attributes:
+            namespace[f"f{n}"] = formatter_for(child.simple)
+            if child.repeated:
+                lines.append("        for item in value:")
+                lines.append(f"            append({opening} + f{n}(item) + {closing})")
+            else:
+                lines.append(f"        append({opening} + f{n}(value) + {closing})")
+            continue
+        if child.repeated:
             if child.min_occurs > 0:
-                issues.append(Issue(child_path(path, name), "is required"))
-            continue
-        if kind == 0:
-            if repeated:
-                for item in value:
-                    append(opening + fmt(item) + closing)
-            else:
-                append(opening + fmt(value) + closing)
-            continue
-        items = value if repeated else (value,)
-        if repeated and len(items) < child.min_occurs:
-            issues.append(Issue(child_path(path, name), f"at least {child.min_occurs} required"))
-        for i, item in enumerate(items):
-            if kind == 1:
-                append(opening)
-                _write(parts, item, child, child_path(path, name, i if repeated else None), issues)
-                append(closing)
-            else:
-                attrs = "".join(
-                    f' {a.name}="{_escape_attr(format_value(item[f"@{a.name}"], a.type))}"'
-                    for a in child.attributes
-                    if f"@{a.name}" in item
+                lines.append(f"        if len(value) < {child.min_occurs}:")
+                lines.append(
+                    f"            issues.append(Issue(child_path(path, {name!r}), "
+                    f"{f'at least {child.min_occurs} required'!r}))"
                 )
-                text = fmt(item[TEXT_KEY]) if TEXT_KEY in item else ""
-                append(f"<{name}{attrs}>{text}</{name}>")
+            lines.append("        for i, item in enumerate(value):")
+            item, item_path, indent = "item", f"child_path(path, {name!r}, i)", "            "
+        else:
+            item, item_path, indent = "value", f"child_path(path, {name!r})", "        "
+        if child.children:
+            lines.append(f"{indent}append({opening})")
+            lines.append(f"{indent}_write(parts, {item}, c{n}, {item_path}, issues)")
+            lines.append(f"{indent}append({closing})")
+        else:
+            namespace[f"f{n}"] = formatter_for(child.simple) if child.simple else None
+            lines.append(f"{indent}_write_attributed(append, {item}, c{n}, f{n})")
+    exec("\n".join(lines), namespace)  # noqa: S102 (code generated from the schema tree, not from input)
+    return namespace["write"]
+
+
+def _write_attributed(append, item: dict, child: Element, fmt) -> None:
+    """An element with attributes (``OtroTexto``): ``{"#text": ..., "@codigo": ...}``."""
+    attrs = "".join(
+        f' {a.name}="{_escape_attr(format_value(item[f"@{a.name}"], a.type))}"'
+        for a in child.attributes
+        if f"@{a.name}" in item
+    )
+    text = fmt(item[TEXT_KEY]) if TEXT_KEY in item else ""
+    append(f"<{child.name}{attrs}>{text}</{child.name}>")
 
 
 def from_xml(node: etree._Element, element: Element, path: str, issues: list[Issue]) -> dict:

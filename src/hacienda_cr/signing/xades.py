@@ -40,7 +40,7 @@ from hacienda_cr.signing.policy import (
     XML_NS,
 )
 from hacienda_cr.signing.references import C14N_FAILURE
-from hacienda_cr.signing.xml_input import parse_document
+from hacienda_cr.signing.xml_input import already_parsed, parse_document
 
 _XML_ATTR_PREFIX = "{" + XML_NS + "}"
 # libxml2 releases disagree on how C14N writes "&" in a namespace URI ("&", "&#38;"), so a
@@ -158,17 +158,25 @@ def _insertion_point(data: bytes, root: etree._Element) -> tuple[int, int, bool]
     )
 
 
-def sign_xml(xml: bytes, key: SigningKey, *, signing_time: datetime | None = None) -> bytes:
+def sign_xml(
+    xml: bytes,
+    key: SigningKey,
+    *,
+    signing_time: datetime | None = None,
+    parsed_root: etree._Element | None = None,
+) -> bytes:
     """Return ``xml`` with a Hacienda v4.4 XAdES-EPES signature appended to its root.
 
     The result is the input with one ``ds:Signature`` inserted before the root's closing
     tag; nothing else changes.  A document that already carries signatures gets one more.
+    ``parsed_root``: the root element parsed from exactly these bytes, when the caller has
+    it (``issuing`` does), so they are not parsed a second time.
     """
     if not isinstance(key, SigningKey):
         raise InputError(f"key must be a SigningKey, got {type(key).__name__}")
     when, when_text = signing_time_text(signing_time)
     key.check_usable(when)
-    parsed = parse_document(xml)
+    parsed = parse_document(xml) if parsed_root is None else already_parsed(xml, parsed_root)
     if parsed.declaration_problem:
         raise InputError(parsed.declaration_problem)
     data, root = parsed.data, parsed.root

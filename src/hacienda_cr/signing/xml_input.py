@@ -105,6 +105,17 @@ def parse_document(xml: object, what: str = "the XML document") -> ParsedXml:
         raise InputError(f"{what} could not be read as XML: {exc}") from None
     if root is None:
         raise InputError(f"{what} has no root element")
+    return _checked(data, root, declaration_problem, what)
+
+
+def already_parsed(xml: object, root: etree._Element, what: str = "the XML document") -> ParsedXml:
+    """``parse_document`` for bytes the caller has just parsed into ``root`` itself (the
+    builder parses what it writes, for the XSD): the same checks, without parsing twice."""
+    data = as_bytes(xml, what)
+    return _checked(data, root, _check_declaration(data), what)
+
+
+def _checked(data: bytes, root: etree._Element, declaration_problem: str | None, what: str) -> ParsedXml:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise InputError(
