@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmark: documents built + XSD-validated + signed per second on one core, next to the
-RSA-2048 signatures per second of the same machine in the same run.
+"""Benchmark: documents issued (built with every annex rule, XSD-validated, signed:
+``issue_document``) per second on one core, next to the RSA-2048 signatures per second of the
+same machine in the same run, for Facturas of 1, 10 and 50 lines.
 
 Usage: scripts/bench/pipeline.py [--xsd-dir DIR] [--seconds N]
-Target (issue 2): the pipeline reaches at least half of the raw RSA-2048 rate.
+Targets (issue 14), per CPU-second on one core: 1 line >= 2,000/s, 10 lines >= 1,200/s,
+50 lines >= 450/s. On a shared machine the wall-clock rates fall with the load; the rates per
+CPU-second are what one core does, so the targets are checked on those.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from hacienda_cr.schemas import store_for
 from hacienda_cr.signing import SigningKey, make_test_certificate
 
 REPO = Path(__file__).resolve().parents[2]
+TARGETS = {1: 2000, 10: 1200, 50: 450}  # lines -> documents per CPU-second (issue 14)
 
 
 def rate(fn, seconds: float) -> tuple[float, float]:
@@ -67,7 +71,7 @@ def main() -> int:
     rsa_rate, rsa_cpu = rate(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), args.seconds)
     print(f"RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s (one core): {rsa_rate:,.0f} (per CPU-second {rsa_cpu:,.0f})")
     results = {"rsa_per_s": rsa_rate, "rsa_per_cpu_s": rsa_cpu}
-    for lines in (1, 10, 50):
+    for lines in TARGETS:
         data = factura(lines)
 
         def build_validate_sign(data=data):
@@ -79,16 +83,15 @@ def main() -> int:
         pipeline, pipeline_cpu = rate(build_validate_sign, args.seconds)
         build, build_cpu = rate(build_only, args.seconds / 2)
         print(
-            f"{lines:>2}-line Factura: build+validate+sign {pipeline:,.0f} docs/s "
-            f"({pipeline / rsa_rate:.0%} of the RSA rate); build alone {build:,.0f} docs/s; "
-            f"per CPU-second {pipeline_cpu:,.0f} / {build_cpu:,.0f}"
+            f"{lines:>2}-line Factura: issued per CPU-second {pipeline_cpu:,.0f} "
+            f"({pipeline_cpu / rsa_cpu:.0%} of the RSA rate; target {TARGETS[lines]:,}: "
+            f"{'met' if pipeline_cpu >= TARGETS[lines] else 'NOT met'}); built alone {build_cpu:,.0f}; "
+            f"wall-clock {pipeline:,.0f} / {build:,.0f} docs/s"
         )
         results[f"pipeline_{lines}_line_per_s"] = pipeline
         results[f"build_{lines}_line_per_s"] = build
         results[f"pipeline_{lines}_line_per_cpu_s"] = pipeline_cpu
         results[f"build_{lines}_line_per_cpu_s"] = build_cpu
-    ok = results["pipeline_1_line_per_s"] >= rsa_rate / 2
-    print(f"target (1-line pipeline >= half the RSA rate): {'met' if ok else 'NOT met'}")
     print(json.dumps({k: round(v, 1) for k, v in results.items()}))
     return 0
 
