@@ -21,8 +21,12 @@ from hacienda_cr.errors import Issue
 TEXT_KEY = "#text"
 
 
+_EMPTIABLE = (str, list, dict)
+
+
 def _absent(value: object) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """None, "", [] and {} mean "not given"; 0 and False are values."""
+    return value is None or (not value and isinstance(value, _EMPTIABLE))
 
 
 def child_path(path: str, name: str, index: int | None = None) -> str:
@@ -76,7 +80,7 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
         if child.signature:
             issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
             continue
-        if value is None or value == "" or value == [] or value == {}:
+        if value is None or (not value and isinstance(value, _EMPTIABLE)):  # _absent, in fewer steps
             continue
         if repeated:
             items = value if isinstance(value, list) else [value]
