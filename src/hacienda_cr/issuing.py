@@ -35,10 +35,7 @@ class DocumentRefused(InputError):
 class IssuedDocument:
     built: BuiltDocument  # the data as built (clave, consecutivo, dates, the unsigned XML)
     xml: bytes  # the signed document, or the unsigned one when no key was given
-
-    @property
-    def signed(self) -> bool:
-        return self.xml is not self.built.xml
+    signed: bool
 
 
 def issue_document(
@@ -71,5 +68,6 @@ def issue_document(
         if issues:
             raise DocumentRefused(XSD, issues)
     if key is None:
-        return IssuedDocument(built, built.xml)
-    return IssuedDocument(built, sign_xml(built.xml, key, signing_time=signing_time, parsed_root=built.tree))
+        return IssuedDocument(built, built.xml, signed=False)
+    signed = sign_xml(built.xml, key, signing_time=signing_time, parsed_root=built.tree)
+    return IssuedDocument(built, signed, signed=True)

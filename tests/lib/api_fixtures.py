@@ -13,8 +13,8 @@ import socket
 from pathlib import Path
 
 from hacienda_cr.api import ClientConfig, HaciendaClient, Polling, RetryPolicy, Timeouts
-from hacienda_cr.documents import build_document
-from hacienda_cr.signing import SigningKey, make_test_certificate, sign_xml
+from hacienda_cr.issuing import issue_document
+from hacienda_cr.signing import SigningKey, make_test_certificate
 from hacienda_cr.simulator import SimulatorProcess
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,9 +58,10 @@ def numbered(name: str, number: int) -> dict:
 
 
 def signed(name: str, number: int = 1, key: SigningKey | None = None):
-    """(BuiltDocument, signed XML bytes) for example ``name`` numbered ``number``."""
-    built = build_document(numbered(name, number))
-    return built, sign_xml(built.xml, key or signing_key())
+    """(BuiltDocument, signed XML bytes) for example ``name`` numbered ``number`` (the XSD is
+    the simulator's to check: tests of the API need no schema directory to make documents)."""
+    issued = issue_document(numbered(name, number), key or signing_key(), xsd=False)
+    return issued.built, issued.xml
 
 
 def start_simulator(tmp_path: Path, xsd_dir: Path, *extra: str, db: Path | None = None, users=None) -> SimulatorProcess:
