@@ -1,15 +1,15 @@
 import base64
 import io
 import logging
-import re
 import zipfile
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from hacienda_cr.cabys import CODE, catalogue_tax
+
 _logger = logging.getLogger(__name__)
 
-CODE = re.compile(r'\d{13}')
 BATCH = 2000
 
 
@@ -19,20 +19,6 @@ def _cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return ' '.join(str(value).split())
-
-
-def _tax(value):
-    """(rate in %, the catalogue's wording) from an Impuesto cell: 0.13, '13%', 'Exento'…"""
-    text = _cell_text(value)
-    if isinstance(value, (int, float)):
-        rate = float(value) * 100 if float(value) <= 1 else float(value)
-        return round(rate, 2), f"{round(rate, 2):g}%"
-    match = re.fullmatch(r'(\d+(?:[.,]\d+)?)\s*%?', text)
-    if match:
-        rate = float(match[1].replace(',', '.'))
-        rate = rate * 100 if rate <= 1 and '%' not in text else rate
-        return round(rate, 2), f"{round(rate, 2):g}%"
-    return 0.0, text
 
 
 class L10nCrCabysImport(models.TransientModel):
@@ -103,7 +89,7 @@ class L10nCrCabysImport(models.TransientModel):
             code = cells[header['code']] if header['code'] < len(cells) else ''
             if not CODE.fullmatch(code):
                 continue
-            rate, wording = _tax(values[header['tax']] if header['tax'] < len(values) else None)
+            rate, wording = catalogue_tax(values[header['tax']] if header['tax'] < len(values) else None)
             category = ' / '.join(
                 cells[i] for i in (header['section'], header['division']) if i is not None and i < len(cells) and cells[i])
             rows[code] = (cells[header['description']][:500] or code, rate, wording, category[:250])
