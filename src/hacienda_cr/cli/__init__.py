@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "submit",
     "status",
     "simulator",
+    "lookup",
 )
 
 

@@ -33,6 +33,11 @@ def register(sub) -> None:
         "reset_before=0.03,reset_after=0.03,timeout_before=0.02:35,timeout_after=0.02:35,token_outage=0.05,reject=0.02'",
     )
     p.add_argument("--seed", type=int, help="seed of the fault draws")
+    p.add_argument("--public-data", type=Path, metavar="FILE",
+                   help="JSON data set of the public data services (taxpayers, rates, exoneraciones, cabys), "
+                   "merged into the stored one")
+    p.add_argument("--cabys-file", type=Path, metavar="FILE",
+                   help="the CABYS catalogue as CSV (codigo, descripcion, impuesto) for /fe/cabys")
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
     p.add_argument("--control-token-file", type=Path, metavar="FILE",
                    help="require 'Authorization: Bearer <the file's token>' on /_simulator/* (deployments); "
@@ -51,7 +56,7 @@ def build_config(args):
 
     config = load_config_file(args.config) if args.config else SimulatorConfig()
     for key in ("host", "port", "db", "xsd_dir", "schema_set", "processing_delay", "seed", "signing_p12",
-                "signing_pin_file"):
+                "signing_pin_file", "public_data", "cabys_file"):
         value = getattr(args, key)
         if value is not None:
             setattr(config, key, value)

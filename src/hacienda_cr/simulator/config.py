@@ -24,6 +24,8 @@ Config file (TOML or JSON), every key optional::
     signing_pin_file = "seal.pin"     # its PIN (first line)
     callback_attempts = 5
     users_file = "users.txt"
+    public_data = "public-data.json"  # data set of the public data services (public_data.py)
+    cabys_file = "cabys.csv"          # the CABYS catalogue: codigo, descripcion, impuesto
 
     [[users]]
     username = "cpj-3-101-123456@stag.comprobanteselectronicos.go.cr"
@@ -93,6 +95,8 @@ class SimulatorConfig:
     # requests with "Authorization: Bearer <token>": a deployed simulator is reachable by
     # other machines, and its faults change what every client sees. None (tests): open.
     control_token: str | None = field(default=None, repr=False)
+    public_data: Path | None = None  # merged into the stored data set at start
+    cabys_file: Path | None = None
 
     def check(self) -> None:
         problems = []
@@ -230,7 +234,7 @@ _SCALARS = {
     "max_body_bytes": int,
     "access_log": bool,
 }
-_PATHS = ("db", "xsd_dir", "signing_p12", "signing_pin_file")
+_PATHS = ("db", "xsd_dir", "signing_p12", "signing_pin_file", "public_data", "cabys_file")
 
 
 def load_config_file(path: Path, config: SimulatorConfig | None = None) -> SimulatorConfig:

@@ -12,6 +12,7 @@ Each kind has a probability per request and a few parameters:
 ``timeout_after``   record the document, then hold ``hold`` seconds and close, POST only
 ``token_outage``    the token endpoint answers ``status`` (503)
 ``reject``          the document is judged ``rechazado`` whatever its merits
+``malformed``       200 with a page that is not the service's JSON, public data endpoints only
 
 Besides the random draws, ``next`` queues faults for the very next matching requests
 (``{"kind": "reset_after", "endpoint": "submit"}``), which makes tests deterministic;
@@ -41,13 +42,17 @@ DEFAULT_PARAMS: dict[str, dict[str, float]] = {
     "timeout_after": {"hold": 35},
     "token_outage": {"status": 503},
     "reject": {},
+    "malformed": {},
 }
 KINDS = tuple(DEFAULT_PARAMS)
 # At most one of these per request; they are drawn together from one roll.
-EXCLUSIVE = ("rate_limit", "server_error", "reset_before", "reset_after", "timeout_before", "timeout_after")
+EXCLUSIVE = ("rate_limit", "server_error", "reset_before", "reset_after", "timeout_before", "timeout_after", "malformed")
 SUBMIT_ONLY = ("reset_after", "timeout_after")
 SCRIPTED_ONLY = ("unauthorized",)
-ENDPOINTS = ("submit", "status", "comprobantes", "token")
+# Hacienda's public data services (simulator/public_data.py): the same knobs apply to them.
+PUBLIC_ENDPOINTS = ("taxpayer", "rates", "cabys", "exoneration")
+PUBLIC_ONLY = ("malformed",)
+ENDPOINTS = ("submit", "status", "comprobantes", "token", *PUBLIC_ENDPOINTS)
 API_ENDPOINTS = ("submit", "status", "comprobantes")
 ALIASES = {"429": "rate_limit", "5xx": "server_error", "token": "token_outage", "reset": "reset_before"}
 # The single parameter a spec's ":value" sets, per kind.
@@ -224,6 +229,8 @@ class FaultInjector:
             raise ConfigurationError(f"{where}: endpoint {endpoint!r} must be one of {', '.join(ENDPOINTS)} or any")
         if kind in SUBMIT_ONLY and endpoint != "submit":
             raise ConfigurationError(f"{where}: {kind} only applies to the submit endpoint")
+        if kind in PUBLIC_ONLY and endpoint not in PUBLIC_ENDPOINTS:
+            raise ConfigurationError(f"{where}: {kind} only applies to {', '.join(PUBLIC_ENDPOINTS)}")
         params = dict(DEFAULT_PARAMS.get(kind, {}))
         for key, value in item.items():
             if key in ("kind", "endpoint"):
@@ -260,7 +267,8 @@ class FaultInjector:
                 if fault is None:
                     continue
                 if roll < fault.probability:
-                    if kind not in SUBMIT_ONLY or endpoint == "submit":
+                    if (kind not in SUBMIT_ONLY or endpoint == "submit") and (
+                            kind not in PUBLIC_ONLY or endpoint in PUBLIC_ENDPOINTS):
                         plan.action, plan.params = kind, fault.params
                     break
                 roll -= fault.probability
@@ -271,7 +279,8 @@ class FaultInjector:
 
     def _pop_scripted(self, endpoint: str) -> tuple[str, dict] | None:
         for i, (kind, wanted, params) in enumerate(self._next):
-            if wanted == endpoint or (wanted == "any" and endpoint != "token"):
+            # "any" is any reception API endpoint: a public lookup never takes a fault meant for them.
+            if wanted == endpoint or (wanted == "any" and endpoint in API_ENDPOINTS):
                 del self._next[i]
                 return kind, params
         return None

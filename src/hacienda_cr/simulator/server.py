@@ -6,7 +6,10 @@ Paths (the same as Hacienda's; ``/recepcion-sandbox/v1/`` is accepted as an alia
 ``POST /recepcion/v1/recepcion``                            submit (202 + Location)
 ``GET  /recepcion/v1/recepcion/{clave}[-{consecutivoReceptor}]``  status
 ``GET  /recepcion/v1/comprobantes[/{clave}]``               the user's documents
-``GET|PUT /_simulator/faults``, ``GET /_simulator/stats``, ``GET /_simulator/certificate``,
+``GET /fe/ae``, ``/fe/ex``, ``/fe/cabys``, ``/indicadores/tc[/dolar|/euro|/dolar/historico]``
+                                                            Hacienda's public data (public_data.py)
+``GET|PUT /_simulator/faults``, ``GET|PUT /_simulator/public-data``, ``GET /_simulator/stats``,
+``GET /_simulator/certificate``,
 ``POST /_simulator/revoke-tokens``, ``GET /metrics``, ``GET /health``   control and monitoring
 
 The control endpoints (``/_simulator/*``) answer only ``Authorization: Bearer <token>``
@@ -42,12 +45,25 @@ from hacienda_cr.simulator.judge import Judge, Refusal, read_submission
 from hacienda_cr.simulator.mensaje_hacienda import build_answer, detalle
 from hacienda_cr.simulator.metrics import Metrics
 from hacienda_cr.simulator.oidc import TokenIssuer
+from hacienda_cr.simulator.public_data import PublicData, read_catalogue
 from hacienda_cr.simulator.store import Record, Store
 
 log = logging.getLogger("hacienda_cr.simulator")
 
 TOKEN_PATH = re.compile(r"^/auth/realms/([^/]+)/protocol/openid-connect/token/?$")
 API_PATH = re.compile(r"^(/recepcion(?:-sandbox)?/v1/)(recepcion|comprobantes)(?:/([^/]+))?/?$")
+# Public data paths -> fault endpoint name (the faults' knobs) and PublicData method.
+PUBLIC_PATHS = {
+    "/fe/ae": ("taxpayer", "taxpayer"),
+    "/fe/ex": ("exoneration", "exoneration"),
+    "/fe/cabys": ("cabys", "cabys"),
+    "/indicadores/tc": ("rates", "rates"),
+    "/indicadores/tc/dolar": ("rates", "dollar"),
+    "/indicadores/tc/euro": ("rates", "euro"),
+    "/indicadores/tc/dolar/historico": ("rates", "dollar_history"),
+}
+# What a proxy in front of a failing service answers with a 200 (the "malformed" fault).
+MALFORMED_PAGE = b"<html><head><title>Mantenimiento</title></head><body>Servicio en mantenimiento.</body></html>"
 
 
 class Simulator:
@@ -76,6 +92,9 @@ class Simulator:
         self.faults = FaultInjector(config.faults, config.seed)
         self.metrics = Metrics()
         self.judge = Judge(self.schema_store, trusted)
+        self.public = PublicData(self.store, read_catalogue(config.cabys_file) if config.cabys_file else None)
+        if config.public_data is not None:
+            self.public.update(_read_json(config.public_data))
         self.users = {u.username: u for u in config.users}
         self.names = {number: u.name for u in config.users if u.name for (_t, number) in u.taxpayers}
         self.callbacks = CallbackSender(
@@ -111,6 +130,15 @@ class Simulator:
 
     def stats(self) -> dict:
         return self.metrics.snapshot(self.store.state_counts(), self.store.totals())
+
+
+def _read_json(path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"public data file {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigurationError(f"public data file {path}: not JSON ({exc})") from None
 
 
 class _Dropped(Exception):
@@ -218,9 +246,15 @@ class Handler(BaseHTTPRequestHandler):
             if collection == "recepcion":
                 return "status", self._only(method, "GET", lambda **kw: self._status_of(item, **kw))
             return "comprobantes", self._only(method, "GET", lambda **kw: self._comprobantes(item, **kw))
+        public = PUBLIC_PATHS.get(path.rstrip("/") or "/")
+        if public:
+            endpoint, answer = public
+            return endpoint, self._only(method, "GET", lambda **kw: self._public(endpoint, answer, **kw))
         control = {
             ("/_simulator/faults", "GET"): self._faults_get,
             ("/_simulator/faults", "PUT"): self._faults_put,
+            ("/_simulator/public-data", "GET"): lambda **kw: self._json(200, self.sim.public.snapshot()),
+            ("/_simulator/public-data", "PUT"): self._public_data_put,
             ("/_simulator/stats", "GET"): lambda **kw: self._json(200, self.sim.stats()),
             ("/_simulator/certificate", "GET"): self._certificate,
             ("/_simulator/revoke-tokens", "POST"): lambda **kw: self._json(200, {"not_before": self.sim.revoke_tokens()}),
@@ -521,6 +555,37 @@ class Handler(BaseHTTPRequestHandler):
         if record.consecutivo_receptor:
             out["consecutivoReceptor"] = record.consecutivo_receptor
         return out
+
+    # -- public data ----------------------------------------------------------------
+
+    def _public(self, endpoint: str, answer: str, *, body: bytes, query: str) -> None:
+        plan = self._fault_plan(endpoint)
+        if plan.action == "malformed":
+            self.sim.metrics.count("faults", "malformed")
+            self._send(200, MALFORMED_PAGE, content_type="text/html; charset=utf-8")
+            return
+        if self._fault_before(plan):
+            return
+        params = {k: v[0].strip() for k, v in parse_qs(query).items()}
+        public = self.sim.public
+        if answer == "cabys":
+            status, data = public.cabys(params, self._origin())
+        elif answer in ("taxpayer", "exoneration", "dollar_history"):
+            status, data = getattr(public, answer)(params)
+        else:
+            status, data = getattr(public, answer)()
+        self._json(status, data)
+
+    def _public_data_put(self, *, body: bytes, query: str) -> None:
+        try:
+            summary = self.sim.public.update(json.loads(body.decode("utf-8") or "{}"))
+        except (UnicodeDecodeError, ValueError):
+            self._json(400, {"error": "the body must be a JSON object"})
+            return
+        except ConfigurationError as exc:
+            self._json(400, {"error": str(exc)})
+            return
+        self._json(200, summary)
 
     # -- control and monitoring -------------------------------------------------------
 
