@@ -32,9 +32,9 @@ from hacienda_cr.public_data import (
     ServiceDown,
     ServiceSlow,
     ServiceUnavailable,
+    answers,
     public_api_url,
 )
-from hacienda_cr.public_data import answers
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +309,19 @@ def test_public_api_url():
         PublicDataClient("ftp://api.hacienda.go.cr")
     with pytest.raises(ConfigurationError):
         LookupSettings(read_timeout=0).check()
+
+
+def test_rate_limiter_survives_a_clock_going_back(monkeypatch):
+    """Odoo's tests freeze time around lookups: a monotonic clock jumping back must not make the
+    shared limiter wait for the difference."""
+    from hacienda_cr.api import retry
+
+    limiter = retry.RateLimiter(rate=10, burst=2)
+    readings = iter([2_000_000_000.0, 50.0, 50.0])
+    slept = []
+    monkeypatch.setattr(retry.time, "monotonic", lambda: next(readings))
+    monkeypatch.setattr(retry.time, "sleep", slept.append)
+    assert limiter.acquire() == 0
+    assert limiter.acquire() == 0
+    assert limiter.acquire() == pytest.approx(0.1)  # the burst is used up: one token every 0.1 s
+    assert slept == [pytest.approx(0.1)]

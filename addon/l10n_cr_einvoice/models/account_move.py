@@ -697,7 +697,9 @@ class AccountMoveLine(models.Model):
                 continue
             partner = line.move_id.partner_id
             date = line.move_id.invoice_date or fields.Date.context_today(line)
-            line.l10n_cr_exoneration_id = partner and partner._l10n_cr_valid_exoneration(date)
+            # Else the customer's latest one: posting then says why it cannot be used (expired…).
+            line.l10n_cr_exoneration_id = partner and (
+                partner._l10n_cr_valid_exoneration(date) or partner._l10n_cr_latest_exoneration())
 
     def _l10n_cr_einvoice_line_values(self, number, label, doc_type, problems):
         """One LineaDetalle; appends to ``problems`` what prevents it."""
@@ -719,4 +721,5 @@ class AccountMoveLine(models.Model):
                 self.move_id.invoice_date or fields.Date.context_today(self)),
             doc_type=doc_type,
             problems=problems,
+            date=self.move_id.invoice_date or fields.Date.context_today(self),
         )

@@ -73,7 +73,8 @@ class L10nCrEinvoiceDocument(models.Model):
 
     @api.model
     def _l10n_cr_line_values(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
-                             exoneration, discount_code, doc_type, problems, discount_nature=None, gift_price=0.0):
+                             exoneration, discount_code, doc_type, problems, discount_nature=None, gift_price=0.0,
+                             date=None):
         """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
         appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
         say so); the document carries the price without them.
@@ -81,7 +82,8 @@ class L10nCrEinvoiceDocument(models.Model):
         A line given away at price 0 is, in Hacienda's terms, a regalía: ``gift_price`` (the
         product's sales price in the document's currency) with a 100 % discount of code 01, whose
         VAT the issuer bears (annex pp. 37, 46). ``discount_nature`` says what a discount of code
-        99 (other) is."""
+        99 (other) is. ``date``: the document's, to check the exoneration against (default:
+        today)."""
         cabys = product.product_tmpl_id.l10n_cr_cabys_id
         if not product:
             problems.append(self.env._("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
@@ -141,7 +143,8 @@ class L10nCrEinvoiceDocument(models.Model):
                         "the default discount nature in the settings (5 to 80 characters).", where))
                 line_discount.update({'CodigoDescuentoOTRO': nature[:100], 'NaturalezaDescuento': nature[:80]})
             values['Descuento'] = [line_discount]
-        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems, doc_type)
+        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems, doc_type,
+                                                      cabys_code=cabys.code, date=date)
         if not values['Impuesto'] and doc_type != '10':
             problems.append(self.env._("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
                               "VAT tax when no VAT applies.", where))
@@ -174,8 +177,10 @@ class L10nCrEinvoiceDocument(models.Model):
         return values
 
     @api.model
-    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems, doc_type=None):
-        """The line's Impuesto elements; amounts the library derives are left out."""
+    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems, doc_type=None, cabys_code=None,
+                            date=None):
+        """The line's Impuesto elements; amounts the library derives are left out. An exoneration
+        is checked against the line (dates, rate, covered CABYS code) before it is used."""
         result = []
         note = doc_type in NOTES
         for tax in taxes:
@@ -207,7 +212,9 @@ class L10nCrEinvoiceDocument(models.Model):
                             "document (add it to the customer).", where=where, tax=tax.name))
                     else:
                         exoneration._l10n_cr_check_for(doc_type, where, problems)
-                        values['Exoneracion'] = exoneration._l10n_cr_values(float(iva_rate(rate_code)) - tax.amount)
+                        points = float(iva_rate(rate_code)) - tax.amount
+                        problems.extend(exoneration._l10n_cr_line_problems(where, date, cabys_code, points))
+                        values['Exoneracion'] = exoneration._l10n_cr_values(points)
                 result.append(values)
             elif code in RATE_TAXES and tax.amount_type != 'percent':
                 problems.append(self.env._(

@@ -211,6 +211,12 @@ class ResPartner(models.Model):
             lambda e: e.active and (not e.date_from or e.date_from <= date)
             and (not e.date_to or e.date_to >= date))[:1]
 
+    def _l10n_cr_latest_exoneration(self):
+        """The partner's active exoneration that ends last (empty when none)."""
+        self.ensure_one()
+        return self.commercial_partner_id.l10n_cr_exoneration_ids.filtered('active').sorted(
+            lambda e: (e.date_to or fields.Date.to_date('9999-12-31'), e.id))[-1:]
+
     def _l10n_cr_einvoice_party(self, role, problems=None, identification=None, name=None, emails=None,
                                 commercial_name=None):
         """Emisor / Receptor for a document. ``role``: ``emisor`` (the company), ``receptor``

@@ -11,6 +11,8 @@ from . import (
     test_hooks,
     test_neutralize,
     test_numbering_race,
+    test_public_data,
+    test_public_data_posting,
     test_queue,
     test_search_indexes,
     test_security,

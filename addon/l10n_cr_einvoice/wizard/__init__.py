@@ -1,2 +1,2 @@
 
-from . import cabys_import, received_decision, received_upload
+from . import cabys_import, cabys_search, received_decision, received_upload

@@ -59,7 +59,9 @@ class RateLimiter:
             return 0.0
         with self._lock:
             now = time.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            # A clock that went back (a test freezing time) must not drain the bucket for hours.
+            elapsed = max(0.0, now - self._stamp)
+            self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
             self._stamp = now
             self._tokens -= 1
             wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate

@@ -24,6 +24,7 @@ from hacienda_cr.public_data.answers import (
 )
 from hacienda_cr.public_data.cache import ExpiringCache
 from hacienda_cr.public_data.client import (
+    AUTHORISATION_PATTERN,
     ENVIRONMENT_URLS,
     PUBLIC_API_URL,
     LookupSettings,
@@ -42,6 +43,7 @@ from hacienda_cr.public_data.errors import (
 )
 
 __all__ = [
+    "AUTHORISATION_PATTERN",
     "ENVIRONMENT_URLS",
     "PUBLIC_API_URL",
     "Activity",

@@ -52,7 +52,7 @@ EURO = "/indicadores/tc/euro"
 DOLLAR_HISTORY = "/indicadores/tc/dolar/historico"
 
 CURRENCIES = ("USD", "EUR")
-AUTHORISATION = re.compile(r"[A-Z]{2}-\d{8}-\d{2}")
+AUTHORISATION_PATTERN = re.compile(r"[A-Z]{2}-\d{8}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def normalise_identification(identification: str, id_type: str | None = None) ->
 
 def normalise_authorisation(number: str) -> str:
     text = str(number or "").strip().upper()
-    if not AUTHORISATION.fullmatch(text):
+    if not AUTHORISATION_PATTERN.fullmatch(text):
         raise InputError(Issue("autorizacion", f"{number!r} is not an exoneration authorisation number of Hacienda's "
                                                "EXONET (two letters, 8 digits, 2 digits: AL-00012345-26)"))
     return text
