@@ -325,3 +325,12 @@ def test_rate_limiter_survives_a_clock_going_back(monkeypatch):
     assert limiter.acquire() == 0
     assert limiter.acquire() == pytest.approx(0.1)  # the burst is used up: one token every 0.1 s
     assert slept == [pytest.approx(0.1)]
+
+
+def test_a_fresh_request_skips_the_cache(client, sim):
+    client.exchange_rates()
+    before = requests_to(sim, "rates")
+    client.exchange_rates()
+    assert requests_to(sim, "rates") == before
+    client.exchange_rates(fresh=True)
+    assert requests_to(sim, "rates") == before + 1

@@ -48,7 +48,8 @@ class ResCurrencyRate(models.Model):
         retry = False
         for company in self._l10n_cr_companies():
             try:
-                rates = company._l10n_cr_public_data().exchange_rates()
+                # Fresh: an answer cached this morning would hide a rate published since.
+                rates = company._l10n_cr_public_data().exchange_rates(fresh=True)
             except (ServiceUnavailable, NotFound) as exc:
                 _logger.warning("exchange rates for %s not updated: %s", company.name, exc)
                 retry = True

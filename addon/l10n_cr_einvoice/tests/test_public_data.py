@@ -5,6 +5,7 @@ from odoo import fields
 from odoo.tests import Form, tagged
 
 from .public_data_setup import (
+    DATA,
     DAY,
     EXO_EXPIRED,
     EXO_VALID,
@@ -125,6 +126,16 @@ class TestPublicData(PublicDataCommon):
                 self.assertEqual(usd.l10n_cr_source, 'hacienda')
                 # Today's rate was there: no retry in an hour.
                 self.assertFalse(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]))
+
+    @freeze_time(NOON)
+    def test_cron_sees_a_rate_published_since_a_lookup(self):
+        self.rates_of('USD').unlink()
+        self.lookups().exchange_rates()  # an earlier lookup keeps the answer for an hour
+        self.simulator.request('PUT', '/_simulator/public-data', {
+            'rates': [{'fecha': DAY, 'dolar': {'compra': 501.0, 'venta': 508.5}}]})
+        self.addCleanup(self.simulator.request, 'PUT', '/_simulator/public-data', {'rates': DATA['rates']})
+        self.env['res.currency.rate']._cron_l10n_cr_update_rates()
+        self.assertAlmostEqual(self.rates_of('USD').inverse_company_rate, 508.5)
 
     @freeze_time('2026-03-11 06:05:00')  # 00:05 on the 11th in Costa Rica; Hacienda still gives the 10th
     def test_cron_tries_again_until_todays_rate_is_published(self):

@@ -163,10 +163,11 @@ class PublicDataClient:
         return self._get("taxpayer", TAXPAYER, {"identificacion": number}, lambda d: answers.read_taxpayer(d, number),
                          f"Hacienda has no taxpayer registered with identification {number}")
 
-    def exchange_rates(self) -> dict[str, ExchangeRate]:
-        """The latest USD and EUR reference rates (each carries the day it is for)."""
+    def exchange_rates(self, fresh: bool = False) -> dict[str, ExchangeRate]:
+        """The latest USD and EUR reference rates (each carries the day it is for). ``fresh``:
+        ask even if an answer is cached (a daily job that must see a newly published rate)."""
         return self._get("exchange-rate", RATES, {}, answers.read_rates, "Hacienda published no exchange rates",
-                         ttl=self._today_ttl())
+                         ttl=self._today_ttl(), fresh=fresh)
 
     def exchange_rate(self, currency: str = "USD", day: date | None = None) -> ExchangeRate:
         """The rate of ``day`` (Costa Rica's date; default: the latest published).
@@ -254,9 +255,10 @@ class PublicDataClient:
         midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
         return max(1.0, min(self.settings.ttl["exchange-rate"], (midnight - now).total_seconds()))
 
-    def _get(self, service: str, path: str, params: dict, read, missing: str, ttl: float | None = None):
+    def _get(self, service: str, path: str, params: dict, read, missing: str, ttl: float | None = None,
+             fresh: bool = False):
         key = (path, tuple(sorted(params.items())))
-        cached = self.cache.get(key)
+        cached = MISSING if fresh else self.cache.get(key)
         if cached is not MISSING:
             if isinstance(cached, NotFound):
                 raise NotFound(cached.message, service=service, status=cached.status)
