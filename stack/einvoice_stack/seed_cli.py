@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from einvoice_stack import certificate, seed_company, seed_data
+from einvoice_stack import certificate, seed_company, seed_data, seed_public_data
 from einvoice_stack.odoo_rpc import OdooError, OdooRPC
 from einvoice_stack.seed_env import SeedError, from_environment
 
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"company configured for Hacienda ({env.environment}): {company}")
         created.update({k: v for k, v in company.items() if v})
         company_id = rpc.ref("base.main_company")
+        # Before the customers: created from their identification, they are filled from it.
+        created["public data items"] = seed_public_data.seed_simulator(env)
         customers, n = seed_data.ensure_customers(rpc)
         created["customers"] = n
         products, created["CABYS codes"], created["products"] = seed_data.ensure_products(rpc, company_id)
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{len(customers)} customers, {len(products)} products, {len(invoices)} invoices posted; "
              "waiting for Hacienda's answers")
         seed_data.wait_accepted(rpc, invoices)
+        created["exchange rates"] = seed_public_data.store_rates(rpc)
     except (SeedError, OdooError) as exc:
         print(f"stack-seed: error: {exc}", file=sys.stderr)
         return 2

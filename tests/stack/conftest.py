@@ -24,6 +24,7 @@ SCENARIOS = {
     6: ("Error handling", "no test collected"),
     7: ("Analytics and reporting", "no test collected"),
     8: ("Receive a supplier document", "no test collected"),
+    9: ("Data from Hacienda's public services", "no test collected"),
 }
 
 
