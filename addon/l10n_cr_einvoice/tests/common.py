@@ -19,6 +19,7 @@ from unittest.mock import patch
 from lxml import etree
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tools import config
 from odoo.tools.misc import file_open
@@ -347,6 +348,17 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
         if post:
             move.action_post()
         return move
+
+    def assert_posting_refused(self, move, *fragments):
+        """Posting ``move`` fails with a message holding every fragment, and leaves nothing behind:
+        still a draft, no electronic document (no consecutivo used)."""
+        with self.assertRaises(UserError) as caught:
+            move.action_post()
+        for fragment in fragments:
+            self.assertIn(fragment, caught.exception.args[0])
+        self.assertEqual(move.state, 'draft')
+        self.assertFalse(move.l10n_cr_einvoice_document_ids)
+        return caught.exception.args[0]
 
     def process_queue(self, rounds=10):
         """Run the queue until nothing is pending, making every waiting document due (time passing)."""

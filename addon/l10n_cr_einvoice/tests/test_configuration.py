@@ -24,15 +24,6 @@ class TestConfiguration(L10nCrEinvoiceCommon):
             'name': 'prueba', 'content': base64.b64encode(content), 'pkcs12_password': pin,
             'scope': 'l10n_cr_einvoice', 'company_id': self.company.id})
 
-    def assert_posting_refused(self, move, *fragments):
-        with self.assertRaises(UserError) as caught:
-            move.action_post()
-        for fragment in fragments:
-            self.assertIn(fragment, caught.exception.args[0])
-        self.assertEqual(move.state, 'draft')
-        self.assertFalse(move.l10n_cr_einvoice_document_ids)
-        return caught.exception.args[0]
-
     def draft_invoice(self, partner=None, product=None):
         return self.make_invoice(partner or self.partner_cr, [(product or self.product_laptop, 1, 1000)], post=False)
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from freezegun import freeze_time
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from hacienda_cr.signing.testcert import issue_test_certificate, pack_pkcs12
@@ -65,14 +64,6 @@ class TestPublicDataAtPosting(PublicDataCommon):
         return self.make_invoice(self.partner_cr, [(product or self.product_service, 2, 100, self.tax_exonerated)],
                                  post=post, **extra)
 
-    def assert_refused(self, move, *fragments):
-        with self.assertRaises(UserError) as caught:
-            move.action_post()
-        for fragment in fragments:
-            self.assertIn(fragment, caught.exception.args[0])
-        self.assertEqual(move.state, 'draft')
-        self.assertFalse(move.l10n_cr_einvoice_document_ids)
-
     # -- the rate of the invoice's date --------------------------------------------------------
 
     def test_dollar_invoice_uses_the_rate_of_its_date(self):
@@ -118,23 +109,23 @@ class TestPublicDataAtPosting(PublicDataCommon):
         # Stored as valid until the end of the year; Hacienda says it expired in 2025.
         self.exoneration(EXO_EXPIRED)
         move = self.exonerated_invoice(post=False)
-        self.assert_refused(move, 'the exoneration AL-00000777-24 expired on 2025-01-31', 'Valid until')
+        self.assert_posting_refused(move, 'the exoneration AL-00000777-24 expired on 2025-01-31', 'Valid until')
 
     def test_expired_stored_authorisation_is_refused_without_asking(self):
         self.exoneration('EXO-LEY-9635', date_to=date(2026, 3, 9))  # not an EXONET number: not looked up
         before = self.public_requests('exoneration')
-        self.assert_refused(self.exonerated_invoice(post=False), 'expired on 2026-03-09')
+        self.assert_posting_refused(self.exonerated_invoice(post=False), 'expired on 2026-03-09')
         self.assertEqual(self.public_requests('exoneration'), before)
 
     def test_authorisation_not_covering_the_product_is_refused(self):
         self.exoneration(EXO_VALID)
         move = self.exonerated_invoice(post=False, product=self.product_laptop)
-        self.assert_refused(move, 'does not cover the CABYS code 4523000000100', 'Covered CABYS codes')
+        self.assert_posting_refused(move, 'does not cover the CABYS code 4523000000100', 'Covered CABYS codes')
 
     def test_exonerating_more_than_authorised_is_refused(self):
         self.exoneration(EXO_FOUR)  # Hacienda authorises 4 points; the tax exonerates all 13
         move = self.exonerated_invoice(post=False)
-        self.assert_refused(move, 'the tax exonerates 13 VAT points but the exoneration AL-00044444-26 allows 4')
+        self.assert_posting_refused(move, 'the tax exonerates 13 VAT points but the exoneration AL-00044444-26 allows 4')
 
     # -- failure modes: posting goes on from the stored data -----------------------------------
 

@@ -43,31 +43,48 @@ def _never_connected(exc: BaseException) -> bool:
     return False
 
 
-class Transport:
-    """requests sessions (one per thread: a Session is not meant to be shared) + rate limit."""
+class ThreadSessions:
+    """One requests Session per thread (a Session is not meant to be shared), all closed together.
 
-    def __init__(self, config: ClientConfig):
-        self.config = config
-        self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
+    No automatic retries underneath: every retry decision is the caller's, because a blind
+    retry of a POST that may have arrived is exactly what must not happen."""
+
+    def __init__(self, headers: dict[str, str], *, verify: bool = True, pool_size: int = 4):
+        self.headers = dict(headers)
+        self.verify = verify
+        self.pool_size = pool_size
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
 
-    def _session(self) -> requests.Session:
+    def get(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            # No automatic retries underneath: every retry decision is ours, because a
-            # blind retry of a POST that may have arrived is exactly what must not happen.
-            adapter = HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=4)
+            adapter = HTTPAdapter(max_retries=0, pool_connections=self.pool_size, pool_maxsize=self.pool_size)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.headers["User-Agent"] = self.config.user_agent
-            session.verify = self.config.verify_tls
+            session.headers.update(self.headers)
+            session.verify = self.verify
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
         return session
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+
+class Transport:
+    """requests sessions (one per thread) + rate limit."""
+
+    def __init__(self, config: ClientConfig):
+        self.config = config
+        self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
+        self.sessions = ThreadSessions({"User-Agent": config.user_agent}, verify=config.verify_tls)
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
         self.limiter.acquire()
@@ -75,7 +92,7 @@ class Transport:
         host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
         timeouts = self.config.timeouts
         try:
-            return self._session().request(method, url, timeout=(timeouts.connect, timeouts.read), **kwargs)
+            return self.sessions.get().request(method, url, timeout=(timeouts.connect, timeouts.read), **kwargs)
         except requests.exceptions.ConnectTimeout:
             raise RequestTimedOut(
                 f"could not connect to {host} within {timeouts.connect:g} s", ambiguous=False
@@ -102,10 +119,7 @@ class Transport:
             raise ConnectionFailed(f"the answer from {host} was cut off: {_short(exc)}", ambiguous=True) from None
 
     def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
+        self.sessions.close()
 
 
 def _short(exc: BaseException) -> str:

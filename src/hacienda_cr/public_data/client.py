@@ -16,11 +16,10 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from hacienda_cr import costa_rica_time
 from hacienda_cr.api.retry import RateLimiter, parse_retry_after
-from hacienda_cr.api.transport import _short
+from hacienda_cr.api.transport import ThreadSessions, _short
 from hacienda_cr.cabys import CODE as CABYS_CODE
 from hacienda_cr.errors import ConfigurationError, InputError, Issue
 from hacienda_cr.identification import identification_problem
@@ -147,8 +146,7 @@ class PublicDataClient:
         self._limiter = RateLimiter(self.settings.rate_limit, self.settings.rate_burst)
         self._outages: dict[str, tuple[float, ServiceUnavailable]] = {}
         self._lock = threading.Lock()
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
+        self._sessions = ThreadSessions({"User-Agent": user_agent, "Accept": "application/json"}, pool_size=2)
 
     def with_settings(self, **changes) -> PublicDataClient:
         """A client with other settings sharing this one's cache (e.g. longer timeouts for a cron)."""
@@ -238,10 +236,7 @@ class PublicDataClient:
             self._outages.clear()
 
     def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
+        self._sessions.close()
 
     def __enter__(self) -> PublicDataClient:
         return self
@@ -298,19 +293,6 @@ class PublicDataClient:
             with self._lock:
                 self._outages[path] = (self.clock() + memory, error)
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers.update({"User-Agent": self.user_agent, "Accept": "application/json"})
-            self._local.session = session
-            with self._lock:
-                self._sessions.append(session)
-        return session
-
     def _fetch(self, service: str, path: str, params: dict, missing: str):
         """The decoded JSON of a 200 answer; every other outcome as an error of the taxonomy."""
         url = self.base_url + path
@@ -319,7 +301,7 @@ class PublicDataClient:
         self._limiter.acquire()
         s = self.settings
         try:
-            response = self._session().get(url, params=params, timeout=(s.connect_timeout, s.read_timeout))
+            response = self._sessions.get().get(url, params=params, timeout=(s.connect_timeout, s.read_timeout))
         except requests.exceptions.ConnectTimeout:
             raise ServiceDown(f"{what} could not be reached within {s.connect_timeout:g} s", service=service) from None
         except requests.exceptions.ReadTimeout:

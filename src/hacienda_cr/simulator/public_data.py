@@ -313,22 +313,22 @@ class PublicData:
     def _stamp(day: str) -> str:
         return f"{day}T00:00:00-06:00"
 
-    def dollar(self) -> tuple[int, object]:
+    def _current_answer(self, currency: str, shape) -> tuple[int, object]:
+        """``shape(stamp, rate)`` of the latest rate of ``currency``, or 404 when there is none."""
         with self._lock:
-            current = self._current("dolar")
+            current = self._current(currency)
         if current is None:
             return 404, NOT_FOUND
         day, rate = current
-        return 200, {"venta": {"fecha": self._stamp(day), "valor": rate["venta"]},
-                     "compra": {"fecha": self._stamp(day), "valor": rate["compra"]}}
+        return 200, shape(self._stamp(day), rate)
+
+    def dollar(self) -> tuple[int, object]:
+        return self._current_answer("dolar", lambda stamp, rate: {
+            "venta": {"fecha": stamp, "valor": rate["venta"]}, "compra": {"fecha": stamp, "valor": rate["compra"]}})
 
     def euro(self) -> tuple[int, object]:
-        with self._lock:
-            current = self._current("euro")
-        if current is None:
-            return 404, NOT_FOUND
-        day, rate = current
-        return 200, {"fecha": self._stamp(day), "dolares": rate["dolares"], "colones": rate["colones"]}
+        return self._current_answer("euro", lambda stamp, rate: {
+            "fecha": stamp, "dolares": rate["dolares"], "colones": rate["colones"]})
 
     def rates(self) -> tuple[int, object]:
         (dollar_status, dollar), (euro_status, euro) = self.dollar(), self.euro()

@@ -577,15 +577,7 @@ class Handler(BaseHTTPRequestHandler):
         self._json(status, data)
 
     def _public_data_put(self, *, body: bytes, query: str) -> None:
-        try:
-            summary = self.sim.public.update(json.loads(body.decode("utf-8") or "{}"))
-        except (UnicodeDecodeError, ValueError):
-            self._json(400, {"error": "the body must be a JSON object"})
-            return
-        except ConfigurationError as exc:
-            self._json(400, {"error": str(exc)})
-            return
-        self._json(200, summary)
+        self._put_json(body, self.sim.public.update)
 
     # -- control and monitoring -------------------------------------------------------
 
@@ -593,15 +585,23 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, self.sim.faults.settings())
 
     def _faults_put(self, *, body: bytes, query: str) -> None:
+        def apply(data) -> dict:
+            self.sim.faults.update(data)
+            return self.sim.faults.settings()
+
+        self._put_json(body, apply)
+
+    def _put_json(self, body: bytes, apply) -> None:
+        """A control PUT: 200 with what ``apply(the JSON body)`` returns, 400 naming the problem."""
         try:
-            self.sim.faults.update(json.loads(body.decode("utf-8") or "{}"))
+            result = apply(json.loads(body.decode("utf-8") or "{}"))
         except (UnicodeDecodeError, ValueError):
             self._json(400, {"error": "the body must be a JSON object"})
             return
         except ConfigurationError as exc:
             self._json(400, {"error": str(exc)})
             return
-        self._json(200, self.sim.faults.settings())
+        self._json(200, result)
 
     def _certificate(self, **kw) -> None:
         self._send(200, identity.certificate_pem(self.sim.key), content_type="application/x-pem-file")
