@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .public_data_setup import (
@@ -180,6 +181,10 @@ class TestPublicData(PublicDataCommon):
             self.assertTrue(form.cabys_limited)
             self.assertEqual(form.hacienda_status, 'confirmed')
             self.assertEqual(form.holder_identification, '3102654321')
+        # Saved with what Hacienda said, although the user cannot edit those fields.
+        saved = form.record
+        self.assertEqual((saved.hacienda_status, saved.cabys_codes, saved.authorized_rate),
+                         ('confirmed', '8314100000000', 13))
 
     @freeze_time(NOON)
     def test_expired_authorisation_is_said_when_entered(self):
@@ -212,6 +217,16 @@ class TestPublicData(PublicDataCommon):
         search.line_ids.action_choose()
         self.assertEqual(product.l10n_cr_cabys_id.code, '8314100000100')
         self.assertEqual(product.l10n_cr_cabys_id.tax_rate, 13)
+
+    def test_choosing_a_code_takes_hacienda_values_not_the_lines(self):
+        search = self.env['l10n_cr.cabys.search'].create({'words': 'paginas web'})
+        Line = self.env['l10n_cr.cabys.search.line']
+        Line.create({'search_id': search.id, 'code': '8314100000200', 'name': 'Otra cosa', 'tax_rate': 1}).action_choose()
+        cabys = self.env['l10n_cr.cabys'].search([('code', '=', '8314100000200')])
+        self.assertEqual((cabys.name, cabys.tax_rate), ('Servicios de diseño y desarrollo de páginas web', 13))
+        invented = Line.create({'search_id': search.id, 'code': '9999999999999', 'name': 'Inventado'})
+        with self.assertRaisesRegex(UserError, 'no code 9999999999999'):
+            invented.action_choose()
 
     def test_cabys_search_falls_back_to_the_imported_catalogue(self):
         self.fault('cabys', 'malformed')

@@ -4,7 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from hacienda_cr.errors import InputError
-from hacienda_cr.public_data import ServiceUnavailable
+from hacienda_cr.public_data import NotFound, ServiceUnavailable
 
 from ..hacienda import public_data
 
@@ -80,17 +80,33 @@ class L10nCrCabysSearchLine(models.TransientModel):
     categories = fields.Char(readonly=True)
 
     def action_choose(self):
-        """Keep the code in the catalogue (added or updated from Hacienda) and give it to the product."""
+        """Keep the code in the catalogue (added or updated from Hacienda) and give it to the product.
+
+        The catalogue takes Hacienda's own answer for the code, never the line's values (a
+        result line is the user's record: it could say anything)."""
         self.ensure_one()
         Cabys = self.env['l10n_cr.cabys'].sudo().with_context(active_test=False)
         record = Cabys.search([('code', '=', self.code)], limit=1)
-        values = {'name': self.name or self.code, 'tax_rate': self.tax_rate,
-                  'tax_label': f"{self.tax_rate:g}%", 'active': True}
-        if record:
-            if (record.name, record.tax_rate, record.active) != (values['name'], values['tax_rate'], True):
+        company = self.search_id.product_tmpl_id.company_id or self.env.company
+        try:
+            item = company._l10n_cr_public_data().cabys(self.code)
+        except NotFound:
+            raise UserError(self.env._("Hacienda's CABYS catalogue has no code %s.", self.code)) from None
+        except (ServiceUnavailable, InputError) as exc:
+            if not record:
+                raise UserError(self.env._(
+                    "%s: the code cannot be confirmed now and is not in the imported catalogue. Try again later.",
+                    public_data.failure_text(self.env, exc) if isinstance(exc, ServiceUnavailable) else str(exc))
+                ) from None
+            item = None
+        if item is not None:
+            rate = float(item.tax_rate) if item.tax_rate is not None else 0.0
+            values = {'name': item.description, 'tax_rate': rate, 'tax_label': f"{rate:g}%", 'active': True}
+            if not record:
+                record = Cabys.create({'code': item.code, 'category': ' / '.join(item.categories)[:250] or False,
+                                       **values})
+            elif (record.name, record.tax_rate, record.active) != (values['name'], values['tax_rate'], True):
                 record.write(values)
-        else:
-            record = Cabys.create({'code': self.code, 'category': (self.categories or '')[:250] or False, **values})
         product = self.search_id.product_tmpl_id
         if product:
             product.l10n_cr_cabys_id = record.sudo(False)
