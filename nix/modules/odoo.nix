@@ -177,6 +177,8 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       HACIENDA_CREDENTIALS_FILE = cfg.secrets.haciendaCredentialsFile;
       CERTIFICATE_FILE = cfg.secrets.certificateFile;
       CERTIFICATE_PIN_FILE = cfg.secrets.certificatePinFile;
+      # the seed gives the simulator its public data (/_simulator/public-data)
+      SIMULATOR_CONTROL_TOKEN_FILE = cfg.secrets.simulatorControlTokenFile;
     }
     # the company's test certificate is issued by the stack's test CA (test-pki.nix)
     // lib.optionalAttrs usesTestPki { TEST_PKI_DIR = cfg.testPki.directory; };

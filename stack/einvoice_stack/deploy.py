@@ -98,6 +98,7 @@ def seed_environment(layout: Layout, settings: dict) -> dict[str, str]:
         "HACIENDA_CREDENTIALS_FILE": str(layout.secret(secrets_store.HACIENDA_CREDENTIALS)),
         "CERTIFICATE_FILE": str(layout.certificate),
         "CERTIFICATE_PIN_FILE": str(layout.secret(secrets_store.CERTIFICATE_PIN)),
+        "SIMULATOR_CONTROL_TOKEN_FILE": str(layout.secret(secrets_store.SIMULATOR_CONTROL_TOKEN)),
         **({"TEST_PKI_DIR": str(layout.test_pki)} if settings["hacienda"]["environment"] == "simulator" else {}),
     }
 

@@ -31,6 +31,7 @@ class SeedEnv:
     summary_file: Path | None
     # the stack's test PKI (einvoice_stack.test_pki), staging with the simulator only
     test_pki_dir: Path | None = None
+    simulator_control_token_file: Path | None = None
 
     @staticmethod
     def read(path: Path, variable: str) -> str:
@@ -44,6 +45,13 @@ class SeedEnv:
 
     def pin(self) -> str:
         return self.read(self.certificate_pin_file, "CERTIFICATE_PIN_FILE")
+
+    def simulator_control_headers(self) -> dict[str, str]:
+        """The bearer token of the simulator's control endpoints, when it has one."""
+        path = self.simulator_control_token_file
+        if path is None or not path.exists():
+            return {}
+        return {"Authorization": "Bearer " + self.read(path, "SIMULATOR_CONTROL_TOKEN_FILE")}
 
     def credentials(self) -> tuple[str, str]:
         for line in self.read(self.credentials_file, "HACIENDA_CREDENTIALS_FILE").splitlines():
@@ -87,4 +95,6 @@ def from_environment() -> SeedEnv:
         certificate_pin_file=Path(env.get("CERTIFICATE_PIN_FILE") or layout.secret("certificate-pin")),
         summary_file=Path(summary) if summary else None,
         test_pki_dir=Path(test_pki_dir) if test_pki_dir else None,
+        simulator_control_token_file=Path(env.get("SIMULATOR_CONTROL_TOKEN_FILE")
+                                          or layout.secret(secrets_store.SIMULATOR_CONTROL_TOKEN)),
     )

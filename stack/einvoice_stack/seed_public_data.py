@@ -115,13 +115,15 @@ def seed_simulator(env: SeedEnv, today: date | None = None) -> int:
         return 0
     data = data_set(today or costa_rica_today())
     request = urllib.request.Request(env.simulator_url + "/_simulator/public-data", data=json.dumps(data).encode(),
-                                     method="PUT", headers={"Content-Type": "application/json"})
+                                     method="PUT", headers={"Content-Type": "application/json",
+                                                            **env.simulator_control_headers()})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(request, timeout=30) as response:
             json.loads(response.read())
     except urllib.error.HTTPError as exc:
-        raise SeedError(f"the simulator refused the public data: HTTP {exc.code} {exc.read()[:300]!r}") from None
+        hint = " (SIMULATOR_CONTROL_TOKEN_FILE: the simulator's control token)" if exc.code == 401 else ""
+        raise SeedError(f"the simulator refused the public data: HTTP {exc.code}{hint} {exc.read()[:300]!r}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise SeedError(f"cannot reach the simulator at {env.simulator_url}: {getattr(exc, 'reason', exc)}") from None
     return sum(len(data[kind]) for kind in ("taxpayers", "rates", "exoneraciones", "cabys"))

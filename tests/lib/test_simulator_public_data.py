@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,8 +13,6 @@ from api_fixtures import start_simulator, stop_cleanly
 from public_data_fixtures import CABYS_SOFTWARE, DATA, EXONERATION_VALID, TAXPAYER
 
 from hacienda_cr.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -183,39 +180,3 @@ def test_cli_exit_codes(sim, capsys):
     sim.faults(next=[{"kind": "malformed", "endpoint": "cabys"}])
     code, _, err = run_cli(capsys, "lookup", "--url", sim.url, "cabys", "--code", CABYS_SOFTWARE)
     assert code == 3 and "unavailable (malformed)" in err
-
-
-# -- the staging seed's data set ---------------------------------------------------------------
-
-
-def test_the_staging_seeds_data_set_is_accepted_and_answers_the_scenarios(tmp_path, xsd_dir):
-    """scripts/stack_lib/seed_public_data.py: what the stack's scenario 8 relies on, on any day."""
-    import sys
-    from datetime import date, timedelta
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        from stack_lib import seed_public_data
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
-
-    from hacienda_cr.public_data import PublicDataClient
-
-    today = date(2026, 3, 10)
-    data = seed_public_data.data_set(today)
-    data["today"] = today.isoformat()
-    sim = start_simulator(tmp_path, xsd_dir)
-    try:
-        sim.request("PUT", "/_simulator/public-data", data)
-        client = PublicDataClient(sim.url)
-        assert client.taxpayer(seed_public_data.NEW_TAXPAYER[0]).active_activities[0].code == "4690.0"
-        assert client.taxpayer("4000456789").moroso  # STG-C06
-        assert client.exchange_rates()["USD"].date == today
-        expired = client.exoneration(seed_public_data.EXONERATION_EXPIRED)
-        assert not expired.valid_on(today) and expired.expires.date() < today
-        valid = client.exoneration(seed_public_data.EXONERATION_VALID)
-        assert valid.valid_on(today) and valid.valid_on(today + timedelta(days=300))
-        assert valid.covers("8313100009900") and not valid.covers("2391102020000")  # STG-S01, not coffee
-        assert client.cabys_search("jugo de tomate").total == 2
-    finally:
-        stop_cleanly(sim)

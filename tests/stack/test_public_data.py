@@ -17,14 +17,15 @@ from odoo_session import OdooRPCError
 
 pytestmark = pytest.mark.stack
 
-# The staging seed's simulator data (scripts/stack_lib/seed_public_data.py).
+# The staging seed's simulator data (stack/einvoice_stack/seed_public_data.py).
 NEW_TAXPAYER = "3101888777"
 EXPIRED = "AL-00000777-24"
 COSTA_RICA = timezone(timedelta(hours=-6))
 
 
 def put_public_data(env, body: dict) -> dict:
-    response = requests.put(env.simulator_url + "/_simulator/public-data", json=body, timeout=30)
+    response = requests.put(env.simulator_url + "/_simulator/public-data", json=body,
+                            headers=env.simulator_control_headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
