@@ -15,13 +15,28 @@ from public_data_fixtures import CABYS_SOFTWARE, DATA, EXONERATION_VALID, TAXPAY
 from hacienda_cr.cli import main
 
 
+# Rows as the BCCR workbook writes them (catalogs/cabys.csv of the shared material has ~20 500):
+# fractions, a few percentages, "Exento", "na"; and a seeded code that the catalogue also has.
+CATALOGUE = """codigo,descripcion,impuesto
+0111100000100,"Trigo duro, para siembra (semillas)",0.01
+0111200000100,"Trigo duro, excepto para siembra",13%
+2132100000100,Jugo de tomate concentrado,0.13
+2132100000200,Jugo de tomate natural,0.13
+2391102020000,"Café tostado, descafeinado",0.01
+6311100000100,Servicios de hospedaje en hoteles,Exento
+9999900000000,Código de prueba sin tarifa,na
+8314100000100,Desarrollo de software (según el catálogo),0.13
+"""
+
+
 @pytest.fixture(scope="module")
-def sim(tmp_path_factory, xsd_dir, shared_dir):
+def sim(tmp_path_factory, xsd_dir):
     tmp = tmp_path_factory.mktemp("sim-public-http")
     seed = tmp / "public-data.json"
     seed.write_text(json.dumps(DATA), encoding="utf-8")
-    process = start_simulator(tmp, xsd_dir, "--public-data", str(seed),
-                              "--cabys-file", str(shared_dir / "catalogs" / "cabys.csv"))
+    catalogue = tmp / "cabys.csv"
+    catalogue.write_text(CATALOGUE, encoding="utf-8")
+    process = start_simulator(tmp, xsd_dir, "--public-data", str(seed), "--cabys-file", str(catalogue))
     yield process
     stop_cleanly(process)
 
@@ -72,10 +87,13 @@ def test_cabys_shapes_and_the_whole_catalogue(sim):
     assert get(sim, "/fe/cabys", codigo="2132100000100").json()[0]["descripcion"] == "Jugo de tomate concentrado"
     assert get(sim, "/fe/cabys", codigo="9999999999999").json() == []
     assert get(sim, "/fe/cabys", q="ab").status_code == 400
-    seed = get(sim, "/fe/cabys", q="trigo duro siembra").json()["cabys"][0]
-    assert seed["impuesto"] == 1  # the workbook's 0.01
+    wheat = get(sim, "/fe/cabys", q="trigo duro").json()["cabys"]
+    assert [w["impuesto"] for w in wheat] == [1, 13]  # the workbook's 0.01 and "13%"
+    assert get(sim, "/fe/cabys", q="hospedaje hoteles").json()["cabys"][0]["impuesto"] == 0  # Exento
+    assert get(sim, "/fe/cabys", codigo="9999900000000").json()[0]["impuesto"] == 0  # na
     # A seeded code wins over the catalogue's.
-    assert get(sim, "/fe/cabys", codigo=CABYS_SOFTWARE).json()[0]["categorias"]
+    seeded = get(sim, "/fe/cabys", codigo=CABYS_SOFTWARE).json()[0]
+    assert seeded["descripcion"] == "Servicios de diseño y desarrollo de aplicaciones informáticas"
 
 
 def test_exoneration_shape(sim):
