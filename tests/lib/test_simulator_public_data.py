@@ -14,7 +14,6 @@ from public_data_fixtures import CABYS_SOFTWARE, DATA, EXONERATION_VALID, TAXPAY
 
 from hacienda_cr.cli import main
 
-
 # Rows as the BCCR workbook writes them (catalogs/cabys.csv of the shared material has ~20 500):
 # fractions, a few percentages, "Exento", "na"; and a seeded code that the catalogue also has.
 CATALOGUE = """codigo,descripcion,impuesto
