@@ -302,7 +302,13 @@ def test_exoneration_unknown_or_badly_written(client):
 def test_public_api_url():
     assert public_api_url("production") == public_api_url("sandbox") == PUBLIC_API_URL
     assert public_api_url("simulator", simulator_url="http://127.0.0.1:9999/") == "http://127.0.0.1:9999"
-    assert public_api_url("production", "http://proxy.internal:8080/") == "http://proxy.internal:8080"
+    assert public_api_url("production", "https://proxy.internal:8443/") == "https://proxy.internal:8443"
+    assert public_api_url("simulator", "http://10.0.0.5:8090") == "http://10.0.0.5:8090"
+    with pytest.raises(ConfigurationError, match="not https"):
+        public_api_url("production", "http://proxy.internal:8080/")
+    with pytest.raises(ConfigurationError, match="holds a user or password") as raised:
+        public_api_url("sandbox", "https://usuario:secreto@api.hacienda.go.cr")
+    assert "secreto" not in str(raised.value)
     with pytest.raises(ConfigurationError):
         public_api_url("staging")
     with pytest.raises(ConfigurationError):

@@ -14,7 +14,8 @@ class ResCompany(models.Model):
     _inherit = 'res.company'
 
     l10n_cr_einvoice_public_api_url = fields.Char(
-        string='Public data API URL',
+        # Like the other Hacienda URLs: its answers decide documents' rates and exonerations.
+        string='Public data API URL', groups='account.group_account_manager',
         help='Overrides where taxpayers, exchange rates, CABYS codes and exonerations are looked up. '
              'Leave empty for the usual one: https://api.hacienda.go.cr (the same for sandbox and '
              'production), the simulator in the simulator environment.',
@@ -38,4 +39,4 @@ class ResConfigSettings(models.TransientModel):
     _inherit = 'res.config.settings'
 
     l10n_cr_einvoice_public_api_url = fields.Char(
-        related='company_id.l10n_cr_einvoice_public_api_url', readonly=False)
+        related='company_id.l10n_cr_einvoice_public_api_url', readonly=False, groups='account.group_account_manager')

@@ -1,8 +1,8 @@
 from datetime import date
 
 from freezegun import freeze_time
-from odoo import fields
-from odoo.exceptions import UserError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .public_data_setup import (
@@ -94,6 +94,17 @@ class TestPublicData(PublicDataCommon):
         unknown = self.env['res.partner'].create({'name': 'Desconocido', 'vat': '3101000999'})
         self.assertIn('no taxpayer registered with identification 3101000999', self.chatter(unknown))
         self.assertEqual(unknown.name, 'Desconocido')
+
+    def test_a_billing_user_looks_up_but_cannot_redirect_the_lookups(self):
+        billing = self.env['res.users'].with_context(no_reset_password=True).create({
+            'name': 'Facturadora', 'login': 'facturadora-datos-publicos', 'company_id': self.company.id,
+            'company_ids': [Command.set(self.company.ids)],
+            'group_ids': [Command.set((self.env.ref('account.group_account_invoice')
+                                       | self.env.ref('base.group_partner_manager')).ids)]})
+        with self.assertRaises(AccessError):
+            self.company.with_user(billing).read(['l10n_cr_einvoice_public_api_url'])
+        partner = self.env['res.partner'].with_user(billing).create({'name': 'X', 'vat': NEW_COMPANY_VAT})
+        self.assertEqual(partner.l10n_cr_activity_id.code, '4711.1')
 
     def test_foreign_and_unidentified_partners_are_not_looked_up(self):
         before = self.public_requests('taxpayer')

@@ -33,6 +33,7 @@ from hacienda_cr.public_data.errors import (
     ServiceSlow,
     ServiceUnavailable,
 )
+from hacienda_cr.redaction import redact_url
 
 PUBLIC_API_URL = "https://api.hacienda.go.cr"
 # Hacienda publishes one public API; a sandbox company reads the same real data.
@@ -82,11 +83,17 @@ class LookupSettings:
 
 def public_api_url(environment: str, override: str | None = None, simulator_url: str | None = None) -> str:
     """The public API base for an environment: ``override`` if given, the simulator's own
-    address for ``simulator``, Hacienda's otherwise."""
-    if override:
-        return _checked_url(override)
+    address for ``simulator``, Hacienda's otherwise. Outside the simulator it must be https:
+    the answers decide a document's exchange rate and exoneration, so they must not be
+    alterable on the way."""
     if environment not in ENVIRONMENT_URLS:
         raise ConfigurationError(f"unknown environment {environment!r}; use {', '.join(ENVIRONMENT_URLS)}")
+    if override:
+        url = _checked_url(override)
+        if environment != "simulator" and urlsplit(url).scheme != "https":
+            raise ConfigurationError(f"the public API URL {redact_url(url)!r} is not https: plain http is "
+                                     f"accepted only for the local simulator, not in {environment}")
+        return url
     if environment == "simulator" and simulator_url:
         return _checked_url(simulator_url)
     return ENVIRONMENT_URLS[environment]
@@ -96,7 +103,10 @@ def _checked_url(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"the public API URL {url!r} is not an http(s) URL")
+        raise ConfigurationError(f"the public API URL {redact_url(url)!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise ConfigurationError(f"the public API URL {redact_url(url)!r} holds a user or password: the "
+                                 "public API takes none")
     return url
 
 
