@@ -1,5 +1,5 @@
 """einvoice_stack.seed_public_data: the data set the staging seed gives the simulator is one it
-accepts, and answers what scenario 8 of docs/user-guide.md relies on, on any day; the seed
+accepts, and answers what scenario 9 of docs/user-guide.md relies on, on any day; the seed
 sends the simulator's control token."""
 
 from __future__ import annotations
