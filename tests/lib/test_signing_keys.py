@@ -35,6 +35,7 @@ def test_wrong_pin_is_named_as_such():
     with pytest.raises(InputError) as error:
         SigningKey.from_pkcs12(fx.juridica_p12(), "0000")
     assert str(error.value) == "the certificate PIN is wrong"
+    assert [issue.code for issue in error.value.issues] == ["pkcs12_wrong_pin"]
 
 
 def test_empty_pin_on_a_protected_file_is_a_wrong_pin():
@@ -47,8 +48,9 @@ def test_empty_pin_on_a_protected_file_is_a_wrong_pin():
     [b"not a certificate", b"\x30\x03\x02\x01\x03", b"-----BEGIN CERTIFICATE-----\nAAAA\n"],
 )
 def test_not_a_pkcs12_file(data):
-    with pytest.raises(InputError, match=r"not a PKCS#12 \(\.p12/\.pfx\) certificate file"):
+    with pytest.raises(InputError, match=r"not a PKCS#12 \(\.p12/\.pfx\) certificate file") as error:
         SigningKey.from_pkcs12(data, fx.PIN)
+    assert [issue.code for issue in error.value.issues] == ["pkcs12_not_pkcs12"]
 
 
 def test_truncated_pkcs12_file():
@@ -66,8 +68,9 @@ def test_damaged_pkcs12_content_is_reported_not_crashed():
 
 
 def test_empty_file_and_wrong_types():
-    with pytest.raises(InputError, match="empty"):
+    with pytest.raises(InputError, match="empty") as error:
         SigningKey.from_pkcs12(b"", fx.PIN)
+    assert error.value.issues[0].code == "pkcs12_empty"
     with pytest.raises(InputError, match="bytes"):
         SigningKey.from_pkcs12("text", fx.PIN)
 
@@ -115,16 +118,18 @@ def test_pkcs12_without_private_key():
         b"only-cert", None, fx.signing_key().certificate, None,
         serialization.BestAvailableEncryption(b"1111"),
     )
-    with pytest.raises(InputError, match="no private key"):
+    with pytest.raises(InputError, match="no private key") as error:
         SigningKey.from_pkcs12(data, "1111")
+    assert error.value.issues[0].code == "pkcs12_no_key"
 
 
 def test_expired_certificate():
     key = fx.rsa_key()
     cert = fx.self_signed(key, not_before=datetime.now(timezone.utc) - timedelta(days=400), days=30)
     signing_key = SigningKey.from_objects(key, cert)
-    with pytest.raises(InputError, match=r"^the certificate expired on \d{4}-\d\d-\d\d "):
+    with pytest.raises(InputError, match=r"^the certificate expired on \d{4}-\d\d-\d\d ") as error:
         signing_key.check_usable()
+    assert error.value.issues[0].code == "certificate_expired"
     with pytest.raises(InputError, match="expired on"):
         sign_xml(_document(), signing_key)
 
@@ -132,8 +137,9 @@ def test_expired_certificate():
 def test_certificate_not_yet_valid():
     key = fx.rsa_key()
     cert = fx.self_signed(key, not_before=datetime.now(timezone.utc) + timedelta(days=3))
-    with pytest.raises(InputError, match="not valid before"):
+    with pytest.raises(InputError, match="not valid before") as error:
         sign_xml(_document(), SigningKey.from_objects(key, cert))
+    assert error.value.issues[0].code == "certificate_not_yet_valid"
 
 
 @pytest.mark.parametrize("bits", [128, 159, 160])

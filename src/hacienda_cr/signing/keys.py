@@ -18,12 +18,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from hacienda_cr.errors import InputError
+from hacienda_cr.errors import InputError, Issue
 from hacienda_cr.signing import pkcs12_diagnosis
 from hacienda_cr.signing.distinguished_names import rfc4514
 from hacienda_cr.signing.taxpayer_ids import taxpayer_id_from_certificate
 
 MIN_RSA_BITS = 2048
+# Issue codes of the key problems a user can act on, so that an application can say them in
+# its user's language (the messages stay the library's English).
+KEY_PROBLEM_CODES = (
+    "pkcs12_empty", "pkcs12_not_pkcs12", "pkcs12_wrong_pin", "pkcs12_damaged", "pkcs12_unreadable",
+    "pkcs12_no_key", "pkcs12_no_certificate", "key_not_rsa", "key_too_short", "key_mismatch",
+    "certificate_expired", "certificate_not_yet_valid",
+)
+
+
+def _key_problem(code: str, message: str) -> InputError:
+    return InputError(Issue("", message, code=code))
 
 
 @lru_cache(maxsize=256)
@@ -71,20 +82,23 @@ class SigningKey:
             )
         if not isinstance(private_key, rsa.RSAPrivateKey):
             kind = type(private_key).__name__.lstrip("_")
-            raise InputError(
-                f"the private key is not an RSA key ({kind}); Hacienda signatures are RSA-SHA256"
+            raise _key_problem(
+                "key_not_rsa",
+                f"the private key is not an RSA key ({kind}); Hacienda signatures are RSA-SHA256",
             )
         if private_key.key_size < MIN_RSA_BITS:
-            raise InputError(
-                f"the RSA key has {private_key.key_size} bits; at least {MIN_RSA_BITS} are required"
+            raise _key_problem(
+                "key_too_short",
+                f"the RSA key has {private_key.key_size} bits; at least {MIN_RSA_BITS} are required",
             )
         cert_key = certificate.public_key()
         if not isinstance(cert_key, rsa.RSAPublicKey) or (
             cert_key.public_numbers() != private_key.public_key().public_numbers()
         ):
-            raise InputError(
+            raise _key_problem(
+                "key_mismatch",
                 "the private key does not belong to the certificate "
-                f"({describe_certificate(certificate)})"
+                f"({describe_certificate(certificate)})",
             )
         self._private_key = private_key
         self.certificate = certificate
@@ -111,17 +125,19 @@ class SigningKey:
         if not isinstance(pin, str):
             raise InputError(f"the certificate PIN must be a string, got {type(pin).__name__}")
         if not data:
-            raise InputError("the PKCS#12 (.p12) file is empty")
+            raise _key_problem("pkcs12_empty", "the PKCS#12 (.p12) file is empty")
         try:
             private_key, certificate, extra = pkcs12.load_key_and_certificates(
                 data, pin.encode("utf-8") if pin else None
             )
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            raise InputError(_pkcs12_failure(data, pin, exc)) from None
+            raise _key_problem(*_pkcs12_failure(data, pin, exc)) from None
         if private_key is None:
-            raise InputError("the PKCS#12 (.p12) file holds no private key")
+            raise _key_problem("pkcs12_no_key", "the PKCS#12 (.p12) file holds no private key")
         if certificate is None:
-            raise InputError("the PKCS#12 (.p12) file holds no certificate for its private key")
+            raise _key_problem(
+                "pkcs12_no_certificate", "the PKCS#12 (.p12) file holds no certificate for its private key"
+            )
         return cls(private_key, certificate, extra or ())
 
     @classmethod
@@ -160,14 +176,16 @@ class SigningKey:
         elif at.tzinfo is None:
             raise InputError("check_usable needs an aware datetime (with a UTC offset)")
         if at > self.not_valid_after:
-            raise InputError(
+            raise _key_problem(
+                "certificate_expired",
                 f"the certificate expired on {_utc_text(self.not_valid_after)} "
-                f"({describe_certificate(self.certificate)})"
+                f"({describe_certificate(self.certificate)})",
             )
         if at < self.not_valid_before:
-            raise InputError(
+            raise _key_problem(
+                "certificate_not_yet_valid",
                 f"the certificate is not valid before {_utc_text(self.not_valid_before)} "
-                f"({describe_certificate(self.certificate)})"
+                f"({describe_certificate(self.certificate)})",
             )
 
     def sign_rsa_sha256(self, data: bytes) -> bytes:
@@ -202,15 +220,16 @@ def _load_pem_certificates_one_by_one(cert_pem: bytes) -> list[x509.Certificate]
         pos = end
 
 
-def _pkcs12_failure(data: bytes, pin: str, exc: Exception) -> str:
+def _pkcs12_failure(data: bytes, pin: str, exc: Exception) -> tuple[str, str]:
+    """(issue code, message) of a .p12 that did not open."""
     if not pkcs12_diagnosis.looks_like_pkcs12(data):
-        return "the file is not a PKCS#12 (.p12/.pfx) certificate file, or it is truncated"
+        return "pkcs12_not_pkcs12", "the file is not a PKCS#12 (.p12/.pfx) certificate file, or it is truncated"
     verdict = pkcs12_diagnosis.pin_matches(data, pin)
     if verdict is False:
-        return "the certificate PIN is wrong"
+        return "pkcs12_wrong_pin", "the certificate PIN is wrong"
     if verdict is True:
-        return (
+        return "pkcs12_damaged", (
             "the PIN is right but the PKCS#12 (.p12) file could not be decrypted: it is "
             f"damaged or uses an algorithm this OpenSSL build does not support ({exc})"
         )
-    return "the PKCS#12 (.p12) file could not be opened: the PIN is wrong or the file is damaged"
+    return "pkcs12_unreadable", "the PKCS#12 (.p12) file could not be opened: the PIN is wrong or the file is damaged"
