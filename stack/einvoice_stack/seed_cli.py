@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         company_id = rpc.ref("base.main_company")
         # Before the customers: created from their identification, they are filled from it.
         created["public data items"] = seed_public_data.seed_simulator(env)
-        customers, n = seed_data.ensure_customers(rpc)
+        customers, n = seed_data.ensure_customers(rpc, env.settings["stack"]["lang"])
         created["customers"] = n
         products, created["CABYS codes"], created["products"] = seed_data.ensure_products(rpc, company_id)
         invoices, n = seed_data.ensure_invoices(rpc, customers, products)

@@ -99,13 +99,26 @@ def configure(rpc: OdooRPC, env: SeedEnv) -> dict[str, int]:
     missing = sorted(set(wanted) - set(available))
     if missing:
         raise SeedError(f"res.company has no field(s) {', '.join(missing)}: is {EINVOICE_MODULE} up to date?")
-    [company] = rpc.call("res.company", "read", [company_id], list(wanted))
+    # The first Print would otherwise open the document-layout wizard.
+    wanted["external_report_layout_id"] = rpc.ref("web.external_layout_standard")
+    [company] = rpc.call("res.company", "read", [company_id], [*wanted, "partner_id"])
     changed = _write_changes(rpc, "res.company", company, wanted)
     counts = {"company fields": len(changed)}
+    counts["language"] = _language(rpc, env.settings["stack"]["lang"], company["partner_id"][0])
     counts["certificate"] = _certificate(rpc, env, company_id)
     counts["journal fields"] = _journal(rpc, company_id)
     counts["point of sale fields"] = _point_of_sale(rpc, company_id)
     return counts
+
+
+def _language(rpc: OdooRPC, lang: str, company_partner_id: int) -> int:
+    """The company (whose language the queue writes and sends to Hacienda in) and the seed's user
+    speak the users' language ([stack].lang)."""
+    changed = 0
+    for model, record_id in (("res.partner", company_partner_id), ("res.users", rpc.uid)):
+        [record] = rpc.call(model, "read", [record_id], ["lang"])
+        changed += len(_write_changes(rpc, model, record, {"lang": lang}))
+    return changed
 
 
 def _certificate(rpc: OdooRPC, env: SeedEnv, company_id: int) -> int:

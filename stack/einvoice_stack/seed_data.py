@@ -82,11 +82,17 @@ def customer_email(local: str) -> str:
     return f"{local}@clientes-demo.test"
 
 
-def ensure_customers(rpc: OdooRPC) -> tuple[dict[str, int], int]:
-    existing = {p["ref"]: p["id"] for p in rpc.search_read(
-        "res.partner", [("ref", "in", [c[0] for c in CUSTOMERS])], ["ref"], context={"active_test": False})}
+def ensure_customers(rpc: OdooRPC, lang: str) -> tuple[dict[str, int], int]:
+    """The customers; the Costa Rican ones in ``lang`` (their PDFs and e-mails are in it)."""
+    found = rpc.search_read("res.partner", [("ref", "in", [c[0] for c in CUSTOMERS])], ["ref", "lang"],
+                            context={"active_test": False})
+    existing = {p["ref"]: p["id"] for p in found}
     countries = {c["code"]: c["id"] for c in rpc.search_read("res.country", [("code", "in", ["CR", "US"])], ["code"])}
     created = 0
+    costa_ricans = {c[0] for c in CUSTOMERS if c[4] == "CR"}
+    relabel = [p["id"] for p in found if p["ref"] in costa_ricans and p["lang"] != lang]
+    if relabel:
+        rpc.call("res.partner", "write", relabel, {"lang": lang})
     for ref, name, id_type, number, country, local in CUSTOMERS:
         if ref in existing:
             continue
@@ -98,6 +104,7 @@ def ensure_customers(rpc: OdooRPC) -> tuple[dict[str, int], int]:
             "country_id": countries[country],
             "email": customer_email(local),
             "l10n_cr_id_type_id": code_id(rpc, "identification_types", id_type),
+            **({"lang": lang} if country == "CR" else {}),
         }])[0]
         created += 1
     return existing, created

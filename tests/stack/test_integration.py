@@ -4,6 +4,7 @@ the Hacienda simulator, Redis, the SMTP sink). Scenarios of docs/user-guide.md a
 from __future__ import annotations
 
 import base64
+import io
 import re
 import secrets
 import xml.etree.ElementTree as ET
@@ -36,6 +37,13 @@ def _signed_xml(admin, move: dict) -> ET.Element:
     return ET.fromstring(base64.b64decode(attachment["datas"]))
 
 
+def _pdf_text(pdf: bytes) -> str:
+    """The text of a PDF's pages without whitespace (extraction cuts lines where it likes)."""
+    from PyPDF2 import PdfReader
+
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
 def _accepted(admin, move_id: int) -> dict:
     [move] = wait_final(admin, [move_id]).values()
     assert move["l10n_cr_einvoice_state"] == "accepted", (move["name"], move["l10n_cr_einvoice_error"])
@@ -58,10 +66,15 @@ def test_invoice_workflow(env, admin, figures):
     assert answer.tag.endswith("MensajeHacienda")
     doc = document(admin, move["l10n_cr_einvoice_document_id"][0])
     assert doc["xml_attachment_id"] and doc["response_attachment_id"]
-    # The PDF through nginx, as a user prints it.
+    # The PDF through nginx, as a user prints it: whatever wkhtmltopdf prints of the page header,
+    # its text (as a reader's tools extract it) names the issuer and the document.
     pdf = admin.get(f"/report/pdf/account.report_invoice/{move_id}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.headers.get("Content-Type")
     figures("invoice PDF size", len(pdf.content) / 1024, "KiB")
+    text = _pdf_text(pdf.content)
+    [company] = admin.call("res.company", "read", [move["company_id"][0]], ["name", "vat"])
+    for value in (company["name"], company["vat"], move["l10n_cr_einvoice_clave"], move["l10n_cr_einvoice_consecutivo"]):
+        assert re.sub(r"\s+", "", value) in text, (value, text[:500])
     # The customer's e-mail, caught by the SMTP sink, with the three attachments.
     [customer] = admin.call("res.partner", "read", [move["partner_id"][0]], ["email"])
     # The subject names the invoice or its Hacienda number (consecutivo).
@@ -119,6 +132,8 @@ def test_credit_note(env, admin):
     assert reference is not None, "no InformacionReferencia in the credit note"
     assert reference.find("d:Numero", ns).text == invoice["l10n_cr_einvoice_clave"]
     assert reference.find("d:TipoDocIR", ns).text == "01"
+    # The reason Hacienda reads is the one given, not Odoo's "Reversal of: …" reference.
+    assert reference.find("d:Razon", ns).text == "Devolución del equipo"
 
 
 @pytest.mark.scenario(5, "Bulk operations")

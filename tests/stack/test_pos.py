@@ -86,3 +86,6 @@ def test_pos_order(env, admin, customer, document_type):
     assert order["state"] in ("paid", "done"), order["state"]
     assert order["l10n_cr_einvoice_document_type"] == document_type
     assert simulator_status(env, order["l10n_cr_einvoice_clave"])["ind-estado"] == "aceptado"
+    # Orders sent by scripts and by tills each count their references from 1: the name stays unique.
+    namesakes = admin.search_read("pos.order", [("config_id", "=", config["id"]), ("name", "=", order["name"])], ["id"])
+    assert [o["id"] for o in namesakes] == [order_id], order["name"]

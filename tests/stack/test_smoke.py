@@ -205,6 +205,28 @@ def test_users_language_is_loaded(env, admin):
     assert [f["field_description"] for f in field] == ["Estado en Hacienda"], field
 
 
+def test_seed_speaks_the_users_language(env, admin):
+    """The seed's user, the company (whose language the queue writes and sends to Hacienda in) and
+    the Costa Rican customers are in [stack].lang; the customer abroad is not."""
+    lang = env.settings["stack"]["lang"]
+    [user] = admin.call("res.users", "read", [admin.uid], ["lang", "company_id"])
+    assert user["lang"] == lang
+    [company] = admin.call("res.company", "read", [user["company_id"][0]], ["partner_id", "external_report_layout_id"])
+    [partner] = admin.call("res.partner", "read", [company["partner_id"][0]], ["lang"])
+    assert partner["lang"] == lang
+    customers = admin.search_read("res.partner", [("ref", "like", "STG-C")], ["ref", "lang", "country_id"])
+    assert customers
+    assert {c["ref"]: c["lang"] == lang for c in customers} == {c["ref"]: c["country_id"][1] == "Costa Rica"
+                                                                 for c in customers}
+
+
+def test_first_print_is_the_document(admin):
+    """The seed chose a document layout: Print gives the invoice, not the layout wizard."""
+    [move] = admin.search_read("account.move", [("ref", "=", "STG-INV-01")], ["id"])
+    action = admin.call("account.move", "action_print_pdf", [move["id"]])
+    assert action["type"] == "ir.actions.report", action.get("res_model")
+
+
 def _repo_addon_dir():
     from stack_env import REPO
 
