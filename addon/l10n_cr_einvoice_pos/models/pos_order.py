@@ -68,6 +68,18 @@ class PosOrder(models.Model):
 
     # -- computes ----------------------------------------------------------------------
 
+    def _compute_order_name(self, session=None):
+        """Odoo names an order after the last part of its reference, which each device of the point
+        of sale counts from 1 on its own, and the server too for orders made elsewhere: a till and a
+        second till (or an order sent by a script) gave two "Caja – 000001". The point of sale's
+        count of every order it received (``sequence_number``, never repeated) names it instead."""
+        name = super()._compute_order_name(session)
+        session = session or self.session_id
+        if self.refunded_order_id.exists() or not self.sequence_number \
+                or not session.config_id.company_id.l10n_cr_einvoice_enabled:
+            return name
+        return f"{session.config_id.name} - {self.sequence_number:06d}"
+
     def _l10n_cr_einvoice_last_document(self):
         self.ensure_one()
         return self.l10n_cr_einvoice_document_ids.sorted('id')[-1:]
@@ -582,8 +594,5 @@ class PosOrder(models.Model):
         return {'pos.order': self._load_pos_data_read(self, config) if config else []}
 
     def action_l10n_cr_einvoice_documents(self):
-        action = self.env['ir.actions.act_window']._for_xml_id('l10n_cr_einvoice.action_l10n_cr_einvoice_document')
-        action['domain'] = [('id', 'in', (self.l10n_cr_einvoice_document_ids
-                                          | self.account_move.l10n_cr_einvoice_document_ids).ids)]
-        action['context'] = {'create': False}
-        return action
+        return (self.l10n_cr_einvoice_document_ids
+                | self.account_move.l10n_cr_einvoice_document_ids)._l10n_cr_open_action()

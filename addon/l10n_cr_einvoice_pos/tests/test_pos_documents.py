@@ -24,6 +24,18 @@ CLAVE_SITUATION = 41
 @tagged('post_install_l10n', 'post_install', '-at_install')
 class TestPosDocuments(L10nCrPosCommon):
 
+    def test_orders_of_two_devices_have_different_names(self):
+        """Each device of a point of sale numbers its references from 1, and so does the server for
+        orders sent to it otherwise: the orders' names stay different all the same."""
+        config_id = self.pos_config.id
+        lines = [self.line_values(self.pos_coffee, 1)]
+        till = self.sync(self.order_values(self.session, lines, pos_reference=f'261-{config_id}-000001'))
+        second_till = self.sync(self.order_values(self.session, lines, pos_reference=f'262-{config_id}-000001'))
+        script = self.sync(self.order_values(self.session, lines))  # the server's own reference
+        names = (till | second_till | script).mapped('name')
+        self.assertEqual(len(set(names)), 3, names)
+        self.assertTrue(all(name.startswith('Tienda Central - ') for name in names), names)
+
     def test_anonymous_sale_issues_a_tiquete(self):
         order = self.sell([(self.pos_coffee, 2), (self.pos_pastry, 3, 10.0)])
         document = order.l10n_cr_einvoice_document_ids

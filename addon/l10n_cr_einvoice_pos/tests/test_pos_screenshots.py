@@ -23,8 +23,8 @@ class TestPosScreenshots(TourScreenshots, L10nCrPosHttpCommon):
     screenshot_subdir = 'l10n_cr_einvoice_pos'
 
     def test_screenshots(self):
-        # Odoo's own receipt QR (the self-invoicing portal) would sit next to the clave's: left out here.
-        self.company.point_of_sale_use_ticket_qr_code = False
+        # Odoo's own receipt QR (the self-invoicing portal) beside the clave's, each with its label.
+        self.company.point_of_sale_use_ticket_qr_code = True
         self.pos_config.with_user(self.pos_user).open_ui()
         self.start_tour(f"/pos/ui/{self.pos_config.id}", 'l10n_cr_einvoice_pos_screenshots',
                         login=self.pos_user.login)

@@ -36,6 +36,16 @@ function receiptShows(label, consecutivo) {
             content: "and the QR code of the clave",
             trigger: ".receipt-screen img.o_l10n_cr_receipt_qr[src^='data:image/']",
         },
+        {
+            content: "each QR code says what it is for",
+            trigger: ".receipt-screen .o_l10n_cr_receipt_qr_label",
+            run() {
+                const portalQr = document.querySelector(".receipt-screen #posqrcode");
+                if (portalQr && !portalQr.parentElement.querySelector(".o_l10n_cr_receipt_portal_qr_label")) {
+                    throw new Error("Odoo's invoice-request QR code has no label beside the clave's");
+                }
+            },
+        },
     ];
 }
 
