@@ -45,6 +45,9 @@
         'report/report_invoice.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'l10n_cr_einvoice/static/src/**/*',
+        ],
         'web.assets_tests': [
             'l10n_cr_einvoice/static/tests/tours/*.js',
         ],

@@ -18,6 +18,7 @@ from . import (
     exchange_rates,
     exoneration,
     exoneration_lookup,
+    ir_websocket,
     product,
     public_data,
     public_data_posting,

@@ -267,18 +267,15 @@ class AccountMove(models.Model):
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
     def action_l10n_cr_einvoice_check_status(self):
-        self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status()
-        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+        return self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status()
 
     def action_l10n_cr_einvoice_validate(self):
         return self.l10n_cr_einvoice_document_ids.filtered('xml_attachment_id').action_l10n_cr_validate()
 
     def action_l10n_cr_einvoice_documents(self):
-        action = self.env['ir.actions.act_window']._for_xml_id('l10n_cr_einvoice.action_l10n_cr_einvoice_document')
-        action['domain'] = [('id', 'in', (self.l10n_cr_einvoice_document_ids
-                                          | self.env['l10n_cr.einvoice.document'].search(
-                                              [('payment_move_id', 'in', self.ids)])).ids)]
-        return action
+        documents = self.l10n_cr_einvoice_document_ids | self.env['l10n_cr.einvoice.document'].search(
+            [('payment_move_id', 'in', self.ids)])
+        return documents._l10n_cr_open_action()
 
     # -- mapping to the library ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from hacienda_cr.issuing import XSD, DocumentRefused, issue_document
 from hacienda_cr.signing import verify_xml
 from hacienda_cr.validation import validate_document
 
-from ..hacienda import issue_text, server_settings
+from ..hacienda import api_text, issue_text, server_settings
 from .document_types import ABBREVIATIONS, ALL_DOCUMENT_TYPE_SELECTION, CUSTOMER_DOCUMENTS
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ ERROR_KINDS = [
     ('internal', 'Unexpected error'),
 ]
 SITUATION_SELECTION = [('1', 'Normal'), ('2', 'Contingency'), ('3', 'Without internet')]
+# The bus subchannel of a record whose forms follow its documents' state, and the notification
+# they get (static/src/live_state: the form reloads itself).
+LIVE_STATE_CHANNEL = 'l10n_cr_einvoice_state'
+LIVE_STATE_NOTIFICATION = 'l10n_cr_einvoice.state'
 
 # Waits before the next attempt after a transient failure (then the last one, repeated).
 SUBMIT_BACKOFF = (30, 60, 120, 300, 600, 1800, 3600)
@@ -154,6 +158,21 @@ class L10nCrEinvoiceDocument(models.Model):
             return Domain('consecutivo', '=', text)
         return Domain('name', 'ilike', value)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if 'state' in vals:
+            self._l10n_cr_push_state()
+        return result
+
+    def _l10n_cr_push_state(self):
+        """Tell the forms open on these documents, and on the records they are seen from (the
+        invoice…), that the state changed: they reload themselves (Odoo's bus, once committed)."""
+        bus = self.env['bus.bus'].sudo()
+        for doc in self:
+            for record in [doc, *doc._l10n_cr_related_records()]:
+                bus._sendone((record, LIVE_STATE_CHANNEL), LIVE_STATE_NOTIFICATION,
+                             {'model': record._name, 'id': record.id, 'state': doc.state})
+
     @api.ondelete(at_uninstall=False)
     def _unlink_never_sent_only(self):
         if any(doc.submission_started or doc.state in ('sent', 'accepted', 'rejected') for doc in self):
@@ -229,10 +248,18 @@ class L10nCrEinvoiceDocument(models.Model):
         return fields.Datetime.to_datetime(self.issue_date).isoformat() + '+00:00'
 
     def _l10n_cr_build_and_sign(self, key=None):
-        """Build from the source, validate against the XSD, sign, store the XML. UserError on problems."""
+        """Build from the source, validate against the XSD, sign, store the XML. UserError on problems.
+
+        The texts the document carries to Hacienda (reasons, descriptions) are in the company's
+        language; what prevents it is said in the reader's."""
         self.ensure_one()
-        values, line_labels = self._l10n_cr_source_values()
         key = key or self.company_id._l10n_cr_einvoice_signing_key()
+        try:
+            values, line_labels = self._l10n_cr_in_company_lang()._l10n_cr_source_values()
+        except UserError:
+            if self.env.lang != self.company_id._l10n_cr_einvoice_lang():
+                self._l10n_cr_source_values()  # raises the same problems in the user's language
+            raise
         try:
             issued = issue_document(
                 values, key, schema_set=self.schema_set or None, xsd_dir=server_settings.schema_dir())
@@ -268,6 +295,12 @@ class L10nCrEinvoiceDocument(models.Model):
             'schema_set': schema_set,
         })
         old.sudo().unlink()
+
+    def _l10n_cr_in_company_lang(self):
+        """This document in an environment speaking its company's language (see
+        ``res.company._l10n_cr_einvoice_lang``): for what it writes and sends."""
+        self.ensure_one()
+        return self.with_context(lang=self.company_id._l10n_cr_einvoice_lang())
 
     def _l10n_cr_type_label(self):
         return dict(self._fields['document_type']._description_selection(self.env)).get(self.document_type, '')
@@ -363,6 +396,7 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_process_locked(self, now):
         """Lock this document (skip it if another worker has it), process it, commit."""
         self.ensure_one()
+        self = self._l10n_cr_in_company_lang()  # a cron speaks the company's language
         try:
             with self.env.cr.savepoint(flush=False):
                 locked = self.try_lock_for_update()
@@ -400,6 +434,7 @@ class L10nCrEinvoiceDocument(models.Model):
         """POST the signed XML. After a start that may have reached Hacienda (a crash, a
         timeout), Hacienda is asked first; the same clave is never sent twice blindly."""
         self.ensure_one()
+        self = self._l10n_cr_in_company_lang()  # what it writes, everyone reads
         doc = self.sudo()
         if not doc.xml_attachment_id:
             try:
@@ -431,7 +466,7 @@ class L10nCrEinvoiceDocument(models.Model):
             return doc._l10n_cr_set_rejected(exc.reason or exc.message)
         except ConfigurationProblem as exc:
             return doc._l10n_cr_set_error('configuration', self.env._(
-                "Hacienda refused the company's connection settings: %s", exc.message))
+                "Hacienda refused the company's connection settings: %s", api_text.describe_api_error(self.env, exc)))
         except TransientError as exc:
             return doc._l10n_cr_retry_later(exc)
         except InputError as exc:
@@ -476,7 +511,7 @@ class L10nCrEinvoiceDocument(models.Model):
         when = fields.Datetime.now() + timedelta(seconds=delay)
         message = self.env._(
             "Hacienda could not be reached (%(reason)s). The document will be sent again automatically "
-            "at %(when)s UTC.", reason=exc.message, when=fields.Datetime.to_string(when))
+            "at %(when)s UTC.", reason=api_text.describe_api_error(self.env, exc), when=fields.Datetime.to_string(when))
         doc.write({'next_try': when, 'error_kind': 'connection', 'error_message': message})
         if doc.attempt_count == 1 or doc.attempt_count % 5 == 0:
             doc._l10n_cr_note(message)
@@ -495,6 +530,7 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_poll(self):
         """Ask Hacienda for the document's status once and act on the answer."""
         self.ensure_one()
+        self = self._l10n_cr_in_company_lang()  # what it writes, everyone reads
         doc = self.sudo()
         try:
             client = doc.company_id._l10n_cr_einvoice_client()
@@ -503,13 +539,13 @@ class L10nCrEinvoiceDocument(models.Model):
             return doc._l10n_cr_set_error('configuration', exc.args[0])
         except ConfigurationProblem as exc:
             return doc._l10n_cr_set_error('configuration', self.env._(
-                "Hacienda refused the company's connection settings: %s", exc.message))
+                "Hacienda refused the company's connection settings: %s", api_text.describe_api_error(self.env, exc)))
         except TransientError as exc:
             doc.write({
                 'poll_count': doc.poll_count + 1,
                 'next_try': doc._l10n_cr_next_poll_time(doc.poll_count + 1),
                 'error_message': self.env._("Hacienda could not be asked for the status (%s); asking again later.",
-                                            exc.message),
+                                            api_text.describe_api_error(self.env, exc)),
             })
             return doc._l10n_cr_schedule(doc.next_try)
         except InputError as exc:
@@ -769,19 +805,51 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def action_l10n_cr_check_status(self):
         self._l10n_cr_check_can_act()
-        for doc in self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started):
+        asked = self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started)
+        for doc in asked:
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
             if doc.state in ('sent', 'to_send'):
                 doc.state = 'sent'
                 doc._l10n_cr_poll()
-        return self._l10n_cr_action_result()
+        return self._l10n_cr_status_notification(asked)
+
+    def _l10n_cr_status_notification(self, asked):
+        """What "Check status" found, told to the user (then the page reloads)."""
+        if not asked:
+            message = self.env._("None of these documents is waiting for Hacienda's answer: there is nothing to ask.")
+            kind = 'info'
+        else:
+            states = dict(self._fields['state']._description_selection(self.env))
+            lines = []
+            for doc in asked:
+                if doc.state == 'sent':
+                    line = self.env._("%s: Hacienda is still processing it; it is asked again automatically.",
+                                      doc.display_name)
+                elif doc.state == 'rejected':
+                    line = self.env._("%(document)s: rejected by Hacienda: %(reason)s", document=doc.display_name,
+                                      reason=doc.hacienda_message or '')
+                else:
+                    line = f"{doc.display_name}: {states[doc.state]}"
+                lines.append(line)
+            message = '\n'.join(lines)
+            kind = ('success' if set(asked.mapped('state')) == {'accepted'}
+                    else 'warning' if {'rejected', 'error'} & set(asked.mapped('state')) else 'info')
+        return {
+            'type': 'ir.actions.client', 'tag': 'display_notification',
+            'params': {'title': self.env._("Hacienda status"), 'message': message, 'type': kind,
+                       'next': {'type': 'ir.actions.client', 'tag': 'soft_reload'}},
+        }
 
     def action_l10n_cr_validate(self):
-        """Check the stored XML again (XSD, business rules, signature) and report."""
+        """Check the stored XML again (XSD, business rules, signature) and report. Documents Hacienda
+        accepted are left out: its acceptance says it all."""
         self._l10n_cr_check_can_act()
+        to_check = self.filtered(lambda d: d.state != 'accepted')
+        if not to_check:
+            raise UserError(self.env._("Hacienda accepted the selected documents: there is nothing to validate."))
         problems = []
-        for doc in self.sudo():
+        for doc in to_check.sudo():
             if not doc.xml_attachment_id:
                 problems.append(self.env._("%s: no signed XML yet.", doc.display_name))
                 continue
@@ -800,7 +868,7 @@ class L10nCrEinvoiceDocument(models.Model):
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
             'params': {'type': 'success', 'title': self.env._("Validation"),
-                       'message': self.env._("%s document(s) valid: schema, rules and signature.", len(self))},
+                       'message': self.env._("%s document(s) valid: schema, rules and signature.", len(to_check))},
         }
 
     def action_l10n_cr_sign(self):
@@ -814,6 +882,16 @@ class L10nCrEinvoiceDocument(models.Model):
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
         return self._l10n_cr_action_result()
+
+    def _l10n_cr_open_action(self):
+        """The window action showing these documents: the document's form when there is one."""
+        action = self.env['ir.actions.act_window']._for_xml_id('l10n_cr_einvoice.action_l10n_cr_einvoice_document')
+        action['context'] = {'create': False}
+        if len(self) == 1:
+            action.update({'view_mode': 'form', 'views': [(False, 'form')], 'res_id': self.id})
+        else:
+            action['domain'] = [('id', 'in', self.ids)]
+        return action
 
     def _l10n_cr_action_result(self):
         if len(self) == 1:

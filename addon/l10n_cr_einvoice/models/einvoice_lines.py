@@ -88,8 +88,9 @@ class L10nCrEinvoiceDocument(models.Model):
         if not product:
             problems.append(self.env._("%s: has no product; Hacienda needs the product's CABYS code on every line.", where))
         elif not cabys:
-            problems.append(self.env._("%(where)s: the product %(product)s has no CABYS code. Set it on the product "
-                              "(Accounting tab).", where=where, product=product.display_name))
+            problems.append(self.env._("%(where)s: the product %(product)s has no CABYS code. Set it on the product, "
+                              "General Information tab, Costa Rica e-invoicing (or ask whoever manages the "
+                              "products).", where=where, product=product.display_name))
         # Only a seller gives a regalía: a purchase (08) has no ImpuestoAsumidoEmisorFabrica to carry its tax.
         if not price_unit and gift_price > 0 and doc_type != '08':
             price_unit, discount = gift_price, 100.0

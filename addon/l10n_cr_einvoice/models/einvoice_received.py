@@ -8,6 +8,7 @@ from hacienda_cr.api import ApiError
 from hacienda_cr.codes import code_list
 from hacienda_cr.errors import InputError
 
+from ..hacienda import api_text
 from .document_types import ABBREVIATIONS, MENSAJE_BY_TYPE, RECEIVED_TYPE_SELECTION
 from .money import money
 
@@ -171,7 +172,8 @@ class L10nCrEinvoiceReceived(models.Model):
         except UserError as exc:
             vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.args[0])
         except ApiError as exc:
-            vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.message)
+            vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s",
+                                                  api_text.describe_api_error(self.env, exc))
         except InputError as exc:
             vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", str(exc))
         else:
@@ -237,7 +239,7 @@ class L10nCrEinvoiceReceived(models.Model):
         for received in due:
             try:
                 with self.env.cr.savepoint():
-                    received._l10n_cr_check_hacienda_one()
+                    received.with_context(lang=received.company_id._l10n_cr_einvoice_lang())._l10n_cr_check_hacienda_one()
             except Exception:  # one document never stops the others
                 _logger.exception("Supplier document %s: the check at Hacienda failed", received.display_name)
             Document._l10n_cr_commit()

@@ -10,7 +10,8 @@ class ProductTemplate(models.Model):
     l10n_cr_cabys_id = fields.Many2one(
         'l10n_cr.cabys', string='CABYS code',
         help='Code of the good or service in the CABYS catalogue (13 digits); required on every '
-             'line of an electronic document. Import the catalogue in Accounting › Configuration.',
+             'line of an electronic document. An accounting administrator imports the catalogue in '
+             'Invoicing › Configuration › Costa Rica e-invoicing.',
     )
     l10n_cr_unit_id = fields.Many2one(
         'l10n_cr.einvoice.code', string='Hacienda unit',

@@ -309,8 +309,8 @@ class L10nCrEinvoiceReceived(models.Model):
             raise UserError(self.env._("The document is in %s, a currency this database does not know.", code))
         if not currency.active:
             raise UserError(self.env._(
-                "The document is in %s, which is not active: activate the currency (Accounting › Configuration › "
-                "Currencies) and import the document again.", code))
+                "The document is in %s, which is not active: an accounting administrator activates the currency "
+                "(Invoicing › Configuration › Currencies), then import the document again.", code))
         return currency
 
     # -- the vendor bill -----------------------------------------------------------------------
@@ -397,7 +397,8 @@ class L10nCrEinvoiceReceived(models.Model):
         candidates = candidates.filtered(lambda t: not t.price_include).sorted('sequence')
         if not candidates:
             problems.append(self.env._("%(where)s: the company has no purchase tax for this line's tax: it needs %(wanted)s "
-                              "(Accounting › Configuration › Taxes).", where=where, wanted=wanted))
+                              "(an accounting administrator adds it in Invoicing › Configuration › Taxes).",
+                              where=where, wanted=wanted))
         return candidates[:1]
 
     @api.model

@@ -7,10 +7,9 @@ from odoo.exceptions import UserError, ValidationError
 
 from hacienda_cr import api as hacienda_api
 from hacienda_cr.errors import ConfigurationError, InputError
-from hacienda_cr.signing import SigningKey
 from hacienda_cr.signing.trust import load_trusted
 
-from ..hacienda import client_cache, key_cache, server_settings
+from ..hacienda import api_text, client_cache, key_cache, key_text, server_settings
 from .document_types import MESSAGE_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -42,6 +41,9 @@ class ResCompany(models.Model):
     l10n_cr_einvoice_environment = fields.Selection(
         ENVIRONMENT_SELECTION, string='Hacienda environment', required=True,
         default=lambda self: server_settings.default_environment(),
+        help='Where the documents go: the local simulator (tests, no tax effect), Hacienda\'s sandbox '
+             '(tests with Hacienda, no tax effect) or production (real documents, with tax effect). The API '
+             'user and the certificate must be those of the same environment.',
     )
     # Where the API password and tokens are sent: administrators only, like the password.
     l10n_cr_einvoice_api_url = fields.Char(
@@ -58,6 +60,8 @@ class ResCompany(models.Model):
     )
     l10n_cr_einvoice_password = fields.Char(
         string='API password', groups='account.group_account_manager', copy=False,
+        help='The password of the API user, generated with it in ATV / TRIBU-CR (not the password of '
+             'the taxpayer\'s own account).',
     )
     l10n_cr_einvoice_certificate_id = fields.Many2one(
         'certificate.certificate', string='Signing certificate', groups='account.group_account_manager',
@@ -78,7 +82,9 @@ class ResCompany(models.Model):
         help='Identification number of the provider of the invoicing system (ProveedorSistemas). '
              'Empty: the company\'s own Tax ID (the system is run by the company itself).',
     )
-    l10n_cr_einvoice_commercial_name = fields.Char(string='Commercial name')
+    l10n_cr_einvoice_commercial_name = fields.Char(
+        string='Commercial name',
+        help='The name the company trades under (NombreComercial), if it differs from its legal name.')
     l10n_cr_einvoice_email = fields.Char(
         string='E-invoice e-mail',
         help='Address(es) written as the issuer\'s e-mail (up to 4, separated by commas). '
@@ -147,30 +153,53 @@ class ResCompany(models.Model):
         raw = self.l10n_cr_einvoice_email or self.email or ''
         return [e.strip() for e in re.split(r'[,;\s]+', raw) if e.strip()][:4]
 
+    def _l10n_cr_einvoice_lang(self):
+        """The language of what e-invoicing writes for everyone (chatter, banners, activities, whether
+        the queue or a user's action writes them) and of the texts sent to Hacienda: the company's,
+        when it is installed, not that of the cron's user."""
+        self.ensure_one()
+        lang = self.sudo().partner_id.lang
+        if lang and lang in dict(self.env['res.lang'].get_installed()):
+            return lang
+        return self.env.lang or 'en_US'
+
+    def _l10n_cr_einvoice_settings_place(self):
+        """Where the e-invoicing settings are, for messages: only administrators open Settings,
+        so the messages say who does what there (true for whoever reads them)."""
+        return self.env._("Invoicing › Configuration › Settings › Costa Rica electronic invoicing")
+
     def _l10n_cr_einvoice_configuration_problems(self, document_type=None):
         """What must be set before this company can issue documents, in plain words."""
         self.ensure_one()
         company = self.sudo()
         problems = []
+        place = self._l10n_cr_einvoice_settings_place()
         id_type, number = company._l10n_cr_einvoice_identification()
         if not id_type:
-            problems.append(self.env._("Set the company's identification type (Settings › Electronic invoicing)."))
+            problems.append(self.env._(
+                "The company's identification type is not set (an administrator sets it in %s).", place))
         if not number:
-            problems.append(self.env._("Set the company's Tax ID (its cédula)."))
+            problems.append(self.env._(
+                "The company's Tax ID (its cédula) is not set (an administrator sets it on the company: "
+                "Settings › Users & Companies › Companies)."))
         elif id_type:
             message = self.env['res.partner']._l10n_cr_identification_problem(id_type, number)
             if message:
                 problems.append(self.env._("The company's identification is not valid: %s", message))
         if document_type != '10' and not company.l10n_cr_einvoice_activity_id:
-            problems.append(self.env._("Set the company's economic activity (Settings › Electronic invoicing)."))
+            problems.append(self.env._(
+                "The company's economic activity is not set (an administrator sets it in %s).", place))
         if not company._l10n_cr_einvoice_emails():
-            problems.append(self.env._("Set the company's e-mail (or the e-invoice e-mail in Settings)."))
+            problems.append(self.env._(
+                "The company has no e-mail address (an administrator sets the e-invoice e-mail in %s).", place))
         if not company.l10n_cr_einvoice_certificate_id:
-            problems.append(self.env._("Upload the company's signing certificate (.p12) and its PIN in Settings."))
+            problems.append(self.env._(
+                "The company's signing certificate (.p12) is missing (an administrator uploads it with its PIN "
+                "in %s).", place))
         if document_type not in ('10', '08', *MESSAGE_TYPES) and not company.partner_id._l10n_cr_location_values():
             problems.append(self.env._(
-                "Complete the company's address: province (state), canton and district codes and "
-                "the street (other directions)."))
+                "The company's address is incomplete: Hacienda needs its province (state), canton and district "
+                "codes and the street (an administrator completes them in %s and on the company).", place))
         return problems
 
     # -- signing key -------------------------------------------------------------------
@@ -181,33 +210,25 @@ class ResCompany(models.Model):
         certificate = self.sudo().l10n_cr_einvoice_certificate_id
         if not certificate:
             raise UserError(self.env._(
-                "No signing certificate is configured for %s: upload the .p12 file and its PIN in "
-                "Settings › Electronic invoicing.", self.name))
+                "No signing certificate is configured for %(company)s: an administrator uploads the .p12 file "
+                "and its PIN in %(place)s.", company=self.name, place=self._l10n_cr_einvoice_settings_place()))
         fingerprint = (certificate.id, str(certificate.write_date))
-
-        def load():
-            content = certificate.with_context(bin_size=False).content
-            raw = base64.b64decode(content) if content else b''
-            if certificate.content_format == 'pkcs12' or not certificate.private_key_id:
-                return SigningKey.from_pkcs12(raw, certificate.pkcs12_password or '')
-            key = certificate.private_key_id.sudo()
-            key_pem = base64.b64decode(key.with_context(bin_size=False).pem_key or b'')
-            cert_pem = base64.b64decode(certificate.with_context(bin_size=False).pem_certificate or b'')
-            return SigningKey.from_pem(key_pem, cert_pem, key.password or None)
-
+        key = None
         try:
-            key = key_cache.signing_key(self.env.cr.dbname, self.id, fingerprint, load)
+            key = key_cache.signing_key(self.env.cr.dbname, self.id, fingerprint,
+                                        certificate._l10n_cr_einvoice_load_key)
             key.check_usable()
         except InputError as exc:
             raise UserError(self.env._(
                 "The signing certificate of %(company)s cannot be used: %(reason)s.",
-                company=self.name, reason=str(exc))) from None
+                company=self.name, reason=key_text.describe_key_problem(self.env, exc, key))) from None
         number = self._l10n_cr_einvoice_identification()[1]
         if key.taxpayer_id and number and key.taxpayer_id[1] != number:
             raise UserError(self.env._(
                 "The signing certificate belongs to identification %(cert_id)s but the company's is "
-                "%(company_id)s: Hacienda would reject every document. Upload the company's own "
-                "certificate.", cert_id=key.taxpayer_id[1], company_id=number))
+                "%(company_id)s: Hacienda would reject every document. An administrator uploads the company's "
+                "own certificate in %(place)s.", cert_id=key.taxpayer_id[1], company_id=number,
+                place=self._l10n_cr_einvoice_settings_place()))
         return key
 
     def l10n_cr_einvoice_set_certificate(self, p12_base64, pin):
@@ -222,10 +243,7 @@ class ResCompany(models.Model):
             raw = base64.b64decode(p12_base64, validate=True)
         except (ValueError, TypeError):
             raise UserError(self.env._("The certificate must be given as Base64 text.")) from None
-        try:
-            SigningKey.from_pkcs12(raw, pin or '')
-        except InputError as exc:
-            raise UserError(self.env._("This certificate cannot be used: %s.", str(exc))) from None
+        # The certificate checks its .p12 and PIN itself when created (ValidationError).
         certificate = self.env['certificate.certificate'].sudo().create({
             'name': self.env._("Hacienda signing key of %s", self.name),
             'content': base64.b64encode(raw),
@@ -312,9 +330,10 @@ class ResCompany(models.Model):
             if kind == 'transient':
                 message = self.env._(
                     "Hacienda's token server could not be reached right now (%s). Try again in a "
-                    "few minutes; if it persists, check the URLs and the server's network access.", exc.message)
+                    "few minutes; if it persists, check the URLs and the server's network access.",
+                    api_text.describe_api_error(self.env, exc))
             else:
-                message = self.env._("Hacienda refused the connection: %s", exc.message)
+                message = self.env._("Hacienda refused the connection: %s", api_text.describe_api_error(self.env, exc))
             raise UserError(message) from None
         problems = self._l10n_cr_einvoice_configuration_problems()
         try:

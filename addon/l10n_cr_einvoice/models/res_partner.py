@@ -34,7 +34,9 @@ class ResPartner(models.Model):
         help='Where the electronic documents are e-mailed: the e-invoice e-mails, else the e-mail.')
     l10n_cr_canton_code = fields.Char(string='Canton code', help='Two-digit canton code (01, 02…) within the province.')
     l10n_cr_district_code = fields.Char(string='District code', help='Two-digit district code within the canton.')
-    l10n_cr_neighborhood = fields.Char(string='Neighborhood (barrio)')
+    l10n_cr_neighborhood = fields.Char(
+        string='Neighborhood (barrio)',
+        help='Barrio of the address, written in the document when it has at least 5 characters.')
     l10n_cr_activity_id = fields.Many2one(
         'l10n_cr.economic.activity', string='Economic activity (CR)',
         help='The customer\'s registered activity (CodigoActividadReceptor), needed when the '

@@ -1,5 +1,6 @@
 
 from . import (
+    test_accountant_tour,
     test_annex_rules,
     test_cabys_import,
     test_clock,
@@ -9,15 +10,19 @@ from . import (
     test_delivery,
     test_documents,
     test_hooks,
+    test_live_state,
     test_neutralize,
     test_numbering_race,
+    test_printed_document,
     test_public_data,
     test_public_data_posting,
     test_queue,
     test_search_indexes,
     test_security,
+    test_spanish_messages,
     test_supplier_documents,
     test_supplier_tour,
     test_tour,
     test_translations,
+    test_user_guidance,
 )

@@ -8,7 +8,9 @@ would (it checks the XSD, the XAdES signature, the signer and the business rules
 """
 
 import base64
+import io
 import os
+import re
 import shutil
 import tempfile
 from datetime import datetime, timedelta, timezone
@@ -23,6 +25,7 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tools import config
 from odoo.tools.misc import file_open
+from odoo.tools.pdf import PdfReader
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 from hacienda_cr.signing import make_test_certificate
@@ -101,6 +104,16 @@ def assert_every_term_translated(case, module, at_least):
     case.assertFalse(missing, f"terms without a Spanish translation: {missing[:10]}")
     stale = sorted(set(translated) - terms)
     case.assertFalse(stale, f"translations of terms the module no longer has: {stale[:10]}")
+
+
+def compact(text):
+    return re.sub(r'\s+', '', text)
+
+
+def pdf_text(pdf):
+    """The text of a PDF's pages, as a reader sees it, without whitespace (text extraction cuts
+    lines where it likes)."""
+    return compact(''.join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
 
 
 def configure_company(env, name, email, street):

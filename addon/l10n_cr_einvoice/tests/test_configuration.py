@@ -3,6 +3,7 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -36,10 +37,17 @@ class TestConfiguration(L10nCrEinvoiceCommon):
 
     def test_wrong_pin(self):
         p12 = make_test_certificate('02', '3101123456', pin='1111')
-        with self.assertRaisesRegex(UserError, 'the certificate PIN is wrong'):
+        with self.assertRaisesRegex(ValidationError, 'the PIN is wrong for this certificate'):
             self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12), '2222')
-        self.company.l10n_cr_einvoice_certificate_id = self.certificate_record(p12, pin='2222')
-        self.assert_posting_refused(self.draft_invoice(), 'cannot be used', 'the certificate PIN is wrong')
+        with self.assertRaisesRegex(ValidationError, 'cannot be used: the PIN is wrong for this certificate'):
+            self.certificate_record(p12, pin='2222')
+        # A certificate saved before it was checked (an older version) still stops the posting.
+        certificate = self.certificate_record(p12, pin='1111')
+        self.env.cr.execute("UPDATE certificate_certificate SET pkcs12_password = '2222' WHERE id = %s",
+                            [certificate.id])
+        certificate.invalidate_recordset()
+        self.company.l10n_cr_einvoice_certificate_id = certificate
+        self.assert_posting_refused(self.draft_invoice(), 'cannot be used', 'the PIN is wrong')
         self.assert_no_gap_after_fix()
 
     def assert_no_gap_after_fix(self):
@@ -48,19 +56,23 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         self.assert_no_gap()
 
     def test_expired_certificate(self):
-        key, cert, ca = issue_test_certificate(
-            '02', '3101123456', days=30, not_before=datetime.now(timezone.utc) - timedelta(days=400))
+        start = datetime.now(timezone.utc) - timedelta(days=400)
+        key, cert, ca = issue_test_certificate('02', '3101123456', days=30, not_before=start)
         p12 = pack_pkcs12(key, cert, ca, PIN, friendly_name='vencido')
-        self.company.l10n_cr_einvoice_certificate_id = self.certificate_record(p12)
+        with self.assertRaisesRegex(ValidationError, 'the certificate expired on .*: upload the current one'):
+            self.certificate_record(p12)
+        with freeze_time(start + timedelta(days=10)):  # saved while it was valid
+            certificate = self.certificate_record(p12)
+        self.company.l10n_cr_einvoice_certificate_id = certificate
         self.assert_posting_refused(self.draft_invoice(), 'the certificate expired on')
         self.assert_no_gap_after_fix()
 
     def test_corrupt_certificate(self):
         garbage = b'0\x82\x05\x00' + bytes(range(200))
-        with self.assertRaisesRegex(UserError, 'not a PKCS#12'):
+        with self.assertRaisesRegex(ValidationError, 'not a .p12 certificate'):
             self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(garbage), PIN)
-        self.company.l10n_cr_einvoice_certificate_id = self.certificate_record(garbage)
-        self.assert_posting_refused(self.draft_invoice(), 'cannot be used')
+        with self.assertRaisesRegex(ValidationError, 'not a .p12 certificate'):
+            self.certificate_record(garbage)
 
     def test_certificate_of_another_taxpayer(self):
         p12 = make_test_certificate('02', '3101999999', pin=PIN)

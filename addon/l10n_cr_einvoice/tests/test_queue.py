@@ -89,7 +89,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.simulator.faults(next=[{'kind': 'token_outage', 'endpoint': 'token'}] * 2)
         self.run_queue_once()
         self.assert_backed_off(document)
-        self.assertIn('token', document.error_message)
+        self.assertIn('HTTP 503', document.error_message)
         self.time_passes(document)
         self.process_queue()
         self.assert_accepted_once(document, before)

@@ -261,24 +261,26 @@ class L10nCrEinvoiceDocument(models.Model):
         now = fields.Datetime.now()
         stuck = Document.search(self._l10n_cr_stuck_domain(now) & Domain('l10n_cr_stuck_alerted', '=', False))
         for doc in stuck:
+            doc = doc._l10n_cr_in_company_lang()
             hours = doc.company_id.l10n_cr_einvoice_alert_unsent_hours
             doc._l10n_cr_analytics_alert(
-                self.env._("Not answered by Hacienda after %s hours", hours),
-                self.env._("%(document)s was issued on %(date)s UTC and is still %(state)s. %(problem)s",
-                           document=doc.display_name, date=fields.Datetime.to_string(doc.issue_date),
-                           state=doc._l10n_cr_state_label(), problem=doc.error_message or ''))
+                doc.env._("Not answered by Hacienda after %s hours", hours),
+                doc.env._("%(document)s was issued on %(date)s UTC and is still %(state)s. %(problem)s",
+                          document=doc.display_name, date=fields.Datetime.to_string(doc.issue_date),
+                          state=doc._l10n_cr_state_label(), problem=doc.error_message or ''))
             doc.l10n_cr_stuck_alerted = now
         companies = self.env['res.company'].sudo().search([])
         older_than = {c.id: now - timedelta(hours=c.l10n_cr_einvoice_alert_rejected_hours) for c in companies}
         rejected = Document.search(self._l10n_cr_needs_correction_domain(older_than)
                                    & Domain('l10n_cr_rejected_alerted', '=', False))
         for doc in rejected:
+            doc = doc._l10n_cr_in_company_lang()
             doc._l10n_cr_analytics_alert(
-                self.env._("Rejected by Hacienda and not corrected"),
-                self.env._("%(document)s was rejected on %(date)s UTC and no corrected document has been "
-                           "issued: %(reason)s", document=doc.display_name,
-                           date=fields.Datetime.to_string(doc.answered_date),
-                           reason=doc.hacienda_message or doc.error_message or ''))
+                doc.env._("Rejected by Hacienda and not corrected"),
+                doc.env._("%(document)s was rejected on %(date)s UTC and no corrected document has been "
+                          "issued: %(reason)s", document=doc.display_name,
+                          date=fields.Datetime.to_string(doc.answered_date),
+                          reason=doc.hacienda_message or doc.error_message or ''))
             doc.l10n_cr_rejected_alerted = now
         return len(stuck), len(rejected)
 

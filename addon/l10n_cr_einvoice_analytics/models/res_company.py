@@ -25,7 +25,9 @@ class ResCompany(models.Model):
         help='A rejected document with no corrected document issued this long after the rejection gets an '
              'activity.')
     l10n_cr_einvoice_alert_certificate_days = fields.Integer(
-        string='Alert when the certificate expires within (days)', default=30)
+        string='Alert when the certificate expires within (days)', default=30,
+        help='This many days before the signing certificate expires, the alert users are told to renew it '
+             '(then again every week, and daily in its last week).')
     l10n_cr_einvoice_alert_user_id = fields.Many2one(
         'res.users', string='E-invoicing alerts to',
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
@@ -87,7 +89,7 @@ class ResCompany(models.Model):
             last = company.l10n_cr_einvoice_certificate_alerted
             if last and days > CERTIFICATE_REMINDER_DAYS and today - last < timedelta(days=CERTIFICATE_REMINDER_DAYS):
                 continue
-            company._l10n_cr_analytics_certificate_alert(days)
+            company.with_context(lang=company._l10n_cr_einvoice_lang())._l10n_cr_analytics_certificate_alert(days)
             company.l10n_cr_einvoice_certificate_alerted = today
             alerted |= company
         return alerted
@@ -99,13 +101,14 @@ class ResCompany(models.Model):
         end = fields.Datetime.to_string(certificate.date_end)
         if days < 0:
             subject = self.env._("The Hacienda signing certificate of %s has expired", self.name)
-            body = self.env._("It expired on %s UTC: no document can be signed until a new .p12 is uploaded in "
-                              "Settings › Electronic invoicing.", end)
+            body = self.env._("It expired on %(end)s UTC: no document can be signed until an administrator uploads "
+                              "a new .p12 in %(place)s.", end=end, place=self._l10n_cr_einvoice_settings_place())
         else:
             subject = self.env._("The Hacienda signing certificate of %(company)s expires in %(days)s day(s)",
                                  company=self.name, days=int(days))
-            body = self.env._("It expires on %s UTC. Obtain the new .p12 from Hacienda (ATV / TRIBU-CR) and upload "
-                              "it with its PIN in Settings › Electronic invoicing before that date.", end)
+            body = self.env._("It expires on %(end)s UTC. Obtain the new .p12 from Hacienda (ATV / TRIBU-CR); an "
+                              "administrator uploads it with its PIN in %(place)s before that date.",
+                              end=end, place=self._l10n_cr_einvoice_settings_place())
         if not users:
             _logger.warning("%s: nobody to tell (no accounting administrator)", subject)
             return

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import openpyxl
 from odoo import fields
+from odoo.addons.l10n_cr_einvoice.tests.common import compact, pdf_text
 from odoo.tests import tagged
 
 from ..models.einvoice_document import costa_rica_day
@@ -106,6 +107,24 @@ class TestDeclared(AnalyticsCommon):
         total = next(row for row in values if row and row[0] == 'Total Sales')
         self.assertEqual((round(total[5], 2), total[8]), (524737.72, 58900))
         self.assertEqual(book['Issued by type'].cell(row=1, column=1).value, 'Issued documents accepted by Hacienda')
+
+    def test_printed_report_names_its_company(self):
+        """The PDF as this machine's wkhtmltopdf prints it (no page header without Odoo's patched Qt):
+        whose figures they are is in the body. Its files are named in the user's language."""
+        self.company.phone = '+506 2222 3333'
+        wizard = self.report()
+        with self.allow_pdf_render():
+            pdf, _kind = self.env['ir.actions.report'].with_context(force_report_rendering=True)._render_qweb_pdf(
+                'l10n_cr_einvoice_analytics.report_monthly', wizard.ids)
+        text = pdf_text(pdf)
+        for value in (self.company.name, self.company.vat, self.company.street, self.company.email, '+506 2222 3333'):
+            self.assertIn(compact(value), text)
+        self.env['res.lang']._activate_lang('es_CR')
+        self.env['ir.module.module']._load_module_terms(['l10n_cr_einvoice_analytics'], ['es_CR'], overwrite=True)
+        month = f"{self.today.year}-{self.today.month:02d}"
+        self.assertEqual(wizard._l10n_cr_file_stem(), f"e-invoicing-{month}-{self.company.vat}")
+        self.assertEqual(wizard.with_context(lang='es_CR')._l10n_cr_file_stem(),
+                         f"facturacion-electronica-{month}-{self.company.vat}")
 
     def test_backfill_for_documents_accepted_before_install(self):
         docs = self.doc_invoice | self.doc_export

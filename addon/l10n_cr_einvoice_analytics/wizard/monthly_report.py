@@ -152,6 +152,12 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
             'received_pending': len(docs - accepted),
         }
 
+    def _l10n_cr_file_stem(self):
+        """The downloaded files' name (PDF and workbook), in the user's language."""
+        self.ensure_one()
+        return self.env._("e-invoicing-%(year)s-%(month)s-%(company)s", year=self.year,
+                          month=self.month.zfill(2), company=self.company_id.vat or self.company_id.id)
+
     def action_print_pdf(self):
         self.ensure_one()
         return self.env.ref('l10n_cr_einvoice_analytics.action_report_monthly').report_action(self)
@@ -162,7 +168,7 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         content = monthly_report_xlsx(self.env, data)
         self.write({
             'xlsx_file': base64.b64encode(content),
-            'xlsx_filename': f"e-invoicing-{data['date_from']:%Y-%m}-{self.company_id.vat or self.company_id.id}.xlsx",
+            'xlsx_filename': f"{self._l10n_cr_file_stem()}.xlsx",
         })
         return {
             'type': 'ir.actions.act_url',

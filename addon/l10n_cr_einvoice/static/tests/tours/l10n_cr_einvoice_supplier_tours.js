@@ -163,7 +163,6 @@ page("supplier-hacienda-rejected", [
 ]);
 
 page("other-charge-product", [
-    { content: "the product's accounting tab", trigger: ".o_notebook a.nav-link:contains(Accounting)", run: "click" },
-    { content: "its charge type", trigger: ".o_field_widget[name='l10n_cr_other_charge_type_id']" },
+    { content: "its charge type, in the General Information tab", trigger: ".o_field_widget[name='l10n_cr_other_charge_type_id']" },
     shot("other-charge-product", ".o_field_widget[name='l10n_cr_other_charge_type_id']"),
 ]);

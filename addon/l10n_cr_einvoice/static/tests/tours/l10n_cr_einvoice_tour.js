@@ -118,13 +118,8 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_tour", {
             trigger: "div[name='l10n_cr_einvoice_document_ids'] .o_data_row:contains(Accepted)",
         },
         {
-            content: "Open the electronic documents",
+            content: "Open its electronic document (the only one: its form)",
             trigger: ".oe_stat_button:contains(Hacienda)",
-            run: "click",
-        },
-        {
-            content: "Open the document",
-            trigger: ".o_view_controller.o_list_view .o_data_row:contains(Accepted) td[name='name']",
             run: "click",
         },
         {
