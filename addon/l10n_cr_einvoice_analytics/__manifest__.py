@@ -24,6 +24,11 @@
         'report/monthly_report.xml',
         'views/menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'l10n_cr_einvoice_analytics/static/tests/tours/*.js',
+        ],
+    },
     'post_init_hook': '_l10n_cr_einvoice_analytics_post_init',
     'uninstall_hook': '_l10n_cr_einvoice_analytics_uninstall',
 }

@@ -5,6 +5,7 @@ from . import (
     test_hacienda_calls,
     test_indexes,
     test_metrics_endpoint,
+    test_monthly_report_tour,
     test_summary,
     test_translations,
 )

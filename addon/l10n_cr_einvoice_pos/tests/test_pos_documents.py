@@ -28,10 +28,13 @@ class TestPosDocuments(L10nCrPosCommon):
         """Each device of a point of sale numbers its references from 1, and so does the server for
         orders sent to it otherwise: the orders' names stay different all the same."""
         config_id = self.pos_config.id
-        lines = [self.line_values(self.pos_coffee, 1)]
-        till = self.sync(self.order_values(self.session, lines, pos_reference=f'261-{config_id}-000001'))
-        second_till = self.sync(self.order_values(self.session, lines, pos_reference=f'262-{config_id}-000001'))
-        script = self.sync(self.order_values(self.session, lines))  # the server's own reference
+
+        def order(**reference):
+            return self.sync(self.order_values(self.session, [self.line_values(self.pos_coffee, 1)], **reference))
+
+        till = order(pos_reference=f'261-{config_id}-000001')
+        second_till = order(pos_reference=f'262-{config_id}-000001')
+        script = order()  # the server's own reference
         names = (till | second_till | script).mapped('name')
         self.assertEqual(len(set(names)), 3, names)
         self.assertTrue(all(name.startswith('Tienda Central - ') for name in names), names)
