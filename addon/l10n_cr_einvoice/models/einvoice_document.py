@@ -272,8 +272,8 @@ class L10nCrEinvoiceDocument(models.Model):
                 title, issue_text.describe_issues(self.env, exc.issues, line_labels))) from None
         except ConfigurationError as exc:
             raise UserError(self.env._(
-                "Hacienda's XSD schemas are not available on this server (%s). Set "
-                "l10n_cr_einvoice_schema_dir in the server configuration.", str(exc))) from None
+                "Hacienda's XSD schemas are not available on this server (%s): the server's administrator sets "
+                "l10n_cr_einvoice_schema_dir in its configuration.", str(exc))) from None
         built = issued.built
         self._l10n_cr_store_xml(issued.xml, built.clave, built.consecutivo, built.schema_set)
 

@@ -139,8 +139,8 @@ class L10nCrEinvoiceReceived(models.Model):
             result = validate_document(xml, xsd_dir=server_settings.schema_dir(), schema_set=parsed.schema_set)
         except ConfigurationError as exc:
             raise UserError(self.env._(
-                "Hacienda's XSD schemas are not available on this server (%s). Set "
-                "l10n_cr_einvoice_schema_dir in the server configuration.", str(exc))) from None
+                "Hacienda's XSD schemas are not available on this server (%s): the server's administrator sets "
+                "l10n_cr_einvoice_schema_dir in its configuration.", str(exc))) from None
         xsd_issues = [issue for issue in result.issues if issue.code == 'xsd'] + list(parsed.issues)
         if xsd_issues:
             raise UserError('\n'.join([
@@ -202,8 +202,8 @@ class L10nCrEinvoiceReceived(models.Model):
         except ConfigurationError as exc:
             raise UserError(self.env._(
                 "Costa Rica's national PKI certificates are not available on this server (%s), so a supplier's "
-                "signature cannot be checked. Set l10n_cr_einvoice_pki_dir in the server configuration (see "
-                "docs/security.md).", str(exc))) from None
+                "signature cannot be checked: the server's administrator sets l10n_cr_einvoice_pki_dir in its "
+                "configuration (see docs/security.md).", str(exc))) from None
         return national.anchors, national.intermediates
 
     @api.model
