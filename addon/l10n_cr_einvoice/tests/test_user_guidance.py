@@ -1,6 +1,7 @@
 """What a billing user (Odoo Community's Invoicing rights) sees and is told: the e-invoicing fields
 of products and customers within reach, advice they can follow, the document behind the Hacienda
-button, invoices found by clave or consecutivo, an answer to "Check status"."""
+button, invoices found by clave or consecutivo, an answer to "Check status", settings that explain
+themselves."""
 
 from lxml import etree
 from odoo import Command
@@ -37,6 +38,29 @@ class TestUserGuidance(L10nCrEinvoiceCommon):
         product = self.env['product.template'].with_user(self.billing).create({
             'name': 'Asesoría contable', 'type': 'service', 'l10n_cr_cabys_id': self.cabys_software.id})
         self.assertEqual(product.l10n_cr_cabys_id, self.cabys_software)
+
+    def test_every_setting_explains_itself(self):
+        """Each e-invoicing setting (of every installed addon of ours) has a help text, and each of its
+        fields a label that shows the field's help as a tooltip (static/src/settings)."""
+        Settings = self.env['res.config.settings']
+        view = Settings.get_views([(False, 'form')])['views']['form']
+        fields = Settings.fields_get(attributes=['help'])
+        settings = etree.fromstring(view['arch']).xpath("//setting[contains(@class, 'o_l10n_cr_einvoice_setting')]")
+        self.assertGreaterEqual(len(settings), 3)
+        missing = []
+        for setting in settings:
+            if not (setting.get('help') or '').strip():
+                missing.append(f"setting {setting.get('id')}: no help")
+            labels = {label.get('for'): label.get('class', '').split() for label in setting.iter('label')}
+            for field in setting.iter('field'):
+                name = field.get('name')
+                if field.getparent() is setting:
+                    continue  # the setting's own checkbox, explained by the setting's help
+                if not (fields[name].get('help') or '').strip():
+                    missing.append(f"{name}: no help")
+                if 'o_l10n_cr_help' not in labels.get(name, ()):
+                    missing.append(f"{name}: no label showing its help")
+        self.assertEqual(missing, [])
 
     def test_advice_says_where_and_who(self):
         move = self.make_invoice(self.partner_cr, [(self.product_no_cabys, 1, 100)], post=False)

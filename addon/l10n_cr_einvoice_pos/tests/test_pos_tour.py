@@ -8,7 +8,9 @@ class TestPosTour(L10nCrPosHttpCommon):
 
     def test_pos_tour(self):
         """In the browser: an anonymous sale, a sale made offline, a sale with a captured
-        identification and a refund; each receipt shows its document; all four are accepted."""
+        identification and a refund; each receipt shows its document, its QR code labelled beside
+        Odoo's self-invoicing one; all four are accepted."""
+        self.company.point_of_sale_use_ticket_qr_code = True
         self.pos_config.with_user(self.pos_user).open_ui()
         self.start_tour(f"/pos/ui/{self.pos_config.id}", 'l10n_cr_einvoice_pos_tour', login=self.pos_user.login)
 

@@ -76,8 +76,26 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
             },
         },
         {
-            content: "each setting explains itself",
+            content: "each setting explains itself, in a field wide enough for its value",
             trigger: "label[for^='l10n_cr_einvoice_username'] sup",
+            run() {
+                const settings = document.querySelectorAll(".o_l10n_cr_einvoice_setting");
+                const labels = [...document.querySelectorAll(".o_l10n_cr_einvoice_setting label.o_l10n_cr_help")];
+                if (settings.length < 3 || labels.length < 10) {
+                    throw new Error(`${settings.length} e-invoicing settings, ${labels.length} labels`);
+                }
+                const silent = labels.filter((label) => !label.querySelector("sup[data-tooltip-info]"));
+                if (silent.length) {
+                    throw new Error(`no help on ${silent.map((label) => label.textContent).join(", ")}`);
+                }
+                const inputs = document.querySelectorAll(
+                    ".o_l10n_cr_einvoice_setting .o_field_widget input:not([type='checkbox'])");
+                const cut = [...inputs].filter((input) => input.value && input.offsetParent
+                    && input.scrollWidth > input.clientWidth + 1);
+                if (cut.length) {
+                    throw new Error(`cut: ${cut.map((input) => input.value).join(", ")}`);
+                }
+            },
         },
         shot("accountant-settings"),
         {
@@ -404,5 +422,26 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_day", {
             },
         },
         shot("accountant-search-clave"),
+
+        // The electronic documents: their names differ at the end (the consecutivo), shown whole.
+        {
+            content: "the electronic documents",
+            trigger: ".o_list_view .o_data_row",
+            run() {
+                window.location.href = "/odoo/action-l10n_cr_einvoice.action_l10n_cr_einvoice_document";
+            },
+            expectUnloadPage: true,
+        },
+        {
+            content: "each name whole",
+            trigger: ".o_list_view .o_data_row:nth-child(2) .o_data_cell[name='name']",
+            run() {
+                const cells = [...document.querySelectorAll(".o_list_view .o_data_cell[name='name']")];
+                const cut = cells.filter((cell) => cell.scrollWidth > cell.clientWidth + 1);
+                if (cut.length) {
+                    throw new Error(`names cut: ${cut.map((cell) => cell.textContent).join(", ")}`);
+                }
+            },
+        },
     ],
 });

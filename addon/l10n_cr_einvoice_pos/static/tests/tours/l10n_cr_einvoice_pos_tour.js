@@ -40,8 +40,12 @@ function receiptShows(label, consecutivo) {
             content: "each QR code says what it is for",
             trigger: ".receipt-screen .o_l10n_cr_receipt_qr_label",
             run() {
+                // Odoo's self-invoicing QR code is on (the test turns it on), beside the clave's.
                 const portalQr = document.querySelector(".receipt-screen #posqrcode");
-                if (portalQr && !portalQr.parentElement.querySelector(".o_l10n_cr_receipt_portal_qr_label")) {
+                if (!portalQr) {
+                    throw new Error("Odoo's invoice-request QR code is not on the receipt");
+                }
+                if (!portalQr.parentElement.querySelector(".o_l10n_cr_receipt_portal_qr_label")) {
                     throw new Error("Odoo's invoice-request QR code has no label beside the clave's");
                 }
             },
