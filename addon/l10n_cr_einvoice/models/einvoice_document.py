@@ -211,12 +211,12 @@ class L10nCrEinvoiceDocument(models.Model):
                 'document_type': document_type,
                 'establishment': establishment,
                 'terminal': terminal,
-                'number': numbering._l10n_cr_reserve(),
                 'security_code': new_security_code(),
                 'issue_date': issue_date,
                 # The set in force on the issue date in Costa Rica (issue_date is naive UTC).
                 'schema_set': default_schema_set(issue_date.replace(tzinfo=timezone.utc)) if schema == 'auto' else schema,
             })
+            numbering._l10n_cr_assign_number(doc)
         doc._l10n_cr_build_and_sign(key)
         return doc
 

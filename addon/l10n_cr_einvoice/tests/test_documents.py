@@ -282,8 +282,14 @@ class TestDocuments(L10nCrEinvoiceCommon):
         numbering = self.env['l10n_cr.einvoice.numbering'].search(
             [('company_id', '=', self.company.id), ('establishment', '=', 2), ('terminal', '=', 3)])
         self.assertEqual(numbering.document_type, '01')
-        self.assertEqual(numbering.sequence_id.implementation, 'no_gap')
         self.assertEqual(numbering.number_next, 2)
+        # Moving from another system: the next number is set by hand, never below one used.
+        with self.assertRaisesRegex(UserError, 'has already issued number 1'):
+            numbering.number_next = 1
+        numbering.number_next = 41
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], journal_id=journal.id)
+        self.assertEqual(move.l10n_cr_einvoice_document_id.consecutivo, '00200003010000000041')
+        self.assertEqual(numbering.number_next, 42)
 
     def test_2024_schema_set_references(self):
         """Under the 2024 set there is no reference type for export invoices nor code 17 for

@@ -79,7 +79,7 @@ class PosConfig(models.Model):
 
     def _l10n_cr_prepare_numbering(self):
         """Create the terminal's numberings when its session opens, so that the first sales of two
-        sessions sharing the terminal wait on its sequence (and are retried) instead of both creating it."""
+        sessions sharing the terminal only wait for each other's number instead of both creating it."""
         Numbering = self.env['l10n_cr.einvoice.numbering']
         for document_type in POS_DOCUMENT_TYPES:
             Numbering._l10n_cr_get(self.company_id, self.l10n_cr_establishment, self.l10n_cr_terminal, document_type)

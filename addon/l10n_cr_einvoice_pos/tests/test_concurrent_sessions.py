@@ -6,11 +6,12 @@ test transaction. The documents made here are sent to this class's simulator bef
 that no other test class's queue finds them.
 """
 
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
 
-import psycopg2.errors
 from odoo import Command, api, fields
 from odoo.addons.l10n_cr_einvoice.hacienda import client_cache
 from odoo.addons.l10n_cr_einvoice.tests.common import (
@@ -20,8 +21,9 @@ from odoo.addons.l10n_cr_einvoice.tests.common import (
     xsd_dir,
 )
 from odoo.modules.registry import Registry
+from odoo.orm.environments import Transaction
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import config
 
 ADMIN_ID = 2
 SHARED_TERMINAL = 7
@@ -49,6 +51,9 @@ class TestConcurrentSessions(SimulatorRequests, BaseCase):
     def environment(cls):
         """A new real cursor (its own connection and transaction), committed on exit."""
         with cls.registry.cursor() as cr:
+            # Given its transaction here, the environment does not look the registry up: the
+            # test runner holds the lookup's lock, and till 2's request runs in a thread.
+            cr.transaction = Transaction(cls.registry)
             context = {'l10n_cr_einvoice_allow_commit': True}
             if getattr(cls, 'company_id', None):
                 context['allowed_company_ids'] = [cls.company_id]
@@ -116,29 +121,52 @@ class TestConcurrentSessions(SimulatorRequests, BaseCase):
             by_uuid = {o.uuid: o.l10n_cr_einvoice_document_ids.mapped('consecutivo') for o in found}
         return [by_uuid.get(o['uuid']) for o in orders]
 
-    @mute_logger('odoo.sql_db')
     def test_sessions_selling_at_once_keep_their_terminal_gap_free(self):
         first, second, elsewhere = self.order('Caja 1'), self.order('Caja 2'), self.order('Caja 3')
-        with self.environment() as till_1:
-            # Till 1's sale is numbered and not committed yet: it holds terminal 7's numbering.
-            till_1['pos.order'].sync_from_ui([first])
-            with self.assertRaises(psycopg2.errors.LockNotAvailable) as caught, self.environment() as till_2:
-                till_2.cr.execute("SET LOCAL statement_timeout = '20s'")  # fail, never hang, if anything else blocked
-                till_2['pos.order'].sync_from_ui([second])
-            self.assertIn('ir_sequence', str(caught.exception), "it was the terminal's numbering that was busy")
-            with self.environment() as till_3:
-                till_3['pos.order'].sync_from_ui([elsewhere])  # another terminal is not held up
-        # Till 2's whole request was rolled back (no order, no number); Odoo retries such a request.
-        self.assertEqual(self.consecutivos([second]), [None])
-        with self.environment() as till_2:
-            till_2['pos.order'].sync_from_ui([second])
+        outcome = {}
 
+        def till_2_sells():
+            try:
+                with self.environment() as till_2:
+                    till_2.cr.execute("SET LOCAL statement_timeout = '20s'")  # fail, never hang, if anything blocked
+                    till_2['pos.order'].sync_from_ui([second])
+            except Exception as exc:  # what it raised is the point of the test
+                outcome['error'] = exc
+
+        with self.assertNoLogs('odoo.sql_db', level='ERROR'):
+            with self.environment() as till_1:
+                # Till 1's sale is numbered and not committed yet: it holds terminal 7's next number.
+                till_1['pos.order'].sync_from_ui([first])
+                thread = threading.Thread(target=till_2_sells)
+                thread.start()
+                self.wait_until_waiting(till_1, outcome)
+                with self.environment() as till_3:
+                    till_3['pos.order'].sync_from_ui([elsewhere])  # another terminal is not held up
+            # Till 1 committed: till 2's sale, which waited for it, takes the next number.
+            thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertNotIn('error', outcome, "the waiting sale is not failed (no request run again)")
         self.assertEqual(self.consecutivos([first, second, elsewhere]), [
             [f'001{SHARED_TERMINAL:05d}040000000001'],
             [f'001{SHARED_TERMINAL:05d}040000000002'],
             [f'001{OTHER_TERMINAL:05d}040000000001'],
         ])
         self.assertEqual(self.send_all(), ['accepted'] * 3)
+
+    def wait_until_waiting(self, holder, outcome, timeout=20):
+        """Until the other till's request waits for a lock ``holder``'s transaction has."""
+        holder.cr.execute("SELECT pg_backend_pid()")
+        [pid] = holder.cr.fetchone()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not outcome:
+            with self.environment() as observer:
+                observer.cr.execute("""SELECT count(*) FROM pg_stat_activity
+                                        WHERE datname = current_database() AND %s = ANY(pg_blocking_pids(pid))""",
+                                    [pid])
+                if observer.cr.fetchone()[0]:
+                    return
+            time.sleep(0.05)
+        self.fail(f"till 2's sale never waited for till 1's: {outcome}")
 
     def send_all(self, rounds=5):
         """Run the queue until this company's documents are answered; their final states."""
