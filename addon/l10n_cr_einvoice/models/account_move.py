@@ -263,11 +263,18 @@ class AccountMove(models.Model):
         documents = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
         if not documents:
             raise UserError(self.env._("There is nothing to send to Hacienda for the selected invoices."))
-        documents.action_l10n_cr_send_now()
-        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+        return self._l10n_cr_einvoice_action_result(documents.action_l10n_cr_send_now())
 
     def action_l10n_cr_einvoice_check_status(self):
-        return self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status()
+        return self._l10n_cr_einvoice_action_result(
+            self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status())
+
+    @api.model
+    def _l10n_cr_einvoice_action_result(self, result):
+        """The documents' notification when they have one (the queue was busy with them), else a reload."""
+        if isinstance(result, dict) and result.get('tag') == 'display_notification':
+            return result
+        return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
     def action_l10n_cr_einvoice_validate(self):
         return self.l10n_cr_einvoice_document_ids.filtered('xml_attachment_id').action_l10n_cr_validate()

@@ -2,11 +2,12 @@ import logging
 import time
 from datetime import timedelta, timezone
 
-import psycopg2.errors
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL, config
 
 from hacienda_cr.api import ConfigurationProblem, DocumentRejected, TransientError
 from hacienda_cr.clave import new_security_code
@@ -58,6 +59,16 @@ MAX_FINAL_WITHOUT_ANSWER = 5  # a final state without its MensajeHacienda: wait 
 NOTIFY_TRANSIENT_AFTER = 10  # attempts; tell someone that Hacienda has been unreachable for long
 CRON_TIME_BUDGET = 240  # seconds per cron run
 CRON_MAX_WAIT = 15  # sleep inside a run for work due this soon, rather than rescheduling
+# While Hacienda cannot be reached, one document per company (the probe) tries again this often, so
+# that the queue knows within seconds when it is back; the others follow their backoff until then.
+PROBE_INTERVAL = 10
+# Another transaction changed or held what a document's processing wrote: try again this much later.
+BUSY_RETRY = 5
+# Waits before the e-mail after acceptance is tried again (then the last one, repeated).
+EMAIL_BACKOFF = (10, 60, 300, 900, 3600)
+NOTIFY_EMAIL_AFTER = 5  # failed e-mail attempts; then someone is told
+# The queue's other cron jobs: with several cron workers they drain a backlog alongside the main one.
+QUEUE_HELPERS = ('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue_helper',)
 
 
 class L10nCrEinvoiceDocument(models.Model):
@@ -121,7 +132,12 @@ class L10nCrEinvoiceDocument(models.Model):
     next_try = fields.Datetime(string='Next attempt', readonly=True, index=True)
     submitted_date = fields.Datetime(string='Submitted on', readonly=True)
     answered_date = fields.Datetime(string='Answered on', readonly=True)
-    email_sent = fields.Boolean(string='E-mailed', readonly=True)
+    email_sent = fields.Boolean(string='E-mailed', readonly=True, copy=False)
+    email_next_try = fields.Datetime(
+        string='E-mail due', readonly=True, copy=False,
+        help='When the queue e-mails the accepted document to the customer (again, after a failure).')
+    email_failures = fields.Integer(string='Failed e-mail attempts', readonly=True, copy=False)
+    email_error = fields.Text(string='E-mail problem', readonly=True, copy=False)
     replaced_document_id = fields.Many2one(
         'l10n_cr.einvoice.document', string='Replaces', readonly=True, index='btree_not_null',
         help='The rejected document this one corrects and replaces.')
@@ -133,6 +149,7 @@ class L10nCrEinvoiceDocument(models.Model):
     _consecutivo_uniq = models.Constraint(
         'UNIQUE(company_id, consecutivo)', 'A consecutivo is used once per company.')
     _queue_idx = models.Index('(state, next_try) WHERE state IN (\'to_send\', \'sent\')')
+    _email_queue_idx = models.Index('(email_next_try) WHERE email_next_try IS NOT NULL')
 
     @api.depends('document_type', 'consecutivo')
     def _compute_name(self):
@@ -318,6 +335,13 @@ class L10nCrEinvoiceDocument(models.Model):
         self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, max_wait=CRON_MAX_WAIT)
 
     @api.model
+    def _cron_l10n_cr_help_queue(self):
+        """A helper of the queue (another cron job, run by another cron worker): what is due now,
+        alongside the main job; the row locks share the documents out. It does not wait for
+        work due later: that is the main job's, which keeps a cron worker free for other jobs."""
+        self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, helper=True)
+
+    @api.model
     def _l10n_cr_can_commit(self):
         """Commit per document in production; never inside a test transaction, except where a
         test runs this on its own real cursor to prove what the commits guarantee."""
@@ -340,14 +364,39 @@ class L10nCrEinvoiceDocument(models.Model):
 
     @api.model
     def _l10n_cr_due_domain(self, now):
+        """Documents to submit or follow, and accepted documents whose e-mail is due."""
         return [
-            ('state', 'in', ('to_send', 'sent')),
-            '|', ('next_try', '=', False), ('next_try', '<=', now),
+            '|',
+            '&', ('state', 'in', ('to_send', 'sent')), '|', ('next_try', '=', False), ('next_try', '<=', now),
+            '&', ('state', '=', 'accepted'), ('email_next_try', '<=', now),
         ]
 
+    def _l10n_cr_is_due(self, now):
+        self.ensure_one()
+        if self.state in ('to_send', 'sent'):
+            return not self.next_try or self.next_try <= now
+        return self._l10n_cr_email_due(now)
+
+    def _l10n_cr_email_due(self, now):
+        self.ensure_one()
+        return self.state == 'accepted' and bool(self.email_next_try) and self.email_next_try <= now
+
     @api.model
-    def _l10n_cr_process_queue(self, time_budget=CRON_TIME_BUDGET, max_wait=0, limit=None):
-        """Submit what is due, follow what was sent; one document at a time, each committed.
+    def _l10n_cr_next_due_time(self):
+        """The earliest time something waiting (a retry, a status query, an e-mail) is due; None: nothing."""
+        Document = self.sudo()
+        times = [
+            Document.search([('state', 'in', ('to_send', 'sent')), ('next_try', '!=', False)],
+                            order='next_try', limit=1).next_try,
+            Document.search([('state', '=', 'accepted'), ('email_next_try', '!=', False)],
+                            order='email_next_try', limit=1).email_next_try,
+        ]
+        return min((t for t in times if t), default=None)
+
+    @api.model
+    def _l10n_cr_process_queue(self, time_budget=CRON_TIME_BUDGET, max_wait=0, limit=None, helper=False):
+        """Submit what is due, follow what was sent, e-mail what was accepted; one document at a
+        time, each committed.
 
         Documents another worker holds are skipped (``FOR UPDATE SKIP LOCKED``); a failure
         of one document never stops the others. Returns counts for callers and tests."""
@@ -358,10 +407,13 @@ class L10nCrEinvoiceDocument(models.Model):
         while True:
             now = fields.Datetime.now()
             docs = self.sudo().search(self._l10n_cr_due_domain(now), limit=limit)
+            if len(docs) > 1 and not helper:
+                self._l10n_cr_call_helpers()
             # Submissions in consecutivo order per establishment/terminal; status queries after.
             docs = docs.sorted(lambda d: (d.state != 'to_send', d.company_id.id, d.establishment, d.terminal,
                                           d.document_type, d.number))
             out_of_time = False
+            processed = stats['processed']
             for doc in docs:
                 if time.monotonic() - started > time_budget:
                     out_of_time = True
@@ -371,15 +423,19 @@ class L10nCrEinvoiceDocument(models.Model):
             if out_of_time:
                 self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(fields.Datetime.now())
                 break
-            upcoming = self.sudo().search(
-                [('state', 'in', ('to_send', 'sent')), ('next_try', '!=', False)], order='next_try', limit=1)
-            wait = upcoming and (upcoming.next_try - fields.Datetime.now()).total_seconds()
+            if stats['processed'] > processed and self.sudo().search_count(
+                    [*self._l10n_cr_due_domain(fields.Datetime.now()), ('id', 'not in', docs.ids)], limit=1):
+                continue  # due meanwhile: posted, or woken when Hacienda answered again
+            if helper:
+                break  # what comes later is the main job's
+            upcoming = self._l10n_cr_next_due_time()
+            wait = upcoming and (upcoming - fields.Datetime.now()).total_seconds()
             if upcoming and max_wait and wait <= max_wait and time.monotonic() - started + wait < time_budget:
                 self._l10n_cr_commit()
                 time.sleep(max(wait, 0) + 0.05)
                 continue
             if upcoming:
-                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(upcoming.next_try)
+                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(upcoming)
             break
         self._l10n_cr_commit()
         return stats
@@ -393,33 +449,92 @@ class L10nCrEinvoiceDocument(models.Model):
         if cron:
             cron.sudo()._trigger(at=max(when, fields.Datetime.now()))
 
+    @api.model
+    def _l10n_cr_call_helpers(self):
+        """A backlog: wake the queue's helper jobs, when there are cron workers to run them."""
+        if config['max_cron_threads'] < 2:
+            return
+        for xmlid in QUEUE_HELPERS:
+            helper = self.env.ref(xmlid, raise_if_not_found=False)
+            if helper and helper.active:
+                helper.sudo()._trigger()
+
+    def _l10n_cr_try_lock(self):
+        """The documents of ``self`` this transaction may work on: those no other transaction holds
+        (``SKIP LOCKED``: the queue, or a user, working on it) nor changed since this transaction
+        began (locking such a row fails to serialise: it was sent, answered… meanwhile). Neither
+        case is an error, and none is logged as one."""
+        locked = self.browse()
+        for doc in self:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(SQL(
+                        "SELECT id FROM l10n_cr_einvoice_document WHERE id = %s FOR UPDATE SKIP LOCKED", doc.id),
+                        log_exceptions=False)
+                    if self.env.cr.fetchone():
+                        locked |= doc
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                continue
+        return locked
+
     def _l10n_cr_process_locked(self, now):
         """Lock this document (skip it if another worker has it), process it, commit."""
         self.ensure_one()
         self = self._l10n_cr_in_company_lang()  # a cron speaks the company's language
-        try:
-            with self.env.cr.savepoint(flush=False):
-                locked = self.try_lock_for_update()
-        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-            # Changed by another worker after this transaction began: that worker has it.
-            locked = self.browse()
-        if not locked:
+        if not self._l10n_cr_try_lock():
             return 'skipped'
         self.invalidate_recordset()
-        if self.state not in ('to_send', 'sent') or (self.next_try and self.next_try > now):
+        if not self._l10n_cr_is_due(now):
             self._l10n_cr_commit()
             return 'skipped'
-        if self._l10n_cr_can_commit():
-            try:
+        if not self._l10n_cr_can_commit():
+            if self.state in ('to_send', 'sent'):
+                self._l10n_cr_process_one(commit=False)
+            if self._l10n_cr_email_due(fields.Datetime.now()):
+                self._l10n_cr_email_step(commit=False)
+            return 'processed'
+        try:
+            if self.state in ('to_send', 'sent'):
                 self._l10n_cr_process_one(commit=True)
-            except Exception as exc:
-                self.env.cr.rollback()
-                _logger.exception("Electronic document %s: unexpected failure", self.display_name)
-                self._l10n_cr_set_error('internal', self.env._("Unexpected error while sending: %s", exc))
-        else:
-            self._l10n_cr_process_one(commit=False)
+                self._l10n_cr_commit()
+                # Accepted just now: the e-mail follows in a transaction of its own (the
+                # acceptance is durable whatever the e-mail does).
+                if not self._l10n_cr_try_lock():
+                    return 'processed'
+                self.invalidate_recordset()
+            if self._l10n_cr_email_due(fields.Datetime.now()):
+                self._l10n_cr_email_step(commit=True)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
+            # Another transaction changed or held a row this one wrote (the invoice, its partner…):
+            # nothing of it stays, the document is processed again shortly. Not an error.
+            self.env.cr.rollback()
+            _logger.info("Electronic document %s: %s; processed again in %s s", self.display_name,
+                         str(exc).splitlines()[0], BUSY_RETRY)
+            self._l10n_cr_postpone(BUSY_RETRY)
+        except Exception as exc:
+            self.env.cr.rollback()
+            if self.env.cr.closed:
+                raise  # the database connection is gone: nothing can be recorded now
+            _logger.exception("Electronic document %s: unexpected failure", self.display_name)
+            if self._l10n_cr_try_lock():
+                self.invalidate_recordset()
+                if self.state in ('to_send', 'sent'):
+                    self._l10n_cr_set_error('internal', self.env._("Unexpected error while sending: %s", exc))
+                elif self.state == 'accepted' and self.email_next_try:
+                    self._l10n_cr_email_failed(exc)
         self._l10n_cr_commit(1)
         return 'processed'
+
+    def _l10n_cr_postpone(self, seconds):
+        """After a rollback: make the document due again in ``seconds`` (if no one else has it)."""
+        if not self._l10n_cr_try_lock():
+            return
+        self.invalidate_recordset()
+        when = fields.Datetime.now() + timedelta(seconds=seconds)
+        if self.state in ('to_send', 'sent'):
+            self.sudo().next_try = when
+        elif self.state == 'accepted' and self.email_next_try:
+            self.sudo().email_next_try = when
 
     def _l10n_cr_process_one(self, commit=False):
         self.ensure_one()
@@ -450,11 +565,12 @@ class L10nCrEinvoiceDocument(models.Model):
             doc.submission_started = True
             if commit and self._l10n_cr_commit():
                 # The mark is durable now: whatever happens below, the next attempt asks first.
-                if not self.try_lock_for_update():
+                if not self._l10n_cr_try_lock():
                     return None
                 self.invalidate_recordset()
                 if doc.state != 'to_send':
                     return None
+        was_unreachable = doc.error_kind == 'connection'
         doc.attempt_count += 1
         # Hacienda may answer 404 for a while after storing a document: the grace runs from the last POST.
         sent_at = doc.last_attempt_date and doc.last_attempt_date.replace(tzinfo=timezone.utc).timestamp()
@@ -486,6 +602,8 @@ class L10nCrEinvoiceDocument(models.Model):
             doc._l10n_cr_note(self.env._("Hacienda already had this document; following its status."))
         else:
             doc._l10n_cr_note(self.env._("Sent to Hacienda, which received it."))
+        if was_unreachable:
+            doc._l10n_cr_wake_waiting()
         if status and status.state != 'not_found':
             doc._l10n_cr_apply_status(status)
         if doc.state == 'sent':
@@ -505,10 +623,7 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_retry_later(self, exc):
         doc = self.sudo()
         index = min(doc.attempt_count, len(SUBMIT_BACKOFF)) - 1
-        delay = SUBMIT_BACKOFF[max(index, 0)]
-        if exc.retry_after:
-            delay = max(delay, exc.retry_after)
-        when = fields.Datetime.now() + timedelta(seconds=delay)
+        when = doc._l10n_cr_unreachable_retry_time(SUBMIT_BACKOFF[max(index, 0)], exc.retry_after)
         message = self.env._(
             "Hacienda could not be reached (%(reason)s). The document will be sent again automatically "
             "at %(when)s UTC.", reason=api_text.describe_api_error(self.env, exc), when=fields.Datetime.to_string(when))
@@ -518,6 +633,49 @@ class L10nCrEinvoiceDocument(models.Model):
         if doc.attempt_count == NOTIFY_TRANSIENT_AFTER:
             doc._l10n_cr_notify(self.env._("Hacienda unreachable"), message)
         doc._l10n_cr_schedule(when)
+
+    def _l10n_cr_unreachable_retry_time(self, backoff, retry_after=None):
+        """When to call Hacienda again for this document after it could not be reached: after
+        ``backoff`` seconds — unless no other document of the company is trying again sooner,
+        then this one is the company's probe and tries again in ``PROBE_INTERVAL``: the first call
+        that gets through wakes every document waiting (``_l10n_cr_wake_waiting``), so the queue
+        sends again within seconds of Hacienda being back, calling it only once in a while
+        meanwhile. A ``Retry-After`` is honoured either way."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        probe_at = now + timedelta(seconds=max(PROBE_INTERVAL, retry_after or 0))
+        backoff_at = now + timedelta(seconds=max(backoff, retry_after or 0))
+        if backoff_at <= probe_at:
+            return backoff_at
+        other_probe = self.sudo().search_count([
+            ('company_id', '=', self.company_id.id), ('id', '!=', self.id), ('state', 'in', ('to_send', 'sent')),
+            ('error_kind', '=', 'connection'), ('next_try', '!=', False), ('next_try', '<=', probe_at)], limit=1)
+        return backoff_at if other_probe else probe_at
+
+    def _l10n_cr_wake_waiting(self):
+        """Hacienda answered this document after a connection failure: the company's documents
+        waiting after one are due now. Rows another transaction holds are left to it; if a row
+        changed since this transaction began, none is woken now (the next answer tries again)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(SQL(
+                    """UPDATE l10n_cr_einvoice_document SET next_try = %(now)s
+                        WHERE id IN (SELECT id FROM l10n_cr_einvoice_document
+                                      WHERE company_id = %(company)s AND id != %(id)s
+                                        AND state IN ('to_send', 'sent') AND error_kind = 'connection'
+                                        AND next_try > %(now)s
+                                        FOR UPDATE SKIP LOCKED)""",
+                    now=now, company=self.company_id.id, id=self.id), log_exceptions=False)
+                woken = self.env.cr.rowcount
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            return
+        self.invalidate_model(['next_try'])
+        if woken:
+            _logger.info("Hacienda answers again: %s waiting document(s) of %s are due now", woken,
+                         self.company_id.name)
+            self._l10n_cr_schedule(now)
 
     # -- following -----------------------------------------------------------------------
 
@@ -532,6 +690,7 @@ class L10nCrEinvoiceDocument(models.Model):
         self.ensure_one()
         self = self._l10n_cr_in_company_lang()  # what it writes, everyone reads
         doc = self.sudo()
+        was_unreachable = doc.error_kind == 'connection'
         try:
             client = doc.company_id._l10n_cr_einvoice_client()
             result = client.status(*doc._l10n_cr_status_key())
@@ -541,21 +700,25 @@ class L10nCrEinvoiceDocument(models.Model):
             return doc._l10n_cr_set_error('configuration', self.env._(
                 "Hacienda refused the company's connection settings: %s", api_text.describe_api_error(self.env, exc)))
         except TransientError as exc:
+            delay = (doc._l10n_cr_next_poll_time(doc.poll_count + 1) - fields.Datetime.now()).total_seconds()
             doc.write({
                 'poll_count': doc.poll_count + 1,
-                'next_try': doc._l10n_cr_next_poll_time(doc.poll_count + 1),
+                'next_try': doc._l10n_cr_unreachable_retry_time(delay, exc.retry_after),
+                'error_kind': 'connection',
                 'error_message': self.env._("Hacienda could not be asked for the status (%s); asking again later.",
                                             api_text.describe_api_error(self.env, exc)),
             })
             return doc._l10n_cr_schedule(doc.next_try)
         except InputError as exc:
             return doc._l10n_cr_set_error('data', str(exc))
+        if was_unreachable:
+            doc._l10n_cr_wake_waiting()
         return doc._l10n_cr_apply_status(result)
 
     def _l10n_cr_apply_status(self, result):
         doc = self.sudo()
         doc.poll_count += 1
-        vals = {'hacienda_status': result.state, 'error_message': False}
+        vals = {'hacienda_status': result.state, 'error_kind': False, 'error_message': False}
         if result.reason:
             vals['hacienda_message'] = result.reason
         if result.verified is False and doc.company_id._l10n_cr_einvoice_client().config.trusted_certs:
@@ -618,7 +781,7 @@ class L10nCrEinvoiceDocument(models.Model):
         doc.write({'state': 'accepted', 'answered_date': fields.Datetime.now(), 'next_try': False,
                    'error_kind': False, 'error_message': False})
         doc._l10n_cr_log(self.env._("Accepted by Hacienda."), attachments=doc.response_attachment_id)
-        doc._l10n_cr_send_email()
+        doc._l10n_cr_plan_email()
 
     def _l10n_cr_set_rejected(self, reason):
         doc = self.sudo()
@@ -718,11 +881,13 @@ class L10nCrEinvoiceDocument(models.Model):
             return self.env.ref('l10n_cr_einvoice.email_template_einvoice_receipt')
         return self.env.ref('l10n_cr_einvoice.email_template_einvoice')
 
-    def _l10n_cr_send_email(self):
-        """E-mail the accepted document (PDF, signed XML, Hacienda's answer) to the customer, once."""
+    def _l10n_cr_plan_email(self):
+        """At the acceptance: the queue e-mails the document (PDF, signed XML, Hacienda's answer) to
+        the customer, in a transaction of its own — at least once, retried with a backoff while it
+        fails, and never twice (the e-mail and ``email_sent`` are committed together)."""
         self.ensure_one()
         doc = self.sudo()
-        if doc.email_sent or not doc.company_id.l10n_cr_einvoice_auto_email:
+        if doc.email_sent or doc.email_next_try or not doc.company_id.l10n_cr_einvoice_auto_email:
             return
         source = doc._l10n_cr_email_source()
         if not source:
@@ -733,13 +898,66 @@ class L10nCrEinvoiceDocument(models.Model):
         if not partner._l10n_cr_einvoice_email_list():
             doc._l10n_cr_log(self.env._("Not e-mailed: the customer has no e-mail address."))
             return
+        doc.email_next_try = fields.Datetime.now()
+        doc._l10n_cr_schedule(doc.email_next_try)
+
+    def _l10n_cr_email_step(self, commit):
+        """One attempt at the e-mail of this accepted document (locked by the caller). Sent: it
+        is marked so, in the same transaction. Failed: nothing of the attempt stays (with
+        ``commit``, the transaction is rolled back; else its savepoint), then the failure is
+        recorded on the document and the attempt planned again."""
+        self.ensure_one()
+        doc = self.sudo()
+        # What is pending is written now: a failure here is not the e-mail's (the caller's to handle).
+        self.env.flush_all()
         try:
+            if commit:
+                doc._l10n_cr_send_email()
+                self.env.flush_all()
+                return
             with self.env.cr.savepoint():
-                doc._l10n_cr_deliver_email(source)
-            doc.email_sent = True
+                doc._l10n_cr_send_email()
+            return
         except Exception as exc:  # the acceptance stands whatever the mail does
-            _logger.warning("E-mail of %s failed: %s", doc.display_name, exc)
-            doc._l10n_cr_log(self.env._("The e-mail to the customer could not be sent: %s", exc))
+            failure = exc
+        if commit:
+            # Also drops what the attempt queued for after the commit (sending the mail it made).
+            self.env.cr.rollback()
+            if self.env.cr.closed or not self._l10n_cr_try_lock():
+                return  # the connection is gone, or another worker has it now: tried again later
+            self.invalidate_recordset()
+            if not self.email_next_try or self.email_sent:
+                return
+        doc._l10n_cr_email_failed(failure)
+
+    def _l10n_cr_send_email(self):
+        """E-mail the accepted document now (raises on failure); once: nothing if it was e-mailed."""
+        self.ensure_one()
+        doc = self.sudo()
+        if doc.email_sent:
+            return
+        source = doc._l10n_cr_email_source()
+        if source and source.partner_id:
+            doc._l10n_cr_deliver_email(source)
+        doc.write({'email_sent': bool(source and source.partner_id), 'email_next_try': False, 'email_error': False})
+
+    def _l10n_cr_email_failed(self, exc):
+        """Record a failed e-mail attempt and plan the next one (growing waits)."""
+        self.ensure_one()
+        doc = self.sudo()
+        failures = doc.email_failures + 1
+        when = fields.Datetime.now() + timedelta(seconds=EMAIL_BACKOFF[min(failures, len(EMAIL_BACKOFF)) - 1])
+        reason = str(exc.args[0] if isinstance(exc, UserError) and exc.args else exc).strip().splitlines()[0]
+        message = self.env._(
+            "The e-mail to the customer could not be sent (%(reason)s). It will be sent again automatically "
+            "at %(when)s UTC.", reason=reason, when=fields.Datetime.to_string(when))
+        _logger.warning("E-mail of %s failed (attempt %s): %s", doc.display_name, failures, reason)
+        doc.write({'email_failures': failures, 'email_next_try': when, 'email_error': message})
+        if failures == 1:
+            doc._l10n_cr_log(message)
+        if failures == NOTIFY_EMAIL_AFTER:
+            doc._l10n_cr_notify(self.env._("E-mail to the customer failing"), message)
+        doc._l10n_cr_schedule(when)
 
     def _l10n_cr_detach_early_pdf(self, move):
         """A PDF stored before Hacienda accepted (Send & Print used early) shows the document as
@@ -760,8 +978,9 @@ class L10nCrEinvoiceDocument(models.Model):
             self._l10n_cr_detach_early_pdf(source)
             # Send & Print renders the invoice's PDF now, after the acceptance, so the PDF the
             # customer gets (and the one stored on the invoice) shows the accepted state.
+            # allow_raising: a PDF that cannot be made is this attempt's failure (tried again later).
             self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
-                ._generate_and_send_invoices(source, allow_raising=False, sending_methods={'email'},
+                ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'email'},
                                              mail_template=template)
             return
         attachments = self.xml_attachment_id | self.response_attachment_id
@@ -791,9 +1010,12 @@ class L10nCrEinvoiceDocument(models.Model):
                     "issued for.", doc.display_name))
 
     def action_l10n_cr_send_now(self):
-        """Send (or re-check) the selected documents now, in this request."""
+        """Send (or re-check) the selected documents now, in this request. Those the queue is
+        working on at this moment, or has moved on since this request began, are left to it: the
+        user is told so (no error); their e-mail, once accepted, is the queue's too."""
         self._l10n_cr_check_can_act()
-        docs = self.sudo().filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
+        candidates = self.sudo().filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
+        docs = candidates
         docs.filtered(lambda d: d.state == 'error' and d.error_kind != 'data')._l10n_cr_requeue()
         for doc in docs.filtered(lambda d: d.state == 'to_send'):
             doc._l10n_cr_submit()
@@ -801,22 +1023,24 @@ class L10nCrEinvoiceDocument(models.Model):
                 doc._l10n_cr_poll()  # Hacienda often answers within the second
         for doc in docs.filtered(lambda d: d.state == 'sent' and d.poll_count == 0):
             doc._l10n_cr_poll()
-        return self._l10n_cr_action_result()
+        return self._l10n_cr_action_result(busy=candidates - docs)
 
     def action_l10n_cr_check_status(self):
         self._l10n_cr_check_can_act()
-        asked = self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started)
-        for doc in asked:
+        candidates = self.sudo().filtered(lambda d: d.state in ('sent', 'error') and d.submission_started)
+        docs = candidates._l10n_cr_try_lock()
+        for doc in docs:
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
             if doc.state in ('sent', 'to_send'):
                 doc.state = 'sent'
                 doc._l10n_cr_poll()
-        return self._l10n_cr_status_notification(asked)
+        return self._l10n_cr_status_notification(docs, busy=candidates - docs)
 
-    def _l10n_cr_status_notification(self, asked):
-        """What "Check status" found, told to the user (then the page reloads)."""
-        if not asked:
+    def _l10n_cr_status_notification(self, asked, busy=None):
+        """What "Check status" found, told to the user (then the page reloads); documents the
+        queue held at that moment (``busy``) are said to be its."""
+        if not asked and not busy:
             message = self.env._("None of these documents is waiting for Hacienda's answer: there is nothing to ask.")
             kind = 'info'
         else:
@@ -832,6 +1056,8 @@ class L10nCrEinvoiceDocument(models.Model):
                 else:
                     line = f"{doc.display_name}: {states[doc.state]}"
                 lines.append(line)
+            if busy:
+                lines.append(self._l10n_cr_busy_text(busy))
             message = '\n'.join(lines)
             kind = ('success' if set(asked.mapped('state')) == {'accepted'}
                     else 'warning' if {'rejected', 'error'} & set(asked.mapped('state')) else 'info')
@@ -875,9 +1101,10 @@ class L10nCrEinvoiceDocument(models.Model):
         """Build and sign again documents that never reached Hacienda (e.g. after renewing the certificate)."""
         self._l10n_cr_check_can_act()
         for doc in self.sudo():
-            if doc.submission_started or doc.state not in ('to_send', 'error'):
+            if doc.submission_started or doc.state not in ('to_send', 'error') or not doc._l10n_cr_try_lock():
                 raise UserError(self.env._(
-                    "%s was already sent to Hacienda: its signed XML cannot change.", doc.display_name))
+                    "%s was already sent to Hacienda, or is being sent: its signed XML cannot change.",
+                    doc.display_name))
             doc._l10n_cr_build_and_sign()
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
@@ -893,7 +1120,22 @@ class L10nCrEinvoiceDocument(models.Model):
             action['domain'] = [('id', 'in', self.ids)]
         return action
 
-    def _l10n_cr_action_result(self):
+    def _l10n_cr_busy_text(self, busy):
+        return self.env._(
+            "%s: the queue is sending or following it at this moment; its state is shown in a moment.",
+            ', '.join(busy.mapped('display_name')))
+
+    def _l10n_cr_action_result(self, busy=None):
+        reload = {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+        if busy:
+            return {
+                'type': 'ir.actions.client', 'tag': 'display_notification',
+                'params': {
+                    'type': 'info', 'title': self.env._("Hacienda"),
+                    'message': self._l10n_cr_busy_text(busy),
+                    'next': reload,
+                },
+            }
         if len(self) == 1:
-            return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
+            return reload
         return True

@@ -376,10 +376,11 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
     def process_queue(self, rounds=10):
         """Run the queue until nothing is pending, making every waiting document due (time passing)."""
         for _i in range(rounds):
-            pending = self.Document.sudo().search([('state', 'in', ('to_send', 'sent'))])
+            pending = self.Document.sudo().search(['|', ('state', 'in', ('to_send', 'sent')), ('email_next_try', '!=', False)])
             if not pending:
                 return
-            pending.write({'next_try': False})
+            pending.filtered(lambda d: d.state in ('to_send', 'sent')).write({'next_try': False})
+            pending.filtered('email_next_try').write({'email_next_try': fields.Datetime.now()})
             self.Document._l10n_cr_process_queue(time_budget=120)
 
     def signed_tree(self, document):

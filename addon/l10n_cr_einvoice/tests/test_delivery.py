@@ -1,5 +1,10 @@
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.einvoice_document import EMAIL_BACKOFF
 from .common import L10nCrEinvoiceCommon
 
 
@@ -37,6 +42,43 @@ class TestDelivery(L10nCrEinvoiceCommon):
         document._l10n_cr_send_email()
         self.assertEqual(len(self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
                                                               ('message_type', '=', 'comment')])), 1)
+
+    def comments(self, move):
+        return self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
+                                                ('message_type', '=', 'comment')])
+
+    def test_failed_email_is_retried_by_the_queue_and_sent_once(self):
+        """The e-mail fails (here: no PDF can be made): the acceptance stands, the failure is on the
+        document, and the queue tries again after a backoff until it is sent — once."""
+        move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        document = move.l10n_cr_einvoice_document_id
+        Report = type(self.env['ir.actions.report'])
+        with patch.object(Report, '_pre_render_qweb_pdf', side_effect=UserError("wkhtmltopdf is not installed")):
+            for _round in range(5):  # until Hacienda's answer, the e-mail attempted once
+                document.sudo().next_try = False
+                self.Document._l10n_cr_process_queue(time_budget=60)
+                if document.state == 'accepted':
+                    break
+        self.assertEqual(document.state, 'accepted')
+        self.assertFalse(document.email_sent)
+        self.assertEqual(document.email_failures, 1)
+        self.assertIn('wkhtmltopdf is not installed', document.email_error)
+        self.assertIn('will be sent again automatically', document.email_error)
+        wait = (document.email_next_try - fields.Datetime.now()).total_seconds()
+        self.assertAlmostEqual(wait, EMAIL_BACKOFF[0], delta=3)
+        self.assertFalse(self.comments(move), "nothing of the failed attempt was kept")
+        self.assertIn('could not be sent', ' '.join(move.message_ids.mapped('body')))
+        self.assertEqual(self.Document.search_count([('id', '=', document.id), ('email_next_try', '!=', False)]), 1)
+
+        self.Document._l10n_cr_process_queue(time_budget=60)
+        self.assertFalse(document.email_sent, "not before the backoff is over")
+        self.process_queue()
+        self.assertTrue(document.email_sent)
+        self.assertFalse(document.email_next_try)
+        self.assertFalse(document.email_error)
+        self.assertEqual(len(self.comments(move)), 1)
+        self.process_queue()
+        self.assertEqual(len(self.comments(move)), 1, "never twice")
 
     def test_no_email_when_disabled(self):
         self.company.l10n_cr_einvoice_auto_email = False

@@ -10,6 +10,7 @@ from odoo.tools import config, mute_logger
 from hacienda_cr.api.config import PRESETS
 
 from ..hacienda import client_cache
+from ..models.einvoice_document import PROBE_INTERVAL
 from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
 from .replay import Replay
 
@@ -41,14 +42,15 @@ class TestQueue(L10nCrEinvoiceCommon):
         """How many POSTs of documents the simulator has answered so far."""
         return sum(v for k, v in self.simulator.stats()['requests'].items() if k.startswith('POST submit'))
 
-    def assert_backed_off(self, document, at_least=30):
+    def assert_backed_off(self, document, at_least=PROBE_INTERVAL, at_most=None):
         self.assertEqual(document.state, 'to_send')
         self.assertEqual(document.error_kind, 'connection')
         self.assertIn('will be sent again automatically', document.error_message)
         wait = (document.next_try - fields.Datetime.now()).total_seconds()
         self.assertGreaterEqual(wait, at_least - 2)
+        self.assertLessEqual(wait, (at_most or at_least) + 2)
         trigger = self.env['ir.cron.trigger'].search([('cron_id', '=', self.cron.id)], order='id desc', limit=1)
-        self.assertEqual(trigger.call_at, document.next_try, "the cron is woken when the retry is due")
+        self.assertLessEqual(trigger.call_at, document.next_try, "the cron is woken by the time the retry is due")
 
     def assert_accepted_once(self, document, documents_before):
         self.assertEqual(document.state, 'accepted', document.error_message)
@@ -56,7 +58,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.assertEqual(stats['stored']['documents'], documents_before + 1)
         self.assertEqual(stats['stored']['duplicate_posts'], 0, "never sent twice")
 
-    def transient_then_recovered(self, faults, expected_wait=30):
+    def transient_then_recovered(self, faults, expected_wait=PROBE_INTERVAL):
         before = self.simulator_totals()['documents']
         document = self.post_invoice()
         self.simulator.faults(next=faults)
@@ -130,6 +132,45 @@ class TestQueue(L10nCrEinvoiceCommon):
         document = self.post_invoice()
         self.process_queue()
         self.assert_accepted_once(document, before)
+
+    def test_one_probe_while_hacienda_is_unreachable_then_all_at_once(self):
+        """Hacienda unreachable: the first document to fail becomes the company's probe (tried
+        again in PROBE_INTERVAL), the others back off; when the probe gets through, the others
+        are due at once — the queue does not wait out their backoff once Hacienda is back."""
+        before = self.simulator_totals()['documents']
+        first, second = self.post_invoice(), self.post_invoice()
+        self.simulator.faults({'server_error': {'probability': 1.0}})
+        self.run_queue_once()
+        self.assert_backed_off(first)
+        self.assert_backed_off(second, at_least=30)
+        self.simulator.request('PUT', '/_simulator/faults', {'faults': {}, 'replace': True})
+        self.time_passes(first)
+        self.run_queue_once()  # the probe gets through, and the run goes on with the one it woke
+        self.assertIn(first.state, ('sent', 'accepted'))
+        self.assertIn(second.state, ('sent', 'accepted'), "woken when Hacienda answered the probe")
+        self.assertFalse(second.error_kind)
+        self.process_queue()
+        self.assertEqual((first | second).mapped('state'), ['accepted', 'accepted'])
+        stats = self.simulator.stats()
+        self.assertEqual(stats['stored']['documents'], before + 2)
+        self.assertEqual(stats['stored']['duplicate_posts'], 0)
+
+    def test_status_query_failure_is_a_connection_problem_with_a_probe(self):
+        document = self.post_invoice()
+        self.run_queue_once()
+        self.assertEqual(document.state, 'sent')
+        self.simulator.faults(next=[{'kind': 'server_error', 'endpoint': 'status'}] * 2)
+        self.time_passes(document)
+        self.run_queue_once()
+        self.assertEqual(document.state, 'sent')
+        self.assertEqual(document.error_kind, 'connection')
+        self.assertIn('could not be asked for the status', document.error_message)
+        wait = (document.next_try - fields.Datetime.now()).total_seconds()
+        self.assertLessEqual(wait, PROBE_INTERVAL + 2, "the only document waiting asks again soon")
+        self.time_passes(document)
+        self.process_queue()
+        self.assertEqual(document.state, 'accepted')
+        self.assertFalse(document.error_kind)
 
     def test_one_failing_document_does_not_block_the_others(self):
         before = self.simulator_totals()['documents']

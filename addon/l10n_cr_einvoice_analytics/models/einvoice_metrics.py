@@ -28,6 +28,7 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
         companies = self._l10n_cr_companies()
         families = []
         families += self._l10n_cr_document_families(companies, now)
+        families += self._l10n_cr_email_families(companies)
         families += self._l10n_cr_certificate_families(companies, now)
         families += self._l10n_cr_declared_families(companies, now)
         families += self._l10n_cr_call_families(companies)
@@ -106,6 +107,35 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
             oldest_unanswered.add_metric(labels, max(float(unanswered_age or 0), 0.0))
             due.add_metric(labels, due_count)
         return [documents, stuck, uncorrected, threshold, oldest_unsent, oldest_unanswered, due]
+
+    @api.model
+    def _l10n_cr_email_families(self, companies):
+        """The e-mail after acceptance, which the queue sends and retries: what waits, what fails."""
+        pending = GaugeMetricFamily(
+            'l10n_cr_einvoice_email_pending',
+            'Accepted documents whose e-mail to the customer is still to be sent.', labels=COMPANY_LABELS)
+        failing = GaugeMetricFamily(
+            'l10n_cr_einvoice_email_failing',
+            'Accepted documents whose e-mail failed at its last attempt (retried with a backoff).',
+            labels=COMPANY_LABELS)
+        failures = CounterMetricFamily(
+            'l10n_cr_einvoice_email_failures',
+            'Failed attempts at e-mailing accepted documents.', labels=COMPANY_LABELS)
+        rows = {row[0]: row[1:] for row in self.env.execute_query(SQL(
+            """SELECT company_id,
+                      count(*) FILTER (WHERE email_next_try IS NOT NULL),
+                      count(*) FILTER (WHERE email_next_try IS NOT NULL AND email_error IS NOT NULL),
+                      coalesce(sum(email_failures), 0)
+                 FROM l10n_cr_einvoice_document
+                WHERE state = 'accepted' AND (email_next_try IS NOT NULL OR email_failures > 0)
+             GROUP BY company_id"""))}
+        for company in companies.values():
+            labels = self._labels(company)
+            waiting, failing_now, failed = rows.get(company.id, (0, 0, 0))
+            pending.add_metric(labels, waiting)
+            failing.add_metric(labels, failing_now)
+            failures.add_metric(labels, failed)
+        return [pending, failing, failures]
 
     @api.model
     def _l10n_cr_certificate_families(self, companies, now):

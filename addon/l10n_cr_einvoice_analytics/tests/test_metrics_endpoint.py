@@ -2,6 +2,7 @@ import os
 import tempfile
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config
 from odoo.tools.misc import mute_logger
@@ -75,6 +76,29 @@ class TestMetricsEndpoint(AnalyticsHttpCommon):
         self.assertEqual(metrics['l10n_cr_einvoice_hacienda_call_duration_seconds_count',
                                  (('operation', 'submit'),)], submits)
         self.assertIn(('odoo_mail_queue_messages', (('state', 'exception'),)), metrics)
+
+    def test_email_failures(self):
+        """The e-mail after acceptance, retried by the queue: what waits, what fails, how often it failed."""
+        company = (('company', self.company.name), ('company_id', str(self.company.id)))
+        before = parse(self.scrape().text)['l10n_cr_einvoice_email_failures_total', company]
+        Report = type(self.env['ir.actions.report'])
+        with patch.object(Report, '_pre_render_qweb_pdf', side_effect=UserError("no PDF engine")), \
+                mute_logger('odoo.addons.l10n_cr_einvoice.models.einvoice_document'):
+            document = self.issue(self.partner_cr, [(self.product_laptop, 1, 450000)])
+        self.assertEqual((document.state, document.email_sent), ('accepted', False))
+        metrics = parse(self.scrape().text)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_pending', company], 1)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_failing', company], 1)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_failures_total', company] - before,
+                         document.email_failures)
+        self.assertGreaterEqual(document.email_failures, 1)
+        self.process_queue()
+        self.assertTrue(document.email_sent)
+        metrics = parse(self.scrape().text)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_pending', company], 0)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_failing', company], 0)
+        self.assertEqual(metrics['l10n_cr_einvoice_email_failures_total', company] - before,
+                         document.email_failures, "a counter: the failures stay counted")
 
     @mute_logger('odoo.addons.l10n_cr_einvoice_analytics.controllers.metrics')
     def test_refused_without_the_token(self):
