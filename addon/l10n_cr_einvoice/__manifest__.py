@@ -53,4 +53,6 @@
         ],
     },
     'post_init_hook': '_l10n_cr_einvoice_post_init',
+    # Server-wide only (server_wide_modules): see server_wide.py.
+    'post_load': '_l10n_cr_einvoice_post_load',
 }

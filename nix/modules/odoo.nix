@@ -147,6 +147,12 @@ lib.mkIf (cfg.enable && cfg.roles.odoo) {
       TimeoutStartSec = "45min";
       Restart = "on-failure";
       RestartSec = "30s";
+      # The main process killed from outside (SIGKILL, the OOM killer): systemd ends every other
+      # process of the unit before starting it again, so no orphaned worker keeps Odoo's ports
+      # or runs the queue on (systemd's default, which upstream leaves; stated because a restart
+      # that succeeds the first time depends on it). The workers also die with the main process
+      # themselves: l10n_cr_einvoice is loaded server-wide (server_wide.py).
+      KillMode = "control-group";
       # gevent, the longpolling worker and wkhtmltopdf need the usual syscalls
       SystemCallFilter = [ "@system-service" ];
       MemoryMax = "3G";

@@ -68,11 +68,14 @@ ODOO_PASSTHROUGH = (
     "workers", "max_cron_threads", "proxy_mode", "list_db", "dbfilter",
     "limit_time_cpu", "limit_time_real", "limit_memory_soft", "limit_memory_hard", "log_level",
 )
-# Odoo options every staging deployment sets the same way: no demonstration records, and
+# Odoo options every staging deployment sets the same way: no demonstration records,
 # outgoing mail to the stack's SMTP sink (plain SMTP on [ports].smtp_sink of the Odoo
-# machine), so staging never e-mails a real customer.
+# machine), so staging never e-mails a real customer, and l10n_cr_einvoice loaded
+# server-wide: workers die with the main process, cron workers look for due jobs every few
+# seconds (addon/l10n_cr_einvoice/server_wide.py).
 STAGING_ODOO_OPTIONS = {
     "with_demo": False,
+    "server_wide_modules": "base,rpc,web,l10n_cr_einvoice",
     "smtp_ssl": False,
     "email_from": "noreply@empresa-demo.test",
 }

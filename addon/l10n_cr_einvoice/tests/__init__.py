@@ -19,6 +19,7 @@ from . import (
     test_queue,
     test_search_indexes,
     test_security,
+    test_server_wide,
     test_spanish_messages,
     test_supplier_documents,
     test_supplier_tour,
