@@ -377,6 +377,12 @@ class L10nCrEinvoiceDocument(models.Model):
             return not self.next_try or self.next_try <= now
         return self._l10n_cr_email_due(now)
 
+    def _l10n_cr_due_since(self):
+        self.ensure_one()
+        if self.state in ('to_send', 'sent'):
+            return self.next_try or self.create_date
+        return self.email_next_try or self.create_date
+
     def _l10n_cr_email_due(self, now):
         self.ensure_one()
         return self.state == 'accepted' and bool(self.email_next_try) and self.email_next_try <= now
@@ -409,8 +415,9 @@ class L10nCrEinvoiceDocument(models.Model):
             docs = self.sudo().search(self._l10n_cr_due_domain(now), limit=limit)
             if len(docs) > 1 and not helper:
                 self._l10n_cr_call_helpers()
-            # Submissions in consecutivo order per establishment/terminal; status queries after.
-            docs = docs.sorted(lambda d: (d.state != 'to_send', d.company_id.id, d.establishment, d.terminal,
+            # The longest due first (a stream of new postings must not starve the status queries
+            # and e-mails waiting since before them); submissions in consecutivo order among equals.
+            docs = docs.sorted(lambda d: (d._l10n_cr_due_since(), d.company_id.id, d.establishment, d.terminal,
                                           d.document_type, d.number))
             out_of_time = False
             processed = stats['processed']
@@ -898,6 +905,8 @@ class L10nCrEinvoiceDocument(models.Model):
         if not partner._l10n_cr_einvoice_email_list():
             doc._l10n_cr_log(self.env._("Not e-mailed: the customer has no e-mail address."))
             return
+        if source._name == 'account.move' and doc.document_type != '10':
+            doc._l10n_cr_detach_early_pdf(source)
         doc.email_next_try = fields.Datetime.now()
         doc._l10n_cr_schedule(doc.email_next_try)
 
@@ -905,13 +914,25 @@ class L10nCrEinvoiceDocument(models.Model):
         """One attempt at the e-mail of this accepted document (locked by the caller). Sent: it
         is marked so, in the same transaction. Failed: nothing of the attempt stays (with
         ``commit``, the transaction is rolled back; else its savepoint), then the failure is
-        recorded on the document and the attempt planned again."""
+        recorded on the document and the attempt planned again.
+
+        With ``commit`` the slow part (the PDF) is made and committed first: Odoo writes the
+        customer when it e-mails them (auth_signup's signup_prepare), and so do postings for that
+        customer; a short transaction around the e-mail itself seldom meets another writing the
+        customer after its snapshot (a serialization failure)."""
         self.ensure_one()
         doc = self.sudo()
         # What is pending is written now: a failure here is not the e-mail's (the caller's to handle).
         self.env.flush_all()
         try:
             if commit:
+                if doc._l10n_cr_prepare_email():
+                    self._l10n_cr_commit()
+                    if not self._l10n_cr_try_lock():
+                        return  # another worker has it now; the PDF made stays for it
+                    self.invalidate_recordset()
+                    if not self._l10n_cr_email_due(fields.Datetime.now()):
+                        return
                 doc._l10n_cr_send_email()
                 self.env.flush_all()
                 return
@@ -941,19 +962,36 @@ class L10nCrEinvoiceDocument(models.Model):
             doc._l10n_cr_deliver_email(source)
         doc.write({'email_sent': bool(source and source.partner_id), 'email_next_try': False, 'email_error': False})
 
+    def _l10n_cr_prepare_email(self):
+        """Make what the e-mail carries that takes long (the invoice's PDF, rendered after the
+        acceptance); True when something was made."""
+        self.ensure_one()
+        source = self._l10n_cr_email_source()
+        if not (source and source._name == 'account.move' and self.document_type != '10'
+                and source.partner_id and not source.invoice_pdf_report_id):
+            return False
+        # Send & Print without sending: the PDF is stored on the invoice, and reused by the e-mail.
+        self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
+            ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'manual'})
+        return True
+
     def _l10n_cr_email_failed(self, exc):
-        """Record a failed e-mail attempt and plan the next one (growing waits)."""
+        """Record a failed e-mail attempt and plan the next one: soon after a concurrency error
+        (another transaction wrote the customer or the invoice meanwhile), else after growing waits."""
         self.ensure_one()
         doc = self.sudo()
         failures = doc.email_failures + 1
-        when = fields.Datetime.now() + timedelta(seconds=EMAIL_BACKOFF[min(failures, len(EMAIL_BACKOFF)) - 1])
+        busy = isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY)
+        delay = BUSY_RETRY if busy else EMAIL_BACKOFF[min(failures, len(EMAIL_BACKOFF)) - 1]
+        when = fields.Datetime.now() + timedelta(seconds=delay)
         reason = str(exc.args[0] if isinstance(exc, UserError) and exc.args else exc).strip().splitlines()[0]
         message = self.env._(
             "The e-mail to the customer could not be sent (%(reason)s). It will be sent again automatically "
             "at %(when)s UTC.", reason=reason, when=fields.Datetime.to_string(when))
-        _logger.warning("E-mail of %s failed (attempt %s): %s", doc.display_name, failures, reason)
+        (_logger.info if busy else _logger.warning)(
+            "E-mail of %s failed (attempt %s): %s", doc.display_name, failures, reason)
         doc.write({'email_failures': failures, 'email_next_try': when, 'email_error': message})
-        if failures == 1:
+        if failures == 1 and not busy:
             doc._l10n_cr_log(message)
         if failures == NOTIFY_EMAIL_AFTER:
             doc._l10n_cr_notify(self.env._("E-mail to the customer failing"), message)
@@ -975,9 +1013,9 @@ class L10nCrEinvoiceDocument(models.Model):
         self.ensure_one()
         template = self._l10n_cr_email_template()
         if source._name == 'account.move' and self.document_type != '10':
-            self._l10n_cr_detach_early_pdf(source)
-            # Send & Print renders the invoice's PDF now, after the acceptance, so the PDF the
-            # customer gets (and the one stored on the invoice) shows the accepted state.
+            # Send & Print renders the invoice's PDF after the acceptance (an earlier one was set
+            # aside by _l10n_cr_plan_email), so the PDF the customer gets (and the one stored on
+            # the invoice) shows the accepted state.
             # allow_raising: a PDF that cannot be made is this attempt's failure (tried again later).
             self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
                 ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'email'},
@@ -1015,7 +1053,7 @@ class L10nCrEinvoiceDocument(models.Model):
         user is told so (no error); their e-mail, once accepted, is the queue's too."""
         self._l10n_cr_check_can_act()
         candidates = self.sudo().filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
-        docs = candidates
+        docs = candidates._l10n_cr_try_lock()
         docs.filtered(lambda d: d.state == 'error' and d.error_kind != 'data')._l10n_cr_requeue()
         for doc in docs.filtered(lambda d: d.state == 'to_send'):
             doc._l10n_cr_submit()

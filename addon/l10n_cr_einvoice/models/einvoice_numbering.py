@@ -70,16 +70,25 @@ class L10nCrEinvoiceNumbering(models.Model):
         return f"{self.establishment:03d}{self.terminal:05d}{self.document_type}"
 
     def _l10n_cr_last_number(self):
-        """The highest number this transaction sees used (0: none); the unique index has the last word."""
+        """The highest number used (0: none): in this transaction's view (its own documents
+        included), or committed by another transaction since this one began — read through a
+        transaction begun now, so that a posting that waited for another one's number asks for
+        the following number at once instead of meeting the taken one in the unique index (a
+        duplicate-key error in PostgreSQL's log). The unique index has the last word anyway."""
         self.ensure_one()
         prefix = self._l10n_cr_prefix()
-        self.env['l10n_cr.einvoice.document'].flush_model(['company_id', 'consecutivo'])
         # A range on the (company_id, consecutivo) unique index: read backwards, one row.
-        [last] = self.env.execute_query(SQL(
+        query = SQL(
             """SELECT max(consecutivo) FROM l10n_cr_einvoice_document
                 WHERE company_id = %s AND consecutivo BETWEEN %s AND %s""",
-            self.company_id.id, prefix + '0' * 10, prefix + '9' * 10))
-        return int(last[0][-10:]) if last[0] else 0
+            self.company_id.id, prefix + '0' * 10, prefix + '9' * 10)
+        self.env['l10n_cr.einvoice.document'].flush_model(['company_id', 'consecutivo'])
+        [[own]] = self.env.execute_query(query)
+        with self.env.registry.cursor() as cr:
+            cr.execute(query)
+            [[latest]] = cr.fetchall()
+        last = max((c for c in (own, latest) if c), default=None)
+        return int(last[-10:]) if last else 0
 
     @api.model
     def _l10n_cr_get(self, company, establishment, terminal, document_type):
