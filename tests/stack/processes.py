@@ -41,6 +41,11 @@ def parent(pid: int) -> int | None:
     return int(stat[1]) if stat else None
 
 
+def niceness(pid: int) -> int | None:
+    stat = _stat(pid)
+    return int(stat[16]) if stat else None
+
+
 def children(pid: int) -> list[int]:
     return [p for p in _pids() if parent(p) == pid]
 
