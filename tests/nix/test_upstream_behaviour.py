@@ -163,6 +163,9 @@ def test_the_odoo_machine_has_a_psql_and_retries_without_a_start_limit(split):
     assert odoo["unitConfig"]["StartLimitIntervalSec"] == 0
     assert odoo["serviceConfig"]["Restart"] == "on-failure"
     assert odoo["serviceConfig"]["RestartSec"]
+    # Odoo's main process killed from outside: systemd ends the unit's other processes before
+    # the restart, so no orphaned worker keeps Odoo's ports (issue 17).
+    assert odoo["serviceConfig"]["KillMode"] == "control-group"
 
 
 def test_only_nginx_is_open_to_everyone(split):

@@ -17,6 +17,9 @@ def test_resolves_the_repository_settings():
     assert r["odoo"]["project_addons"] == [m for m in r["odoo"]["modules"] if m != "l10n_cr"]
     assert {"l10n_cr_einvoice", "l10n_cr_einvoice_pos"} <= set(r["odoo"]["project_addons"])
     assert r["odoo"]["options"]["http_port"] == r["ports"]["odoo"]
+    # both deployments load l10n_cr_einvoice server-wide: Odoo's workers die with its main
+    # process, cron workers look for due jobs every few seconds (server_wide.py)
+    assert "l10n_cr_einvoice" in r["odoo"]["options"]["server_wide_modules"].split(",")
     ws = next(loc for loc in r["nginx"]["locations"] if loc["path"] == "/websocket")
     assert ws["proxy_pass"] == "http://odoo_gevent" and ws["websocket"]
     health = next(loc for loc in r["nginx"]["locations"] if loc["action"] == "health")
