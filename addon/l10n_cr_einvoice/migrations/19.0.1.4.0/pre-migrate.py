@@ -1,4 +1,4 @@
-"""1.2: a numbering no longer counts with an ir.sequence (its FOR UPDATE NOWAIT failed concurrent
+"""1.4: a numbering no longer counts with an ir.sequence (its FOR UPDATE NOWAIT failed concurrent
 postings, which Odoo then ran again): documents take the next consecutivo through its unique index.
 The sequence's next number is kept as the numbering's first number (it matters only when it is
 above the numbers used, e.g. set by hand when moving from another system); the sequences go."""
