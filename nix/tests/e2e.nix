@@ -26,6 +26,8 @@ let
     stackPackage
     ps.pytest
     ps.requests
+    # the printed invoice's text (tests/stack/test_integration.py)
+    ps.pypdf2
   ]);
   report = "/tmp/stack-validation-report.md";
 in

@@ -21,6 +21,8 @@ let
     "lxml"
     "prometheus-client"
     "psycopg2"
+    # pkgs/development/python-modules/pypdf2/default.nix (pname "pypdf2", 3.0.1; imports PyPDF2)
+    "pypdf2"
     "pytest"
     "pytest-benchmark"
     "redis"
