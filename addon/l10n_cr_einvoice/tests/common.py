@@ -60,8 +60,13 @@ def pki_dir():
 
 @cache
 def company_certificate():
-    """A .p12 for the test company's cédula jurídica (RSA key generation is slow: once per run)."""
-    return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.')
+    """A .p12 for the test company's cédula jurídica (RSA key generation is slow: once per run).
+
+    Valid from 400 days before its first use to 400 days after: classes with a frozen clock sign
+    months away from the real date (and the certificate is checked when saved), whichever class
+    makes it first -- one on the real clock or one frozen in the past."""
+    with freeze_time(datetime.now(timezone.utc) - timedelta(days=400)):
+        return make_test_certificate('02', COMPANY_VAT, pin=PIN, name='EMPRESA DEMO S.A.', days=800)
 
 
 CR = timezone(timedelta(hours=-6))
