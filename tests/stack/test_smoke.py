@@ -9,6 +9,7 @@ import re
 import shutil
 import statistics
 import time
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,6 +117,22 @@ def test_smtp_sink_answers(env):
     assert code == 250
 
 
+def _seconds(duration: str) -> float:
+    """A Prometheus duration of one unit ("30s", "1m") in seconds."""
+    value, unit = re.fullmatch(r"(\d+)(ms|s|m|h)", duration).groups()
+    return int(value) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+
+
+def _scraped_at(target: dict) -> float:
+    """When Prometheus last scraped a target (Unix seconds; 0 if never)."""
+    stamp = target.get("lastScrape", "")
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", stamp)
+    if not match or stamp.startswith("0001-"):
+        return 0.0
+    whole = datetime.fromisoformat(match[1] + ("+00:00" if match[3] == "Z" else match[3]))
+    return whole.timestamp() + float("0" + (match[2] or ""))
+
+
 def test_prometheus_scrapes_the_stack(env, report_note):
     """Prometheus is ready, has every configured job, and every target is up (Odoo's /metrics too)."""
     base = env.url("monitoring", "prometheus")
@@ -124,9 +141,15 @@ def test_prometheus_scrapes_the_stack(env, report_note):
     jobs = {t["labels"]["job"]: t for t in targets}
     configured = {j["job_name"] for j in env.settings["prometheus"]["scrape_configs"] if not j["optional"]}
     assert configured <= set(jobs), f"jobs missing from Prometheus: {configured - set(jobs)}"
-    # Targets may not have been scraped yet right after `up`: wait for a first scrape.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(t["health"] == "unknown" for t in jobs.values()):
+    # A target's health is that of its last scrape, which may predate this test: right after
+    # `up` (never scraped, "unknown") or during another test's restart of Odoo (a scrape that
+    # found it down). Judge each target that is not up on a scrape made after this test began:
+    # the services answer now (the tests above checked them), so Prometheus must see them up.
+    began = time.time()
+    interval = max(_seconds(job["scrape_interval"]) for job in env.settings["prometheus"]["scrape_configs"])
+    deadline = time.monotonic() + 2 * interval + 10
+    while time.monotonic() < deadline and any(
+            t["health"] != "up" and _scraped_at(t) < began for t in jobs.values()):
         time.sleep(2)
         jobs = {t["labels"]["job"]: t for t in _get(base + "/api/v1/targets").json()["data"]["activeTargets"]}
     down = {name: t.get("lastError") for name, t in jobs.items() if t["health"] != "up"}
