@@ -1,31 +1,17 @@
 """The queue with real, separate database cursors (as two cron workers have), committed data
-and the per-document commits of production.
+and the per-document commits of production (see real_cursors.py)."""
 
-Like OCA's l10n_es_verifactu_oca cron-lock test, this is a BaseCase, not a TransactionCase:
-nothing runs inside a test transaction, so the data is really committed (and left in a
-final state afterwards so that no other test's queue picks it up).
-"""
-
-from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import config, mute_logger
+from odoo import Command, fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from hacienda_cr.api import HaciendaClient
 
-from ..hacienda import client_cache
-from .common import (
-    SimulatorRequests,
-    configure_company,
-    start_simulator,
-    xsd_dir,
-)
-
-ADMIN_ID = 2
+from .common import configure_company
+from .real_cursors import RealCursorsCase
 
 
 class Crash(BaseException):
@@ -33,30 +19,14 @@ class Crash(BaseException):
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
-class TestCronLock(SimulatorRequests, BaseCase):
+class TestCronLock(RealCursorsCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls.simulator = start_simulator(cls)
-        cls.startClassPatcher(patch.dict(config.options, {
-            'l10n_cr_einvoice_schema_dir': str(xsd_dir()),
-            'l10n_cr_einvoice_simulator_url': cls.simulator.url,
-        }))
+        cls.start_queue_simulator()
         with cls.environment() as env:
             cls.company_id = cls._setup_company(env).id
-        cls.addClassCleanup(cls._park_leftovers)
-
-    @classmethod
-    @contextmanager
-    def environment(cls, **context):
-        """A new real cursor (its own connection and transaction), committed on exit."""
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, ADMIN_ID, {'l10n_cr_einvoice_allow_commit': True, **context})
-            if getattr(cls, 'company_id', None):
-                env = env(context={**env.context, 'allowed_company_ids': [cls.company_id]})
-            yield env
 
     @classmethod
     def _setup_company(cls, env):
@@ -71,14 +41,6 @@ class TestCronLock(SimulatorRequests, BaseCase):
             'name': 'Soporte', 'type': 'service', 'l10n_cr_cabys_id': cabys.id,
             'taxes_id': [Command.set(company.account_sale_tax_id.ids)]}).id
         return company
-
-    @classmethod
-    def _park_leftovers(cls):
-        """Whatever a failed test left queued must not reach another test class's queue."""
-        with cls.registry.cursor() as cr:
-            cr.execute("""UPDATE l10n_cr_einvoice_document SET state = 'error', error_kind = 'internal'
-                          WHERE company_id = %s AND state IN ('to_send', 'sent')""", [cls.company_id])
-        client_cache.forget(get_db_name())
 
     def post_invoices(self, count):
         with self.environment() as env:

@@ -8,13 +8,12 @@
 
 import threading
 import time
-from contextlib import contextmanager
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.orm.environments import Transaction
+from odoo import SUPERUSER_ID
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
+
+from .real_cursors import RealCursorsCase
 
 ESTABLISHMENT = 999
 
@@ -24,25 +23,16 @@ class Rollback(Exception):
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
-class TestNumberingRace(BaseCase):
+class TestNumberingRace(RealCursorsCase):
+    cursor_uid = SUPERUSER_ID
+    cursor_context = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         # Combinations no other test uses, so the numberings are really new.
         cls.terminal = 90000 + int(time.time()) % 9000
         cls.addClassCleanup(cls._remove_numberings)
-
-    @classmethod
-    @contextmanager
-    def environment(cls):
-        """A new real cursor (its own connection and transaction), committed on exit."""
-        with cls.registry.cursor() as cr:
-            # Given its transaction here, the environment does not look the registry up: the
-            # test runner holds the lookup's lock, and the second transaction runs in a thread.
-            cr.transaction = Transaction(cls.registry)
-            yield api.Environment(cr, SUPERUSER_ID, {})
 
     @classmethod
     def _remove_numberings(cls):

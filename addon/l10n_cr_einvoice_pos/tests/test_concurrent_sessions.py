@@ -1,63 +1,32 @@
 """Several sessions selling at once, with real, separate database cursors (as two tills' requests
 have) and committed data: the numbering of a terminal stays gap-free.
 
-A BaseCase, not a TransactionCase (like the main module's cron-lock test): nothing runs inside a
-test transaction. The documents made here are sent to this class's simulator before it ends, so
-that no other test class's queue finds them.
+The documents made here are sent to this class's simulator before it ends (see the main module's
+tests/real_cursors.py).
 """
 
 import threading
 import time
 import uuid
-from contextlib import contextmanager
-from unittest.mock import patch
 
-from odoo import Command, api, fields
-from odoo.addons.l10n_cr_einvoice.hacienda import client_cache
-from odoo.addons.l10n_cr_einvoice.tests.common import (
-    SimulatorRequests,
-    configure_company,
-    start_simulator,
-    xsd_dir,
-)
-from odoo.modules.registry import Registry
-from odoo.orm.environments import Transaction
-from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import config
+from odoo import Command, fields
+from odoo.addons.l10n_cr_einvoice.tests.common import configure_company
+from odoo.addons.l10n_cr_einvoice.tests.real_cursors import ADMIN_ID, RealCursorsCase
+from odoo.tests import tagged
 
-ADMIN_ID = 2
 SHARED_TERMINAL = 7
 OTHER_TERMINAL = 8
 
 
 @tagged('post_install_l10n', 'post_install', '-at_install')
-class TestConcurrentSessions(SimulatorRequests, BaseCase):
+class TestConcurrentSessions(RealCursorsCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls.simulator = start_simulator(cls)
-        cls.startClassPatcher(patch.dict(config.options, {
-            'l10n_cr_einvoice_schema_dir': str(xsd_dir()),
-            'l10n_cr_einvoice_simulator_url': cls.simulator.url,
-        }))
+        cls.start_queue_simulator()
         with cls.environment() as env:
             cls._setup(env)
-        cls.addClassCleanup(cls._settle_leftovers)
-
-    @classmethod
-    @contextmanager
-    def environment(cls):
-        """A new real cursor (its own connection and transaction), committed on exit."""
-        with cls.registry.cursor() as cr:
-            # Given its transaction here, the environment does not look the registry up: the
-            # test runner holds the lookup's lock, and till 2's request runs in a thread.
-            cr.transaction = Transaction(cls.registry)
-            context = {'l10n_cr_einvoice_allow_commit': True}
-            if getattr(cls, 'company_id', None):
-                context['allowed_company_ids'] = [cls.company_id]
-            yield api.Environment(cr, ADMIN_ID, context)
 
     @classmethod
     def _setup(cls, env):
@@ -85,16 +54,6 @@ class TestConcurrentSessions(SimulatorRequests, BaseCase):
             pos_config.open_ui()
             sessions[name] = (pos_config.current_session_id.id, method.id)
         cls.sessions = sessions
-
-    @classmethod
-    def _settle_leftovers(cls):
-        """Send what this class issued (its simulator is still running), so that nothing stays queued."""
-        with cls.environment() as env:
-            env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
-        with cls.registry.cursor() as cr:
-            cr.execute("""UPDATE l10n_cr_einvoice_document SET state = 'error', error_kind = 'internal'
-                          WHERE company_id = %s AND state IN ('to_send', 'sent')""", [cls.company_id])
-        client_cache.forget(get_db_name())
 
     def order(self, till):
         session_id, method_id = self.sessions[till]
