@@ -1,7 +1,7 @@
 # End to end: the single-node stack, seeded by the stack's seed (what scripts/stack-seed
 # runs: einvoice-stack-seed of the stack's package), then the project's
 # pytest smoke and integration suites (tests/stack) run inside the VM against its
-# services, with the environment tests/stack/stack_env.py reads pointing at this
+# services, with the environment einvoice_stack/stack_env.py reads pointing at this
 # machine's files. The suites' report (docs/VALIDATION_REPORT.md's format) is copied to
 # the test's output directory.
 # tests/ is copied into the store only when this test is built; its absence shows as a
@@ -22,7 +22,7 @@ let
     "tests"
   ];
   pythonEnv = python.withPackages (ps: [
-    # the stack's settings (tests/stack/stack_env.py reads them with einvoice_stack)
+    # the stack environment (einvoice_stack.stack_env) and settings the suites read
     stackPackage
     ps.pytest
     ps.requests
@@ -53,7 +53,7 @@ pkgs.testers.runNixOSTest {
     let
       stack = nodes.staging.services.l10n-cr-einvoice-staging;
       r = stack.resolved;
-      # Every variable tests/stack/stack_env.py, conftest.py, test_smoke.py and
+      # Every variable einvoice_stack/stack_env.py, conftest.py, test_smoke.py and
       # xsd_enumerations.py read. STACK_HOME is left unset on purpose: it names the
       # plain-host stack's state, whose absence tells the suites that every service
       # (exporters, Grafana) must be there rather than skipped.

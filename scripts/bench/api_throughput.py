@@ -14,6 +14,8 @@ Needs $HACIENDA_SHARED_DIR (default: ../shared/hacienda next to the repository) 
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import os
 import platform
 import sys
@@ -23,12 +25,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from hacienda_cr.api import ClientConfig, HaciendaClient, Polling, RetriesExhausted, RetryPolicy, Timeouts
+from hacienda_cr.issuing import issue_document
+from hacienda_cr.signing import SigningKey, make_test_certificate
+from hacienda_cr.simulator import SimulatorProcess
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "lib"))  # the test helpers build and sign documents
-
-from api_fixtures import EXAMPLE_NAMES, fast_config, signed, start_simulator  # noqa: E402
-
-from hacienda_cr.api import HaciendaClient, Polling, RetriesExhausted, RetryPolicy, Timeouts  # noqa: E402
+EXAMPLES = REPO / "docs" / "examples"
+# The examples' emitter, as the simulator's user of that taxpayer.
+ISSUER = ("02", "3101123456")
+USER, PASSWORD = "cpj-3-101-123456@stag.comprobanteselectronicos.go.cr", "clave-de-bench"
 
 FAULTS = (
     "latency=0.10:0.005-0.03,rate_limit=0.05:0.2,server_error=0.05:503,reset_before=0.04,reset_after=0.05,"
@@ -40,14 +46,30 @@ def shared_dir() -> Path:
     return Path(os.environ.get("HACIENDA_SHARED_DIR") or REPO.parent / "shared" / "hacienda")
 
 
+def signed_examples(count: int, first_number: int) -> list[bytes]:
+    """``count`` signed documents, every example type of docs/examples in turn, each numbered anew
+    (a new consecutivo and clave); the XSD is the simulator's to check."""
+    examples = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(EXAMPLES.glob("*.json"))]
+    key = SigningKey.from_pkcs12(make_test_certificate(*ISSUER, pin="bench"), "bench")
+    documents = []
+    for i in range(count):
+        data = copy.deepcopy(examples[i % len(examples)])
+        numeracion = data.setdefault("Numeracion", {"Sucursal": 1, "Terminal": 1})
+        numeracion["Numero"] = first_number + i
+        numeracion["CodigoSeguridad"] = f"{(first_number + i) % 10**8:08d}"
+        documents.append(issue_document(data, key, xsd=False).xml)
+    return documents
+
+
 def run(documents: list[bytes], workers: int, processing_delay: float, faults: str | None, first_number: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="hacienda-bench-"))
     extra = ["--processing-delay", str(processing_delay), "--seed", "1"]
     if faults:
         extra += ["--faults", faults]
-    sim = start_simulator(tmp, shared_dir() / "xsd", *extra)
-    config = fast_config(
-        sim.url,
+    sim = SimulatorProcess(db=tmp / "simulator.sqlite3", users=[f"{USER}:{PASSWORD}"], xsd_dir=shared_dir() / "xsd",
+                           extra=extra, log_path=tmp / "simulator.log").start()
+    config = ClientConfig.for_environment(
+        "simulator", USER, PASSWORD, api_url=sim.url, idp_url=sim.url,
         retry=RetryPolicy(max_attempts=10, base_delay=0.05, max_delay=1.0, max_retry_after=5),
         timeouts=Timeouts(connect=2, read=1.5, token_refresh_margin=5),
         polling=Polling(first_interval=0.02, multiplier=1.5, max_interval=0.5, timeout=60, not_found_grace=10),
@@ -104,7 +126,7 @@ def main() -> int:
     sets = []
     for run_index in range(2):
         base = 50_000 + run_index * args.documents
-        sets.append([signed(EXAMPLE_NAMES[i % len(EXAMPLE_NAMES)], base + i)[1] for i in range(args.documents)])
+        sets.append(signed_examples(args.documents, base))
     print(f"built and signed {2 * args.documents} documents in {time.perf_counter() - started:.1f} s")
 
     for label, faults, docs in (("without faults", None, sets[0]), ("with faults   ", FAULTS, sets[1])):

@@ -40,12 +40,8 @@ from pathlib import Path
 
 import psycopg2
 import requests
-
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "stack"))
-
-from odoo_session import OdooRPCError, OdooSession  # noqa: E402 (the stack tests' helpers)
-from processes import (  # noqa: E402
+from einvoice_stack.odoo_rpc import OdooError, OdooRPC
+from einvoice_stack.processes import (
     LogTail,
     alive,
     children,
@@ -56,7 +52,7 @@ from processes import (  # noqa: E402
     supervisor,
     wait_until,
 )
-from stack_env import stack_env  # noqa: E402
+from einvoice_stack.stack_env import stack_env
 
 # ~35 % of Hacienda's requests fail, the way the simulator can make them fail (docs/simulator.md).
 FAULTS = {
@@ -105,8 +101,8 @@ class Stack:
         self.postgresql_log = LogTail(logs / "postgresql.log")
         self.simulator_db = self.env.stack_home / "simulator" / "hacienda-simulator.sqlite3"
 
-    def session(self) -> OdooSession:
-        session = OdooSession(self.env.odoo_url, self.env.database, timeout=300)
+    def session(self) -> OdooRPC:
+        session = OdooRPC(self.env.odoo_url, self.env.database, timeout=300)
         session.authenticate(self.env.admin_login, self.env.admin_password)
         return session
 
@@ -274,10 +270,10 @@ class Poster(threading.Thread):
                         self.call("account.move", "action_post", [move_id])
                         self.latencies.append(time.monotonic() - started)
                     break
-                except (requests.RequestException, OdooRPCError, ValueError) as exc:
-                    kind = exc.name if isinstance(exc, OdooRPCError) else type(exc).__name__
+                except (OdooError, ValueError) as exc:
+                    kind = (exc.name or "no answer") if isinstance(exc, OdooError) else type(exc).__name__
                     self.errors[kind or str(exc)[:60]] += 1
-                    if isinstance(exc, OdooRPCError) and "Session" in (exc.name or ""):
+                    if isinstance(exc, OdooError) and "Session" in (exc.name or ""):
                         self.session = None
                     if time.monotonic() > deadline:
                         self.failed.append(ref)

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         # Through Odoo directly: the seed also runs where nginx is on another machine.
         rpc = OdooRPC(env.odoo_url, env.database)
         rpc.wait_ready()
-        rpc.login(env.admin_login, env.admin_password())
+        rpc.authenticate(env.admin_login, env.admin_password())
         company = seed_company.configure(rpc, env)
         _say(f"company configured for Hacienda ({env.environment}): {company}")
         created.update({k: v for k, v in company.items() if v})

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from odoo_session import OdooSession
-from stack_env import REPO, stack_env
+from einvoice_stack.odoo_rpc import OdooRPC
+from einvoice_stack.stack_env import stack_env
 from validation_report import Recorder
+
+REPO = Path(__file__).resolve().parents[2]  # the checkout (in the NixOS VM: its copy of the suites)
 
 RECORDER = Recorder()
 # The scenarios of docs/user-guide.md, and why one may have no test in this build:
@@ -150,9 +152,9 @@ def report_environment():
 
 
 @pytest.fixture(scope="session")
-def admin(env) -> OdooSession:
+def admin(env) -> OdooRPC:
     """The admin's web session through nginx (the way users reach the stack)."""
-    session = OdooSession(env.stack_url, env.database)
+    session = OdooRPC(env.stack_url, env.database)
     session.authenticate(env.admin_login, env.admin_password)
     return session
 

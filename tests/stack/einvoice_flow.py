@@ -10,24 +10,24 @@ import time
 from pathlib import Path
 
 import requests
-from odoo_session import OdooSession
+from einvoice_stack.odoo_rpc import OdooRPC
 
 ACCEPT_TIMEOUT = 240
 
 
-def partner(admin: OdooSession, ref: str) -> int:
+def partner(admin: OdooRPC, ref: str) -> int:
     rows = admin.search_read("res.partner", [("ref", "=", ref)], ["id"])
     assert rows, f"seed customer {ref} missing: was scripts/stack-seed run?"
     return rows[0]["id"]
 
 
-def product(admin: OdooSession, code: str) -> int:
+def product(admin: OdooRPC, code: str) -> int:
     rows = admin.search_read("product.product", [("default_code", "=", code)], ["id"])
     assert rows, f"seed product {code} missing: was scripts/stack-seed run?"
     return rows[0]["id"]
 
 
-def create_invoice(admin: OdooSession, customer_ref: str, lines: list[tuple[str, float, float]], **values) -> int:
+def create_invoice(admin: OdooRPC, customer_ref: str, lines: list[tuple[str, float, float]], **values) -> int:
     """A draft customer invoice: lines are (product code, quantity, discount %)."""
     return admin.call("account.move", "create", [{
         "move_type": "out_invoice",
@@ -38,11 +38,11 @@ def create_invoice(admin: OdooSession, customer_ref: str, lines: list[tuple[str,
     }])[0]
 
 
-def post(admin: OdooSession, move_ids: list[int]) -> None:
+def post(admin: OdooRPC, move_ids: list[int]) -> None:
     admin.call("account.move", "action_post", move_ids)
 
 
-def einvoice(admin: OdooSession, move_id: int) -> dict:
+def einvoice(admin: OdooRPC, move_id: int) -> dict:
     [move] = admin.call("account.move", "read", [move_id], [
         "name", "state", "l10n_cr_einvoice_state", "l10n_cr_einvoice_clave", "l10n_cr_einvoice_consecutivo",
         "l10n_cr_einvoice_error", "l10n_cr_einvoice_document_id", "l10n_cr_einvoice_document_type",
@@ -50,7 +50,7 @@ def einvoice(admin: OdooSession, move_id: int) -> dict:
     return move
 
 
-def wait_final(admin: OdooSession, move_ids: list[int], timeout: float = ACCEPT_TIMEOUT) -> dict[int, dict]:
+def wait_final(admin: OdooRPC, move_ids: list[int], timeout: float = ACCEPT_TIMEOUT) -> dict[int, dict]:
     """Wait until every move's e-invoice is accepted, rejected or in error; return them."""
     deadline = time.monotonic() + timeout
     moves: dict[int, dict] = {}
@@ -63,7 +63,7 @@ def wait_final(admin: OdooSession, move_ids: list[int], timeout: float = ACCEPT_
     raise AssertionError(f"e-invoices not answered within {timeout:.0f} s: {states}")
 
 
-def document(admin: OdooSession, doc_id: int) -> dict:
+def document(admin: OdooRPC, doc_id: int) -> dict:
     [doc] = admin.call("l10n_cr.einvoice.document", "read", [doc_id], [
         "state", "clave", "consecutivo", "document_type", "xml_attachment_id", "response_attachment_id",
         "email_sent", "hacienda_status", "error_message"])

@@ -22,7 +22,7 @@ from einvoice_flow import (
     wait_final,
     wait_mail,
 )
-from odoo_session import OdooRPCError, OdooSession
+from einvoice_stack.odoo_rpc import OdooError, OdooRPC
 from service_probes import redis_command, redis_keys
 
 pytestmark = pytest.mark.stack
@@ -271,22 +271,22 @@ def test_plain_user_cannot_read_certificate_or_api_password(env, admin):
         admin.call("res.users", "write", [users[0]["id"]], values)
     else:
         admin.call("res.users", "create", [{"name": "Staging plain user", "login": login, **values}])
-    user = OdooSession(env.stack_url, env.database)
+    user = OdooRPC(env.stack_url, env.database)
     user.authenticate(login, password)
     # A working user: sees invoices.
     assert user.search_read("account.move", [("move_type", "=", "out_invoice")], ["name"], limit=1)
     company_id = admin.search_read("res.company", [("vat", "=", env.settings["hacienda"]["emitter_id"])], ["id"])[0]["id"]
-    with pytest.raises(OdooRPCError, match=r"(?i)access|not allowed|rights"):
+    with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
         user.call("res.company", "read", [company_id], ["l10n_cr_einvoice_password"])
     [cert_ref] = admin.call("res.company", "read", [company_id], ["l10n_cr_einvoice_certificate_id"])
     cert_id = cert_ref["l10n_cr_einvoice_certificate_id"][0]
-    with pytest.raises(OdooRPCError, match=r"(?i)access|not allowed|rights"):
+    with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
         user.call("certificate.certificate", "read", [cert_id], ["content", "pkcs12_password"])
-    with pytest.raises(OdooRPCError, match=r"(?i)access|not allowed|rights"):
+    with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
         user.call("res.company", "read", [company_id], ["l10n_cr_einvoice_certificate_id"])
     try:
         attachments = user.search_read("ir.attachment", [("res_model", "=", "certificate.certificate")], ["id"])
-    except OdooRPCError as exc:
+    except OdooError as exc:
         assert "access" in str(exc).lower(), exc
     else:
         assert attachments == [], "the certificate's file is readable as an attachment"

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from processes import LogTail, alive, descendants, listeners, parent, supervisor, wait_until
+from einvoice_stack.processes import LogTail, alive, descendants, listeners, parent, supervisor, wait_until
 
 pytestmark = pytest.mark.stack
 

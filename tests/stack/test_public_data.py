@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 import requests
 from einvoice_flow import document, partner, product, wait_final
-from odoo_session import OdooRPCError
+from einvoice_stack.odoo_rpc import OdooError
 
 pytestmark = pytest.mark.stack
 
@@ -119,7 +119,7 @@ def test_expired_exoneration_refused_at_posting(env, admin):
             "move_type": "out_invoice", "partner_id": customer,
             "invoice_line_ids": [(0, 0, {"product_id": product(admin, "STG-S01"), "quantity": 1,
                                          "tax_ids": [(6, 0, [tax["id"]])], "l10n_cr_exoneration_id": exoneration})]}])[0]
-        with pytest.raises(OdooRPCError) as refused:
+        with pytest.raises(OdooError) as refused:
             admin.call("account.move", "action_post", [move_id])
         message = refused.value.message
         assert EXPIRED in message and filled["date_to"] in message, message

@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from stack_env import REPO
 
 pytestmark = pytest.mark.stack
+REPO = Path(__file__).resolve().parents[2]  # the checkout (in the NixOS VM: its copy of the suites)
 
 if not (REPO / "scripts" / "stack").is_file():  # the NixOS VM copies only stack/ and tests/
     pytest.skip("the plain host's scripts/ are not in this copy of the repository", allow_module_level=True)

@@ -20,7 +20,7 @@ import pytest
 import requests
 from einvoice_flow import ACCEPT_TIMEOUT, simulator_token
 from einvoice_stack import hacienda_cli, test_pki
-from odoo_session import OdooRPCError
+from einvoice_stack.odoo_rpc import OdooError
 from xsd_enumerations import xsd_dir
 
 pytestmark = pytest.mark.stack
@@ -178,7 +178,7 @@ def test_supplier_document_signed_by_a_self_made_ca_is_refused(env, admin, suppl
     p12, pin = certificate(hacienda_cr, tmp_path, supplier, None)
     signed = signed_factura(hacienda_cr, tmp_path, env, supplier, p12, pin)
     clave = submit_as_supplier(hacienda_cr, env, supplier, signed)["clave"]
-    with pytest.raises(OdooRPCError) as refused:
+    with pytest.raises(OdooError) as refused:
         upload(admin, signed)
     message = str(refused.value)
     assert f"{signed.name} is signed with a certificate that neither Costa Rica's national certification " \

@@ -11,7 +11,9 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from stack_env import REPO, stack_env
+from einvoice_stack.stack_env import stack_env
+
+REPO = Path(__file__).resolve().parents[2]  # the checkout (in the NixOS VM: its copy of the suites)
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 NAMED = (XS + "element", XS + "simpleType", XS + "complexType")

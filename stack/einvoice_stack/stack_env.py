@@ -1,5 +1,6 @@
-"""Where the stack under test is, from the environment the NixOS e2e test and
-scripts/test pass, defaulting to the local plain-host stack (scripts/stack up).
+"""Where a running stack is, for what talks to it from outside (the stack suites in tests/stack,
+the benchmarks in scripts/bench), from the environment the NixOS e2e test and scripts/test pass,
+defaulting to the local plain-host stack (scripts/stack up).
 
     STACK_URL                   nginx, e.g. http://127.0.0.1:8080
     STACK_SETTINGS              stack/settings.toml
@@ -29,8 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from einvoice_stack import stackconf
-
-REPO = Path(__file__).resolve().parents[2]
+from einvoice_stack.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ def _read(path: Path, variable: str) -> str:
 @functools.cache
 def stack_env() -> StackEnv:
     env = os.environ
-    settings = stackconf.load(env.get("STACK_SETTINGS") or REPO / "stack" / "settings.toml")
-    home = Path(env.get("STACK_HOME") or REPO / ".var" / "stack")
+    settings = stackconf.load(env.get("STACK_SETTINGS") or stackconf.DEFAULT_SETTINGS)
+    home = Layout.from_environment().home
     secrets = home / "secrets"
     nginx = settings["nginx"]["listen"]
     hosts, ports = settings["hosts"], settings["ports"]

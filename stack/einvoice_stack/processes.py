@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import os
 import time
-import xmlrpc.client
+from dataclasses import replace
 from pathlib import Path
+
+from einvoice_stack.layout import Layout
+from einvoice_stack.supervisor_ctl import Supervisor
 
 
 def supervisor(stack_home: Path):
     """supervisord's XML-RPC interface, or None when this is not the plain-host stack."""
-    socket = stack_home / "run" / "supervisor.sock"
-    if not socket.exists():
+    control = Supervisor(replace(Layout.from_environment(), home=Path(stack_home)))
+    if not control.layout.supervisor_socket.exists():
         return None
-    from supervisor.xmlrpc import SupervisorTransport
-
-    transport = SupervisorTransport(None, None, f"unix://{socket}")
-    # The host part is ignored by the unix-socket transport.
-    return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+    return control._proxy().supervisor
 
 
 def _stat(pid: int) -> list[str] | None:
