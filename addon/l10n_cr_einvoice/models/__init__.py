@@ -12,7 +12,6 @@ from . import (
     economic_activity,
     einvoice_code,
     einvoice_document,
-    einvoice_lines,
     einvoice_numbering,
     einvoice_received,
     exchange_rates,

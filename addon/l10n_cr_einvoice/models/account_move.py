@@ -10,6 +10,7 @@ from hacienda_cr.codes import code_list, iva_rate
 from hacienda_cr.documents import DOCUMENT_TYPES
 from hacienda_cr.errors import InputError
 
+from ..sale_mapper import SaleMapper
 from .document_types import DOCUMENT_TYPE_SELECTION
 from .einvoice_document import STATE_SELECTION
 from .money import money
@@ -301,7 +302,7 @@ class AccountMove(models.Model):
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),
         }
-        company_party = self.env['l10n_cr.einvoice.document']._l10n_cr_emisor_values(company)
+        company_party = SaleMapper(self.env).emisor(company)
         activity = company.l10n_cr_einvoice_activity_id.code
         if doc_type == '08':
             # The company issues it for its supplier: the supplier is the Emisor.
@@ -317,7 +318,7 @@ class AccountMove(models.Model):
             if doc_type in ('01', '02', '03') and commercial.l10n_cr_activity_id:
                 body['CodigoActividadReceptor'] = commercial.l10n_cr_activity_id.code
             body['Emisor'] = company_party
-            receptor = self.env['l10n_cr.einvoice.document']._l10n_cr_receptor_values(
+            receptor = SaleMapper(self.env).receptor(
                 self.partner_id, doc_type, problems, company=company)
             if receptor:
                 body['Receptor'] = receptor
@@ -375,7 +376,7 @@ class AccountMove(models.Model):
         return {root_name: body, 'Numeracion': document._l10n_cr_numeracion()}, labels
 
     def _l10n_cr_einvoice_currency_values(self):
-        return self.env['l10n_cr.einvoice.document']._l10n_cr_currency_values(
+        return SaleMapper(self.env).currency(
             self.currency_id, self.company_id, self.invoice_date or fields.Date.context_today(self))
 
     def _l10n_cr_einvoice_charge_lines(self):
@@ -387,7 +388,7 @@ class AccountMove(models.Model):
         charges = []
         for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
             label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
-            charges.append(self.env['l10n_cr.einvoice.document']._l10n_cr_other_charge_values(
+            charges.append(SaleMapper(self.env).other_charge(
                 where=self.env._("Other charge %(number)s (%(label)s)", number=number, label=label),
                 product=line.product_id, description=line.name, amount=line.price_subtotal,
                 taxes=line.tax_ids, problems=problems))
@@ -455,7 +456,7 @@ class AccountMove(models.Model):
                         "document here. Give the original document's type, number and date in the "
                         "\"Hacienda\" tab.", original.display_name or self.env._("the original invoice")))
                 else:
-                    reference.update(self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(source, in_2026))
+                    reference.update(SaleMapper(self.env).reference_to(source, in_2026))
             references.append(reference)
         if self.l10n_cr_contingency:
             if not self.l10n_cr_contingency_number:
@@ -604,7 +605,7 @@ class AccountMove(models.Model):
             receptor.pop('Ubicacion', None)
             receptor.pop('OtrasSenasExtranjero', None)
             receptor.pop('NombreComercial', None)
-        emisor = self.env['l10n_cr.einvoice.document']._l10n_cr_emisor_values(company)
+        emisor = SaleMapper(self.env).emisor(company)
         emisor = {k: v for k, v in emisor.items() if k in ('Nombre', 'Identificacion', 'CorreoElectronico')}
         share = document.amount_paid / self.amount_total if self.amount_total else 0
         groups = {}
@@ -632,7 +633,7 @@ class AccountMove(models.Model):
             'Razon': self.env._("Payment of invoice %s", invoice_doc.consecutivo or self.name)[:180],
         }
         if invoice_doc:
-            reference.update(self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(invoice_doc, in_2026))
+            reference.update(SaleMapper(self.env).reference_to(invoice_doc, in_2026))
         if in_2026:
             reference['Codigo'] = '17'
         else:
@@ -708,7 +709,7 @@ class AccountMoveLine(models.Model):
     def _l10n_cr_einvoice_line_values(self, number, label, doc_type, problems):
         """One LineaDetalle; appends to ``problems`` what prevents it."""
         self.ensure_one()
-        return self.env['l10n_cr.einvoice.document']._l10n_cr_line_values(
+        return SaleMapper(self.env).line(
             where=self.env._("Line %(number)s (%(label)s)", number=number, label=label),
             product=self.product_id,
             description=self.name,

@@ -3,6 +3,7 @@ from datetime import datetime
 from odoo import fields
 from odoo.tests import tagged
 
+from ..sale_mapper import SaleMapper
 from .common import L10nCrEinvoiceCommon
 from .test_documents import text
 
@@ -33,11 +34,11 @@ class TestHooks(L10nCrEinvoiceCommon):
     def test_receptor_of_the_given_company(self):
         """A tiquete to the issuing company's own partner is anonymous, whatever company is current."""
         other = self.env['res.company'].create({'name': 'Otra Empresa S.A.'})
-        self.assertIsNone(self.Document._l10n_cr_receptor_values(self.company.partner_id, '04', [],
+        self.assertIsNone(SaleMapper(self.env).receptor(self.company.partner_id, '04', [],
                                                                  company=self.company))
-        self.assertEqual(self.Document.with_company(other)._l10n_cr_receptor_values(
+        self.assertEqual(SaleMapper(self.Document.with_company(other).env).receptor(
             self.company.partner_id, '04', [], company=self.company), None)
-        self.assertEqual(self.Document._l10n_cr_receptor_values(self.company.partner_id, '04', [], company=other),
+        self.assertEqual(SaleMapper(self.env).receptor(self.company.partner_id, '04', [], company=other),
                          {'Nombre': 'Empresa Demo S.A.', 'CorreoElectronico': 'facturacion@demo.cr'})
 
     def test_rejection_hint_and_related_records(self):

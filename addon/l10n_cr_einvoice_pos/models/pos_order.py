@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION, REFERENCE_TYPE
 from odoo.addons.l10n_cr_einvoice.models.einvoice_document import STATE_SELECTION
 from odoo.addons.l10n_cr_einvoice.models.money import money
+from odoo.addons.l10n_cr_einvoice.sale_mapper import SaleMapper
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
@@ -280,14 +281,14 @@ class PosOrder(models.Model):
         doc_type = document.document_type
         if doc_type not in ROOTS:
             raise UserError(self.env._("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
-        Document = self.env['l10n_cr.einvoice.document']
+        mapper = SaleMapper(self.env)
         company = self.company_id
         partner = self.partner_id.commercial_partner_id
         body = {
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'CodigoActividadEmisor': company.l10n_cr_einvoice_activity_id.code,
             'FechaEmision': document._l10n_cr_issue_date_text(),
-            'Emisor': Document._l10n_cr_emisor_values(company),
+            'Emisor': mapper.emisor(company),
         }
         receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
         if receptor:
@@ -303,7 +304,7 @@ class PosOrder(models.Model):
         charges = self._l10n_cr_einvoice_other_charges(problems)
         if charges:
             body['OtrosCargos'] = charges
-        body['ResumenFactura'] = {'CodigoTipoMoneda': Document._l10n_cr_currency_values(
+        body['ResumenFactura'] = {'CodigoTipoMoneda': mapper.currency(
             self.currency_id, company, self._l10n_cr_einvoice_date())}
         references = self._l10n_cr_einvoice_references(document, problems)
         if references:
@@ -325,7 +326,7 @@ class PosOrder(models.Model):
         if doc_type == '03' and not partner._l10n_cr_is_identified():
             # The credit note of a Tiquete: like the Tiquete, the name and e-mail the customer gave.
             doc_type = '04'
-        return self.env['l10n_cr.einvoice.document']._l10n_cr_receptor_values(
+        return SaleMapper(self.env).receptor(
             partner, doc_type, problems, company=self.company_id)
 
     def _l10n_cr_einvoice_credit_days(self):
@@ -342,7 +343,7 @@ class PosOrder(models.Model):
         unit, price without tax, line discount, taxes with their Hacienda codes, the customer's
         exoneration for exonerated taxes)."""
         self.ensure_one()
-        Document = self.env['l10n_cr.einvoice.document']
+        mapper = SaleMapper(self.env)
         # A refund order holds negative quantities; its credit note states them as positive.
         sign = -1 if self.amount_total < 0 or self.is_refund else 1
         partner = self.partner_id.commercial_partner_id
@@ -361,7 +362,7 @@ class PosOrder(models.Model):
             label = description.split('\n')[0][:60]
             labels.append(label)
             taxes = line.tax_ids_after_fiscal_position
-            lines.append(Document._l10n_cr_line_values(
+            lines.append(mapper.line(
                 where=self.env._("Line %(number)s (%(label)s)", number=number, label=label),
                 product=product,
                 description=description,
@@ -389,11 +390,11 @@ class PosOrder(models.Model):
     def _l10n_cr_einvoice_other_charges(self, problems):
         """OtrosCargos of the order's charge lines (positive on a credit note, like its lines)."""
         sign = -1 if self.amount_total < 0 or self.is_refund else 1
-        Document = self.env['l10n_cr.einvoice.document']
+        mapper = SaleMapper(self.env)
         charges = []
         for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
             description = line.full_product_name or line.product_id.display_name or ''
-            charges.append(Document._l10n_cr_other_charge_values(
+            charges.append(mapper.other_charge(
                 where=self.env._("Other charge %(number)s (%(label)s)",
                                  number=number, label=description.split('\n')[0][:60]),
                 product=line.product_id, description=description, amount=line.price_subtotal * sign,
@@ -483,7 +484,7 @@ class PosOrder(models.Model):
             else:
                 full = self.currency_id.compare_amounts(abs(self.amount_total), abs(original.amount_total)) == 0
                 references.append({
-                    **self.env['l10n_cr.einvoice.document']._l10n_cr_reference_to(source, in_2026),
+                    **SaleMapper(self.env).reference_to(source, in_2026),
                     'Codigo': '01' if full else '06',
                     'Razon': self.env._("Refund of order %s", original.pos_reference or original.name)[:180],
                 })

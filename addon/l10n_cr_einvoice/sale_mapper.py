@@ -1,11 +1,9 @@
 from decimal import ROUND_HALF_UP, Decimal
 
-from odoo import api, models
-
 from hacienda_cr.codes import iva_rate
 
-from .document_types import REFERENCE_TYPE
-from .money import FIVE_PLACES, money
+from .models.document_types import REFERENCE_TYPE
+from .models.money import FIVE_PLACES, money
 
 IVA_CODES = ('01', '07')
 NOTES = ('02', '03')
@@ -19,22 +17,25 @@ SERVICE_UNIT = 'Sp'
 GOODS_UNIT = 'Unid'
 
 
-class L10nCrEinvoiceDocument(models.Model):
-    """The parts of a sale document that invoices and the point of sale share: the issuer, the
-    customer, the currency, references to earlier documents, and how one sold line (product,
-    quantity, price, discount, taxes) becomes a LineaDetalle."""
+class SaleMapper:
+    """The parts of a sale document that invoices and the point of sale share, as the library's
+    data: the issuer, the customer, the currency, references to earlier documents, and how one
+    sold line (product, quantity, price, discount, taxes) becomes a LineaDetalle.
 
-    _inherit = 'l10n_cr.einvoice.document'
+    Each source maps its own records (account.move, pos.order) and asks this mapper for the
+    shared parts; the document model keeps the lifecycle only. ``problems`` arguments collect
+    what prevents the document, in the user's words."""
 
-    @api.model
-    def _l10n_cr_emisor_values(self, company):
+    def __init__(self, env):
+        self.env = env
+
+    def emisor(self, company):
         return company.partner_id._l10n_cr_einvoice_party(
             'emisor', identification=company._l10n_cr_einvoice_identification(),
             name=company.name, emails=company._l10n_cr_einvoice_emails(),
             commercial_name=company.l10n_cr_einvoice_commercial_name)
 
-    @api.model
-    def _l10n_cr_receptor_values(self, partner, doc_type, problems, company=None):
+    def receptor(self, partner, doc_type, problems, company=None):
         """The Receptor of ``company``'s sale document of type ``doc_type`` to ``partner`` (None for
         an anonymous tiquete). ``company``: the current company by default."""
         partner = partner.commercial_partner_id
@@ -52,8 +53,7 @@ class L10nCrEinvoiceDocument(models.Model):
             return partner._l10n_cr_einvoice_party('export', problems=problems)
         return partner._l10n_cr_einvoice_party('receptor', problems=problems)
 
-    @api.model
-    def _l10n_cr_reference_to(self, source, in_2026):
+    def reference_to(self, source, in_2026):
         """TipoDocIR / Numero / FechaEmisionIR of an InformacionReferencia pointing at ``source``,
         one of the company's documents (``in_2026``: the referencing document is in the 2026 set)."""
         ref_type = REFERENCE_TYPE.get(source.document_type, '99')
@@ -64,17 +64,14 @@ class L10nCrEinvoiceDocument(models.Model):
             values['TipoDocIR'] = ref_type
         return values
 
-    @api.model
-    def _l10n_cr_currency_values(self, currency, company, date):
+    def currency(self, currency, company, date):
         """CodigoTipoMoneda: the currency and its rate in colones on ``date``."""
         crc = self.env.ref('base.CRC')
         rate = 1.0 if currency == crc else self.env['res.currency']._get_conversion_rate(currency, crc, company, date)
         return {'CodigoMoneda': currency.name, 'TipoCambio': money(rate)}
 
-    @api.model
-    def _l10n_cr_line_values(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
-                             exoneration, discount_code, doc_type, problems, discount_nature=None, gift_price=0.0,
-                             date=None):
+    def line(self, *, where, product, description, quantity, price_unit, discount, taxes, uom,
+             exoneration, discount_code, doc_type, problems, discount_nature=None, gift_price=0.0, date=None):
         """One LineaDetalle. ``where`` names the line in messages; what prevents the line is
         appended to ``problems`` in plain words. ``price_unit`` may include taxes (the taxes
         say so); the document carries the price without them.
@@ -144,15 +141,14 @@ class L10nCrEinvoiceDocument(models.Model):
                         "the default discount nature in the settings (5 to 80 characters).", where))
                 line_discount.update({'CodigoDescuentoOTRO': nature[:100], 'NaturalezaDescuento': nature[:80]})
             values['Descuento'] = [line_discount]
-        values['Impuesto'] = self._l10n_cr_tax_values(taxes, quantity, exoneration, where, problems, doc_type,
-                                                      cabys_code=cabys.code, date=date)
+        values['Impuesto'] = self.taxes(taxes, quantity, exoneration, where, problems, doc_type,
+                                        cabys_code=cabys.code, date=date)
         if not values['Impuesto'] and doc_type != '10':
             problems.append(self.env._("%s: has no tax. Hacienda needs the VAT of every line: use the exempt or 0%% "
                               "VAT tax when no VAT applies.", where))
         return values
 
-    @api.model
-    def _l10n_cr_other_charge_values(self, *, where, product, description, amount, taxes, problems):
+    def other_charge(self, *, where, product, description, amount, taxes, problems):
         """One OtrosCargos element for a line whose product is an other charge (``amount``: the
         line's subtotal in the document's currency). What prevents it goes to ``problems``."""
         charge_type = product.product_tmpl_id.l10n_cr_other_charge_type_id.code
@@ -177,9 +173,7 @@ class L10nCrEinvoiceDocument(models.Model):
                                'NombreTercero': third.name[:100]})
         return values
 
-    @api.model
-    def _l10n_cr_tax_values(self, taxes, quantity, exoneration, where, problems, doc_type=None, cabys_code=None,
-                            date=None):
+    def taxes(self, taxes, quantity, exoneration, where, problems, doc_type=None, cabys_code=None, date=None):
         """The line's Impuesto elements; amounts the library derives are left out. An exoneration
         is checked against the line (dates, rate, covered CABYS code) before it is used."""
         result = []
