@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from einvoice_stack import secrets_store
+from einvoice_stack import secrets_store, stack_env, stackconf
 from einvoice_stack.layout import Layout
 
 
@@ -65,17 +65,15 @@ class SeedEnv:
 
 
 def from_environment() -> SeedEnv:
+    """Where the stack is (einvoice_stack.stack_env: the rules the suites and benchmarks follow too),
+    and what only the seed reads."""
     env = os.environ
     layout = Layout.from_environment()
-    settings_file = Path(env.get("STACK_SETTINGS") or layout.settings_file)
-    from einvoice_stack.layout import stackconf
-
     try:
-        settings = stackconf.load(settings_file)
+        stack = stack_env.from_environment()
     except stackconf.SettingsError as exc:
         raise SeedError(str(exc)) from None
-    ports, hosts = settings["ports"], settings["hosts"]
-    nginx = settings["nginx"]["listen"]
+    settings = stack.settings
     environment = env.get("HACIENDA_ENVIRONMENT") or settings["hacienda"]["environment"]
     if environment not in ("simulator", "sandbox", "production"):
         raise SeedError(f"HACIENDA_ENVIRONMENT={environment!r}: expected simulator, sandbox or production")
@@ -83,18 +81,17 @@ def from_environment() -> SeedEnv:
     test_pki_dir = env.get("TEST_PKI_DIR")
     return SeedEnv(
         settings=settings,
-        stack_url=(env.get("STACK_URL") or f"http://{nginx['addr']}:{nginx['port']}").rstrip("/"),
-        odoo_url=(env.get("ODOO_URL") or f"http://{hosts['odoo']}:{ports['odoo']}").rstrip("/"),
-        database=env.get("ODOO_DB") or settings["stack"]["database"],
-        admin_login=env.get("ODOO_ADMIN_LOGIN") or settings["stack"]["admin_login"],
-        admin_password_file=Path(env.get("ODOO_ADMIN_PASSWORD_FILE") or layout.secret("odoo-admin-password")),
+        stack_url=stack.stack_url,
+        odoo_url=stack.odoo_url,
+        database=stack.database,
+        admin_login=stack.admin_login,
+        admin_password_file=stack.admin_password_file,
         environment=environment,
-        simulator_url=(env.get("HACIENDA_SIMULATOR_URL") or settings["simulator"]["url"]).rstrip("/"),
-        credentials_file=Path(env.get("HACIENDA_CREDENTIALS_FILE") or layout.secret("hacienda-credentials")),
+        simulator_url=stack.simulator_url,
+        credentials_file=stack.credentials_file,
         certificate_file=Path(env.get("CERTIFICATE_FILE") or layout.certificate),
         certificate_pin_file=Path(env.get("CERTIFICATE_PIN_FILE") or layout.secret("certificate-pin")),
         summary_file=Path(summary) if summary else None,
         test_pki_dir=Path(test_pki_dir) if test_pki_dir else None,
-        simulator_control_token_file=Path(env.get("SIMULATOR_CONTROL_TOKEN_FILE")
-                                          or layout.secret(secrets_store.SIMULATOR_CONTROL_TOKEN)),
+        simulator_control_token_file=stack.simulator_control_token_file,
     )

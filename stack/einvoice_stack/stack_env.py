@@ -107,10 +107,16 @@ def _read(path: Path, variable: str) -> str:
 
 @functools.cache
 def stack_env() -> StackEnv:
+    """The environment's stack, read once per process."""
+    return from_environment()
+
+
+def from_environment() -> StackEnv:
     env = os.environ
-    settings = stackconf.load(env.get("STACK_SETTINGS") or stackconf.DEFAULT_SETTINGS)
-    home = Layout.from_environment().home
-    secrets = home / "secrets"
+    layout = Layout.from_environment()
+    settings = stackconf.load(layout.settings_file)
+    home = layout.home
+    secrets = layout.secrets
     nginx = settings["nginx"]["listen"]
     hosts, ports = settings["hosts"], settings["ports"]
     return StackEnv(
