@@ -12,7 +12,7 @@ from hacienda_cr.errors import InputError
 
 from ..sale_mapper import SaleMapper
 from .document_types import DOCUMENT_TYPE_SELECTION
-from .einvoice_document import STATE_SELECTION
+from .l10n_cr_einvoice_document import STATE_SELECTION
 from .money import money
 
 _logger = logging.getLogger(__name__)

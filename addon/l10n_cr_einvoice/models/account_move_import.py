@@ -2,7 +2,7 @@ from lxml import etree
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .einvoice_received import DECISION_SELECTION
+from .l10n_cr_einvoice_received import DECISION_SELECTION
 
 # Hacienda's v4.4 namespaces all start with this.
 HACIENDA_NAMESPACE = 'https://cdn.comprobanteselectronicos.go.cr/xml-schemas/'

@@ -7,7 +7,7 @@ from hacienda_cr.errors import InputError
 from hacienda_cr.public_data import NotFound, ServiceUnavailable
 
 from ..hacienda import public_data
-from .economic_activity import ACTIVITY_CODE
+from .l10n_cr_economic_activity import ACTIVITY_CODE
 
 _logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.einvoice_document import EMAIL_BACKOFF
+from ..models.l10n_cr_einvoice_document import EMAIL_BACKOFF
 from .common import L10nCrEinvoiceCommon
 
 

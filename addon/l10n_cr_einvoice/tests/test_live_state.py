@@ -8,7 +8,7 @@ from unittest.mock import MagicMock, patch
 from odoo import Command
 from odoo.tests import tagged
 
-from ..models.einvoice_document import LIVE_STATE_CHANNEL, LIVE_STATE_NOTIFICATION
+from ..models.l10n_cr_einvoice_document import LIVE_STATE_CHANNEL, LIVE_STATE_NOTIFICATION
 from .common import L10nCrEinvoiceCommon
 
 

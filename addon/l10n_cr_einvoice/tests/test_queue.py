@@ -10,7 +10,7 @@ from odoo.tools import config, mute_logger
 from hacienda_cr.api.config import PRESETS
 
 from ..hacienda import client_cache
-from ..models.einvoice_document import PROBE_INTERVAL
+from ..models.l10n_cr_einvoice_document import PROBE_INTERVAL
 from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
 from .replay import Replay
 

@@ -1,2 +1,8 @@
 
-from . import account_move_reversal, cabys_import, cabys_search, received_decision, received_upload
+from . import (
+    account_move_reversal,
+    l10n_cr_cabys_import,
+    l10n_cr_cabys_search,
+    l10n_cr_einvoice_received_decision,
+    l10n_cr_einvoice_received_upload,
+)

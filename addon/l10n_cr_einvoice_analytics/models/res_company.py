@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .hacienda_call import RecordingClient
+from .l10n_cr_einvoice_hacienda_call import RecordingClient
 
 _logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.addons.l10n_cr_einvoice.tests.common import compact, pdf_text
 from odoo.tests import tagged
 
-from ..models.einvoice_document import costa_rica_day
+from ..models.l10n_cr_einvoice_document import costa_rica_day
 from .common import AnalyticsCommon
 
 

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.hacienda_call import BUCKETS
+from ..models.l10n_cr_einvoice_hacienda_call import BUCKETS
 from .common import AnalyticsCommon
 from .prometheus_text import samples
 

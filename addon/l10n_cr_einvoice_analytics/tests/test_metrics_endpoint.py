@@ -83,7 +83,7 @@ class TestMetricsEndpoint(AnalyticsHttpCommon):
         before = parse(self.scrape().text)['l10n_cr_einvoice_email_failures_total', company]
         Report = type(self.env['ir.actions.report'])
         with patch.object(Report, '_pre_render_qweb_pdf', side_effect=UserError("no PDF engine")), \
-                mute_logger('odoo.addons.l10n_cr_einvoice.models.einvoice_document'):
+                mute_logger('odoo.addons.l10n_cr_einvoice.models.l10n_cr_einvoice_document'):
             document = self.issue(self.partner_cr, [(self.product_laptop, 1, 450000)])
         self.assertEqual((document.state, document.email_sent), ('accepted', False))
         metrics = parse(self.scrape().text)

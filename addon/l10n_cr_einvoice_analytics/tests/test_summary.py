@@ -6,7 +6,7 @@ from odoo.modules.module import load_script
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.summarised import L10nCrEinvoiceSummarised
+from ..models.l10n_cr_einvoice_summarised import L10nCrEinvoiceSummarised
 from .common import AnalyticsCommon
 
 MODULE = 'l10n_cr_einvoice_analytics'

@@ -1,1 +1,1 @@
-from . import monthly_report
+from . import l10n_cr_einvoice_monthly_report

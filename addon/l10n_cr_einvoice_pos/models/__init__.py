@@ -1,7 +1,7 @@
 
 from . import (
     account_move,
-    einvoice_document,
+    l10n_cr_einvoice_document,
     pos_config,
     pos_order,
     pos_payment_method,

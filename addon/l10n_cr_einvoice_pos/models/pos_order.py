@@ -7,7 +7,7 @@ import psycopg2.errors
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.l10n_cr_einvoice.models.document_types import DOCUMENT_TYPE_SELECTION, REFERENCE_TYPE
-from odoo.addons.l10n_cr_einvoice.models.einvoice_document import STATE_SELECTION
+from odoo.addons.l10n_cr_einvoice.models.l10n_cr_einvoice_document import STATE_SELECTION
 from odoo.addons.l10n_cr_einvoice.models.money import money
 from odoo.addons.l10n_cr_einvoice.sale_mapper import SaleMapper
 from odoo.exceptions import UserError

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from ..models.einvoice_document import COSTA_RICA
+from ..models.l10n_cr_einvoice_document import COSTA_RICA
 from ..report.monthly_xlsx import monthly_report_xlsx
 
 MONTHS = [

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 # The mixins' classes are defined before the models that inherit them.
-from . import summarised, summary  # noqa: F401
+from . import l10n_cr_einvoice_summarised, l10n_cr_einvoice_summary  # noqa: F401
 from .document_families import DIRECTION_SELECTION
 
 

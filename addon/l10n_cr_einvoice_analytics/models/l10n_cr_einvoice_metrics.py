@@ -9,8 +9,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from .einvoice_document import costa_rica_day
-from .hacienda_call import BUCKETS, OPERATIONS
+from .l10n_cr_einvoice_document import costa_rica_day
+from .l10n_cr_einvoice_hacienda_call import BUCKETS, OPERATIONS
 
 STATES = ('to_send', 'sent', 'accepted', 'rejected', 'error')
 COMPANY_LABELS = ['company_id', 'company']

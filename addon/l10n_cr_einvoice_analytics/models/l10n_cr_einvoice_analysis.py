@@ -3,7 +3,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 # The mixins' classes are defined before the models that inherit them.
-from . import summarised, summary  # noqa: F401
+from . import l10n_cr_einvoice_summarised, l10n_cr_einvoice_summary  # noqa: F401
 from .document_families import DIRECTION_SELECTION
 
 

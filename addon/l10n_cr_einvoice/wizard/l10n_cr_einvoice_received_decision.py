@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.einvoice_received import DECISION_SELECTION, TAX_CONDITION_SELECTION
+from ..models.l10n_cr_einvoice_received import DECISION_SELECTION, TAX_CONDITION_SELECTION
 
 
 class L10nCrEinvoiceReceivedDecision(models.TransientModel):
