@@ -18,7 +18,7 @@ from einvoice_stack import stackconf
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "stack" / "grafana"
-METRICS_SOURCE = REPO / "addon" / "l10n_cr_einvoice_analytics" / "models" / "einvoice_metrics.py"
+METRICS_SOURCE = REPO / "addon" / "l10n_cr_einvoice_analytics" / "models" / "l10n_cr_einvoice_metrics.py"
 
 
 def _load(name: str, path: Path):

@@ -1,5 +1,5 @@
 """1.1: the dashboard's graph and pivots, the declared-taxes pivot and /metrics read monthly
-summaries kept up to date by triggers (models/summary.py); they are counted once here from
+summaries kept up to date by triggers (models/l10n_cr_einvoice_summary.py); they are counted once here from
 every document and declared tax there is."""
 
 import logging
