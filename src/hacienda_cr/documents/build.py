@@ -51,6 +51,9 @@ class BuiltDocument:
     consecutivo: str  # NumeroConsecutivo, or NumeroConsecutivoReceptor for a Mensaje Receptor
     fecha: datetime
     warnings: list[Issue] = field(default_factory=list)
+    # The document's Canonical XML (inclusive C14N 1.0, what its signature digests) when the
+    # writer's output is already canonical (``canonical_body``), else None.
+    canonical: bytes | None = None
 
     @property
     def emisor(self) -> tuple[str, str] | None:
@@ -201,4 +204,23 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
         raise InputError(issues)
     xml = XML_DECLARATION + body
     tree = etree.fromstring(xml)
-    return BuiltDocument(doc_type, schema_set, root, doc, tree, xml, clave, consecutivo, fecha)
+    return BuiltDocument(
+        doc_type, schema_set, root, doc, tree, xml, clave, consecutivo, fecha, canonical=canonical_body(body)
+    )
+
+
+def canonical_body(body: bytes) -> bytes | None:
+    """``body`` itself when it is its own Canonical XML (inclusive C14N 1.0), else None.
+
+    What ``to_xml`` writes differs from C14N in two places only: character references (it
+    writes ``&#13;`` where C14N writes ``&#xD;``, and ``&#9;``/``&#10;`` in attributes) and
+    attributes (C14N sorts them, writes ``>`` in them unescaped). The root's ``xmlns="…"`` is
+    the only ``="`` of a document without attributes and whose texts hold no ``="``; when
+    there is no character reference either, every element is written as C14N writes it (start
+    and end tags, no whitespace between, text with ``&`` ``<`` ``>`` escaped, UTF-8) and the
+    declaration, which C14N drops, is not part of ``body``. Anything else (rare: an
+    ``OtroTexto`` with its ``codigo``, a carriage return) returns None and is canonicalised
+    by libxml2 when signed. ``tests/lib/test_canonical_body.py`` holds this against libxml2."""
+    if body.count(b'="') == 1 and b"&#" not in body:
+        return body
+    return None
