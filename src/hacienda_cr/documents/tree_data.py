@@ -15,7 +15,15 @@ from dataclasses import asdict, is_dataclass
 from lxml import etree
 
 from hacienda_cr.documents.schema_tree import Element, children_by_name
-from hacienda_cr.documents.values import ValueProblem, format_value, formatter_for, parse_value, parser_for, read_value
+from hacienda_cr.documents.values import (
+    ValueProblem,
+    fixed_point_spec,
+    format_value,
+    formatter_for,
+    parse_value,
+    parser_for,
+    read_value,
+)
 from hacienda_cr.errors import Issue
 
 TEXT_KEY = "#text"
@@ -42,8 +50,9 @@ def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
 
 
 # Per element: for each child, what normalizing it needs (kind 0 simple, 1 complex,
-# 2 text with attributes), computed once.
+# 2 text with attributes, 3 the signature), computed once.
 _NORMALIZE_PLANS: dict[int, dict] = {}
+_SIMPLE, _COMPLEX, _ATTRIBUTED, _SIGNATURE = 0, 1, 2, 3
 
 
 def _normalize_plan(element: Element) -> dict:
@@ -53,7 +62,7 @@ def _normalize_plan(element: Element) -> dict:
             c.name: (
                 c,
                 c.repeated,
-                1 if c.children else 2 if c.attributes else 0,
+                _SIGNATURE if c.signature else _COMPLEX if c.children else _ATTRIBUTED if c.attributes else _SIMPLE,
                 parser_for(c.simple) if c.simple else None,
             )
             for c in element.children
@@ -62,7 +71,10 @@ def _normalize_plan(element: Element) -> dict:
 
 
 def normalize(data: object, element: Element, path: str, issues: list[Issue]) -> dict:
-    """Check ``data`` against a complex element and return it with parsed values."""
+    """Check ``data`` against a complex element and return it with parsed values.
+
+    Every value of every document passes through here, so the per-value steps are written
+    inline (no helper call per value; the path of a value is only made for its issue)."""
     if type(data) is not dict:
         if is_dataclass(data) and not isinstance(data, type):
             data = asdict(data)
@@ -70,14 +82,14 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
             issues.append(Issue(path, f"expected an object with the children of {element.name}"))
             return {}
     out: dict = {}
-    plan = _normalize_plan(element)
+    plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
     for key, value in data.items():
         entry = plan.get(key)
         if entry is None:
             issues.append(_unknown_key_issue(key, element, path))
             continue
         child, repeated, kind, parse = entry
-        if child.signature:
+        if kind == _SIGNATURE:
             issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
             continue
         if value is None or (not value and isinstance(value, _EMPTIABLE)):  # _absent, in fewer steps
@@ -86,33 +98,34 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
             items = value if isinstance(value, list) else [value]
             if child.max_occurs is not None and len(items) > child.max_occurs:
                 issues.append(Issue(child_path(path, key), f"{len(items)} given; at most {child.max_occurs} allowed"))
-            if kind == 0:
-                out[key] = [_parse(parse, item, path, key, i, issues) for i, item in enumerate(items)]
+            parsed = []
+            if kind == _SIMPLE:
+                for item in items:
+                    try:
+                        parsed.append(parse(item))
+                    except ValueProblem as exc:
+                        issues.append(Issue(child_path(path, key, len(parsed)), str(exc)))
+                        parsed.append(None)
+            elif kind == _COMPLEX:
+                for item in items:
+                    parsed.append(normalize(item, child, child_path(path, key, len(parsed)), issues))
             else:
-                out[key] = [
-                    _normalize_one(item, child, kind, child_path(path, key, i), issues) for i, item in enumerate(items)
-                ]
+                for item in items:
+                    parsed.append(_normalize_with_attributes(item, child, child_path(path, key, len(parsed)), issues))
+            out[key] = parsed
         elif isinstance(value, list):
             issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
-        elif kind == 0:
-            out[key] = _parse(parse, value, path, key, None, issues)
+        elif kind == _SIMPLE:
+            try:
+                out[key] = parse(value)
+            except ValueProblem as exc:
+                issues.append(Issue(child_path(path, key), str(exc)))
+                out[key] = None
+        elif kind == _COMPLEX:
+            out[key] = normalize(value, child, child_path(path, key), issues)
         else:
-            out[key] = _normalize_one(value, child, kind, child_path(path, key), issues)
+            out[key] = _normalize_with_attributes(value, child, child_path(path, key), issues)
     return out
-
-
-def _parse(parse, value, path: str, key: str, index: int | None, issues: list[Issue]):
-    try:
-        return parse(value)
-    except ValueProblem as exc:
-        issues.append(Issue(child_path(path, key, index), str(exc)))
-        return None
-
-
-def _normalize_one(value: object, element: Element, kind: int, path: str, issues: list[Issue]):
-    if kind == 1:
-        return normalize(value, element, path, issues)
-    return _normalize_with_attributes(value, element, path, issues)
 
 
 def _normalize_with_attributes(value: object, element: Element, path: str, issues: list[Issue]) -> dict:
@@ -192,11 +205,12 @@ def _compile_writer(element: Element):
         lines.append("    else:")
         if not child.children and not child.attributes:
             namespace[f"f{n}"] = formatter_for(child.simple)
+            spec = fixed_point_spec(child.simple)
             if child.repeated:
                 lines.append("        for item in value:")
-                lines.append(f"            append({opening} + f{n}(item) + {closing})")
+                lines.append(f"            append({_text_expression(name, 'item', n, spec)})")
             else:
-                lines.append(f"        append({opening} + f{n}(value) + {closing})")
+                lines.append(f"        append({_text_expression(name, 'value', n, spec)})")
             continue
         if child.repeated:
             if child.min_occurs > 0:
@@ -218,6 +232,14 @@ def _compile_writer(element: Element):
             lines.append(f"{indent}_write_attributed(append, {item}, c{n}, f{n})")
     exec("\n".join(lines), namespace)  # noqa: S102 (code generated from the schema tree, not from input)
     return namespace["write"]
+
+
+def _text_expression(name: str, item: str, n: int, spec: str | None) -> str:
+    """The element's text as one expression: amounts as an f-string with their fixed-point
+    format (what their formatter does, without a call per amount), else through the formatter."""
+    if spec is not None:
+        return f'f"<{name}>{{{item}:{spec}}}</{name}>"'
+    return f"{f'<{name}>'!r} + f{n}({item}) + {f'</{name}>'!r}"
 
 
 def _write_attributed(append, item: dict, child: Element, fmt) -> None:

@@ -272,10 +272,17 @@ def _make_parser(simple: Simple):
 _XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
+def fixed_point_spec(simple: Simple) -> str | None:
+    """The format spec of a decimal type with fractionDigits (``.5f`` for amounts), else None."""
+    if simple.base in DECIMAL_BASES and simple.fraction_digits is not None:
+        return f".{simple.fraction_digits}f"
+    return None
+
+
 def _make_formatter(simple: Simple):
     """value -> the element's XML text, escaped."""
     if simple.base in DECIMAL_BASES:
-        spec = f".{simple.fraction_digits}f" if simple.fraction_digits is not None else None
+        spec = fixed_point_spec(simple)
         if spec:
             return lambda value: format(value, spec)
         return lambda value: format(value.normalize(), "f")
