@@ -101,7 +101,7 @@ class Reconciler:
         element = schema._children_by_name.get(key)  # schema.child(key), on the hot path
         if element is None:  # this document type has no such element
             return expected
-        expected = expected.quantize(MONEY, rounding=ROUND_HALF_UP)  # money(expected)
+        expected = expected.quantize(MONEY, ROUND_HALF_UP)  # money(expected)
         given = container.get(key)
         if given is None:
             if self.fill:

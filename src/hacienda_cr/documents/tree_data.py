@@ -183,14 +183,19 @@ _WRITERS: dict[int, object] = {}
 
 
 def _write(parts: list, data: dict, element: Element, path: str, issues: list[Issue]) -> None:
+    _writer_for(element)(parts, data, path, issues)
+
+
+def _writer_for(element: Element):
     writer = _WRITERS.get(id(element))
     if writer is None:
         writer = _WRITERS[id(element)] = _compile_writer(element)
-    writer(parts, data, path, issues)
+    return writer
 
 
 def _compile_writer(element: Element):
-    namespace: dict = {"Issue": Issue, "child_path": child_path, "_write": _write, "_write_attributed": _write_attributed}
+    # A complex child's own writer is bound into the code (w<n>): called directly, not looked up.
+    namespace: dict = {"Issue": Issue, "child_path": child_path, "_write_attributed": _write_attributed}
     lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
     for n, child in enumerate(c for c in element.children if not c.signature):
         name = child.name
@@ -224,8 +229,9 @@ def _compile_writer(element: Element):
         else:
             item, item_path, indent = "value", f"child_path(path, {name!r})", "        "
         if child.children:
+            namespace[f"w{n}"] = _writer_for(child)
             lines.append(f"{indent}append({opening})")
-            lines.append(f"{indent}_write(parts, {item}, c{n}, {item_path}, issues)")
+            lines.append(f"{indent}w{n}(parts, {item}, {item_path}, issues)")
             lines.append(f"{indent}append({closing})")
         else:
             namespace[f"f{n}"] = formatter_for(child.simple) if child.simple else None
