@@ -55,10 +55,12 @@ _NORMALIZE_PLANS: dict[int, dict] = {}
 _SIMPLE, _COMPLEX, _ATTRIBUTED, _SIGNATURE = 0, 1, 2, 3
 
 
-def _normalize_plan(element: Element) -> dict:
+def _normalize_plan(element: Element) -> tuple[dict, dict]:
+    """(the parser of each simple child that appears once: the common case, taken first;
+    for every child, its entry)."""
     plan = _NORMALIZE_PLANS.get(id(element))
     if plan is None:
-        plan = _NORMALIZE_PLANS[id(element)] = {
+        entries = {
             c.name: (
                 c,
                 c.repeated,
@@ -67,6 +69,8 @@ def _normalize_plan(element: Element) -> dict:
             )
             for c in element.children
         }
+        simple = {name: e[3] for name, e in entries.items() if e[2] == _SIMPLE and not e[1]}
+        plan = _NORMALIZE_PLANS[id(element)] = (simple, entries)
     return plan
 
 
@@ -82,8 +86,21 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
             issues.append(Issue(path, f"expected an object with the children of {element.name}"))
             return {}
     out: dict = {}
-    plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
+    simple, plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
     for key, value in data.items():
+        parse = simple.get(key)
+        if parse is not None:  # a simple child that appears once: the same steps as below
+            if value is None or (not value and isinstance(value, _EMPTIABLE)):
+                continue
+            if isinstance(value, list):
+                issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
+                continue
+            try:
+                out[key] = parse(value)
+            except ValueProblem as exc:
+                issues.append(Issue(child_path(path, key), str(exc)))
+                out[key] = None
+            continue
         entry = plan.get(key)
         if entry is None:
             issues.append(_unknown_key_issue(key, element, path))

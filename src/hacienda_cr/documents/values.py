@@ -217,8 +217,17 @@ def _make_parser(simple: Simple):
                 return slow(raw)
             if not value.is_finite():
                 return slow(raw)
-            if fraction is not None and value.as_tuple().exponent < -fraction:
-                return slow(raw)  # may still fit once trailing zeros go; slow path decides
+            if fraction is not None:
+                # Text without an exponent has at most as many decimals as characters after its
+                # point (underscores and spaces only add characters): when those fit, so does
+                # the value, without building its digit tuple. Anything else is measured exactly.
+                if kind is str and "e" not in raw and "E" not in raw:
+                    dot = raw.find(".")
+                    measure = dot >= 0 and len(raw) - dot - 1 > fraction
+                else:
+                    measure = True
+                if measure and value.as_tuple().exponent < -fraction:
+                    return slow(raw)  # may still fit once trailing zeros go; slow path decides
             if bound is not None and abs(value) >= bound:
                 return slow(raw)
             if (low is not None and value < low) or (high is not None and value > high):
