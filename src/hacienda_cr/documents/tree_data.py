@@ -42,6 +42,15 @@ def child_path(path: str, name: str, index: int | None = None) -> str:
     return f"{path}/{step}" if path else step
 
 
+def _path(path) -> str:
+    """The text of a path that normalizing and writing hand down lazily, as ``(parent, name,
+    index)``: most elements raise no issue, so their path is made only when one does."""
+    if type(path) is str:
+        return path
+    parent, name, index = path
+    return child_path(_path(parent), name, index)
+
+
 def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
     names = [c.name for c in element.children if not c.signature]
     close = difflib.get_close_matches(key, names, n=1)
@@ -74,8 +83,9 @@ def _normalize_plan(element: Element) -> tuple[dict, dict]:
     return plan
 
 
-def normalize(data: object, element: Element, path: str, issues: list[Issue]) -> dict:
-    """Check ``data`` against a complex element and return it with parsed values.
+def normalize(data: object, element: Element, path: str | tuple, issues: list[Issue]) -> dict:
+    """Check ``data`` against a complex element and return it with parsed values. ``path``: its
+    text, or ``(parent, name, index)`` when handed down lazily (``_path``).
 
     Every value of every document passes through here, so the per-value steps are written
     inline (no helper call per value; the path of a value is only made for its issue)."""
@@ -83,7 +93,7 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
         if is_dataclass(data) and not isinstance(data, type):
             data = asdict(data)
         if not isinstance(data, dict):
-            issues.append(Issue(path, f"expected an object with the children of {element.name}"))
+            issues.append(Issue(_path(path), f"expected an object with the children of {element.name}"))
             return {}
     out: dict = {}
     simple, plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
@@ -93,55 +103,55 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
             if value is None or (not value and isinstance(value, _EMPTIABLE)):
                 continue
             if isinstance(value, list):
-                issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
+                issues.append(Issue(child_path(_path(path), key), "appears once at most; a list was given"))
                 continue
             try:
                 out[key] = parse(value)
             except ValueProblem as exc:
-                issues.append(Issue(child_path(path, key), str(exc)))
+                issues.append(Issue(child_path(_path(path), key), str(exc)))
                 out[key] = None
             continue
         entry = plan.get(key)
         if entry is None:
-            issues.append(_unknown_key_issue(key, element, path))
+            issues.append(_unknown_key_issue(key, element, _path(path)))
             continue
         child, repeated, kind, parse = entry
         if kind == _SIGNATURE:
-            issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
+            issues.append(Issue(child_path(_path(path), key), "the signature is added by signing, not given as data"))
             continue
         if value is None or (not value and isinstance(value, _EMPTIABLE)):  # _absent, in fewer steps
             continue
         if repeated:
             items = value if isinstance(value, list) else [value]
             if child.max_occurs is not None and len(items) > child.max_occurs:
-                issues.append(Issue(child_path(path, key), f"{len(items)} given; at most {child.max_occurs} allowed"))
+                issues.append(Issue(child_path(_path(path), key), f"{len(items)} given; at most {child.max_occurs} allowed"))
             parsed = []
             if kind == _SIMPLE:
                 for item in items:
                     try:
                         parsed.append(parse(item))
                     except ValueProblem as exc:
-                        issues.append(Issue(child_path(path, key, len(parsed)), str(exc)))
+                        issues.append(Issue(child_path(_path(path), key, len(parsed)), str(exc)))
                         parsed.append(None)
             elif kind == _COMPLEX:
                 for item in items:
-                    parsed.append(normalize(item, child, child_path(path, key, len(parsed)), issues))
+                    parsed.append(normalize(item, child, (path, key, len(parsed)), issues))
             else:
                 for item in items:
-                    parsed.append(_normalize_with_attributes(item, child, child_path(path, key, len(parsed)), issues))
+                    parsed.append(_normalize_with_attributes(item, child, child_path(_path(path), key, len(parsed)), issues))
             out[key] = parsed
         elif isinstance(value, list):
-            issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
+            issues.append(Issue(child_path(_path(path), key), "appears once at most; a list was given"))
         elif kind == _SIMPLE:
             try:
                 out[key] = parse(value)
             except ValueProblem as exc:
-                issues.append(Issue(child_path(path, key), str(exc)))
+                issues.append(Issue(child_path(_path(path), key), str(exc)))
                 out[key] = None
         elif kind == _COMPLEX:
-            out[key] = normalize(value, child, child_path(path, key), issues)
+            out[key] = normalize(value, child, (path, key, None), issues)
         else:
-            out[key] = _normalize_with_attributes(value, child, child_path(path, key), issues)
+            out[key] = _normalize_with_attributes(value, child, child_path(_path(path), key), issues)
     return out
 
 
@@ -212,7 +222,7 @@ def _writer_for(element: Element):
 
 def _compile_writer(element: Element):
     # A complex child's own writer is bound into the code (w<n>): called directly, not looked up.
-    namespace: dict = {"Issue": Issue, "child_path": child_path, "_write_attributed": _write_attributed}
+    namespace: dict = {"Issue": Issue, "child_path": child_path, "_path": _path, "_write_attributed": _write_attributed}
     lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
     for n, child in enumerate(c for c in element.children if not c.signature):
         name = child.name
@@ -221,7 +231,7 @@ def _compile_writer(element: Element):
         lines.append(f"    value = get({name!r})")
         lines.append("    if value is None:")
         if child.min_occurs > 0:
-            lines.append(f"        issues.append(Issue(child_path(path, {name!r}), 'is required'))")
+            lines.append(f"        issues.append(Issue(child_path(_path(path), {name!r}), 'is required'))")
         else:
             lines.append("        pass")
         lines.append("    else:")
@@ -238,13 +248,13 @@ def _compile_writer(element: Element):
             if child.min_occurs > 0:
                 lines.append(f"        if len(value) < {child.min_occurs}:")
                 lines.append(
-                    f"            issues.append(Issue(child_path(path, {name!r}), "
+                    f"            issues.append(Issue(child_path(_path(path), {name!r}), "
                     f"{f'at least {child.min_occurs} required'!r}))"
                 )
             lines.append("        for i, item in enumerate(value):")
-            item, item_path, indent = "item", f"child_path(path, {name!r}, i)", "            "
+            item, item_path, indent = "item", f"(path, {name!r}, i)", "            "
         else:
-            item, item_path, indent = "value", f"child_path(path, {name!r})", "        "
+            item, item_path, indent = "value", f"(path, {name!r}, None)", "        "
         if child.children:
             namespace[f"w{n}"] = _writer_for(child)
             lines.append(f"{indent}append({opening})")
