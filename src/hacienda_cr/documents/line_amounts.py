@@ -115,6 +115,14 @@ class Reconciler:
         return given
 
 
+def _has_tax(taxes: list, code_key: str, code: str) -> bool:
+    """Whether one of ``taxes`` has ``code`` (a plain loop: most lines have one tax)."""
+    for tax in taxes:
+        if tax.get(code_key) == code:
+            return True
+    return False
+
+
 def is_service(cabys: str | None, unit: str | None = None) -> bool:
     if cabys:
         return cabys[0] in "56789"
@@ -353,14 +361,14 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
         else ZERO
     )
     tax_schema = children.get("Impuesto")
-    data_schema = tax_schema.child("DatosImpuestoEspecifico")
+    data_schema = tax_schema._children_by_name.get("DatosImpuestoEspecifico")
     taxes = line.get("Impuesto") or []
     # Taxes outside IVA first: some of them are part of its base.
     amounts = _other_taxes(
         taxes, LINE, tax_schema, data_schema, path, subtotal, quantity, combo["by_code"] if combo else None, rec
     )
     extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("Codigo") in IN_IVA_BASE), ZERO)
-    editable = line.get("IVACobradoFabrica") == "01" or any(t.get("Codigo") == "07" for t in taxes)
+    editable = line.get("IVACobradoFabrica") == "01" or _has_tax(taxes, "Codigo", "07")
     if editable and line.get("BaseImponible") is not None:
         base = line["BaseImponible"]
     elif combo:
@@ -497,8 +505,7 @@ def _scaled(parts: list[tuple[str, bool, Decimal]], gross: Decimal) -> list[tupl
 def _reconcile_assumed(line, schema, path, rec: Reconciler, gift_tax: Decimal, net_before: Decimal, taxes) -> Decimal:
     """ImpuestoAsumidoEmisorFabrica (p. 46): the regalías' tax; with taxes collected at the
     factory, anything from that up to the line's tax; 0 otherwise."""
-    element = schema.child("ImpuestoAsumidoEmisorFabrica")
-    if element is None:
+    if "ImpuestoAsumidoEmisorFabrica" not in schema._children_by_name:
         return ZERO
     given = line.get("ImpuestoAsumidoEmisorFabrica")
     if given is None:

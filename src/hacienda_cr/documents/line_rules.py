@@ -151,7 +151,8 @@ def _check_tax(code: str, tax: dict, tpath: str, combo: bool, issues: list[Issue
         )
     elif tax_code in ("01", "07") and not rate_code and not combo:
         issues.append(A.TARIFA_IVA_REQUERIDA.issue(child_path(tpath, "CodigoTarifaIVA"), "is required for IVA"))
-    _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)
+    if rate_code in TRANSITIONAL_RATES:  # the path is made only when the rule can apply
+        _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)
     rate = tax.get("Tarifa")
     if tax_code == "01" and rate_code in IVA_RATES and rate is not None and rate != IVA_RATES[rate_code]:
         issues.append(
