@@ -108,13 +108,13 @@ def _numeracion(raw: dict, issues: list[Issue]) -> dict:
     return out
 
 
-def _consecutivo(doc_type_code: str, numeracion: dict, path: str, issues: list[Issue]) -> str | None:
+def _consecutivo(doc_type_code: str, numeracion: dict, path: str, issues: list[Issue]) -> Consecutivo | None:
     missing = [k for k in ("Sucursal", "Terminal", "Numero") if k not in numeracion]
     if missing:
         issues.append(Issue(path, f"is required, or give Numeracion with {', '.join(missing)} to derive it"))
         return None
     try:
-        return str(Consecutivo(numeracion["Sucursal"], numeracion["Terminal"], doc_type_code, numeracion["Numero"]))
+        return Consecutivo(numeracion["Sucursal"], numeracion["Terminal"], doc_type_code, numeracion["Numero"])
     except InputError as exc:
         issues.extend(Issue(f"Numeracion/{i.path}", i.message) for i in exc.issues)
         return None
@@ -156,18 +156,19 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
 
     if doc_type.family == "receptor":
         if doc.get("NumeroConsecutivoReceptor") is None:
-            consecutivo = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivoReceptor", issues)
-            if consecutivo:
-                doc["NumeroConsecutivoReceptor"] = consecutivo
+            derived = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivoReceptor", issues)
+            if derived:
+                doc["NumeroConsecutivoReceptor"] = str(derived)
         clave = doc.get("Clave")
         if doc.get("Mensaje") is not None and str(doc["Mensaje"]) not in RECEPTOR_TYPE_BY_MENSAJE:
             issues.append(Issue(f"{root}/Mensaje", "must be 1 (aceptado), 2 (aceptado parcialmente) or 3 (rechazado)"))
         consecutivo = doc.get("NumeroConsecutivoReceptor")
     else:
+        derived = None
         if doc.get("NumeroConsecutivo") is None:
-            consecutivo = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivo", issues)
-            if consecutivo:
-                doc["NumeroConsecutivo"] = consecutivo
+            derived = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivo", issues)
+            if derived:
+                doc["NumeroConsecutivo"] = str(derived)
         consecutivo = doc.get("NumeroConsecutivo")
         if doc.get("Clave") is None and consecutivo:
             issuer_key = doc_type.parties[0]
@@ -180,7 +181,7 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
                         Clave.new(
                             fecha.date(),
                             emitter,
-                            Consecutivo.parse(consecutivo),
+                            derived or Consecutivo.parse(consecutivo),
                             numeracion.get("Situacion", "1"),
                             numeracion.get("CodigoSeguridad"),
                             alphanumeric=schema_set != "v4.4",
