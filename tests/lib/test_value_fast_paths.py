@@ -1,6 +1,6 @@
 """Building parses and writes every value through per-type fast paths (``parser_for``,
-``formatter_for``, the writer's fixed-point amounts); they must answer exactly as the
-general ``parse_value`` / ``format_value`` do, for every simple type of the schemas."""
+``formatter_for``, the writer's inline f-strings ``inline_format``); they must answer exactly
+as the general ``parse_value`` / ``format_value`` do, for every simple type of the schemas."""
 
 from decimal import Decimal
 
@@ -9,10 +9,11 @@ import pytest
 from hacienda_cr.documents import xsd_model
 from hacienda_cr.documents.schema_tree import Simple
 from hacienda_cr.documents.values import (
+    XML_TEXT_ESCAPES,
     ValueProblem,
-    fixed_point_spec,
     format_value,
     formatter_for,
+    inline_format,
     parse_value,
     parser_for,
 )
@@ -31,6 +32,7 @@ RAW = [
     Decimal("1E+3"), Decimal("-0"), Decimal("NaN"), [], {},
     "01", "02", "04", "08", "99", "CRC", "USD", "h", "Unid", "Sp", "a & b < c > d", "tab\there",
     "line\nfeed", "bad\x01char", "x" * 3, "x" * 600, "Café ñ", "8314100000000", "2026-11-20T10:15:00-06:00",
+    "11", "5" * 50, "50620112500310112345600100001010000000001147102934", "A1" * 25,
 ]
 
 
@@ -50,9 +52,11 @@ def test_the_fast_parser_answers_as_parse_value(simple):
 
 
 @pytest.mark.parametrize("simple", SIMPLES, ids=lambda s: s.name or f"{s.base}")
-def test_the_fast_formatter_writes_as_format_value(simple):
+def test_the_fast_formatters_write_as_format_value(simple):
     fast = formatter_for(simple)
-    spec = fixed_point_spec(simple)
+    field = inline_format(simple, "v")
+    inline = eval(f'lambda v: f"{field}"', {"XML_TEXT_ESCAPES": XML_TEXT_ESCAPES}) if field else None
+    checked = 0
     for raw in RAW:
         try:
             value = parse_value(raw, simple)
@@ -62,5 +66,24 @@ def test_the_fast_formatter_writes_as_format_value(simple):
         if simple.base == "string" and not all(v.isalnum() for v in simple.enum or ("&",)):
             expected = expected.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
         assert fast(value) == expected, (simple, raw)
-        if spec is not None:
-            assert f"{value:{spec}}" == expected, (simple, raw)
+        if inline is not None:
+            assert inline(value) == expected, (simple, raw)
+        checked += 1
+    assert checked, f"no sample value fits {simple}"
+
+
+def test_a_number_longer_than_decimal_arithmetic_is_refused_naming_its_field():
+    # 50 digits overflow the decimal context (28 digits): this was an uncaught InvalidOperation
+    import json
+    from pathlib import Path
+
+    from hacienda_cr.documents import build_document
+    from hacienda_cr.errors import InputError
+
+    data = json.loads((Path(__file__).resolve().parents[2] / "docs" / "examples" / "factura.json").read_text())
+    data["FacturaElectronica"]["DetalleServicio"]["LineaDetalle"][0]["Cantidad"] = "5" * 50
+    with pytest.raises(InputError) as refused:
+        build_document(data)
+    [issue] = refused.value.issues
+    assert issue.path == "FacturaElectronica/DetalleServicio/LineaDetalle[1]/Cantidad"
+    assert "digits before the decimal point" in issue.message

@@ -16,10 +16,11 @@ from lxml import etree
 
 from hacienda_cr.documents.schema_tree import Element, children_by_name
 from hacienda_cr.documents.values import (
+    XML_TEXT_ESCAPES,
     ValueProblem,
-    fixed_point_spec,
     format_value,
     formatter_for,
+    inline_format,
     parse_value,
     parser_for,
     read_value,
@@ -222,7 +223,13 @@ def _writer_for(element: Element):
 
 def _compile_writer(element: Element):
     # A complex child's own writer is bound into the code (w<n>): called directly, not looked up.
-    namespace: dict = {"Issue": Issue, "child_path": child_path, "_path": _path, "_write_attributed": _write_attributed}
+    namespace: dict = {
+        "Issue": Issue,
+        "child_path": child_path,
+        "_path": _path,
+        "_write_attributed": _write_attributed,
+        "XML_TEXT_ESCAPES": XML_TEXT_ESCAPES,
+    }
     lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
     for n, child in enumerate(c for c in element.children if not c.signature):
         name = child.name
@@ -237,12 +244,11 @@ def _compile_writer(element: Element):
         lines.append("    else:")
         if not child.children and not child.attributes:
             namespace[f"f{n}"] = formatter_for(child.simple)
-            spec = fixed_point_spec(child.simple)
             if child.repeated:
                 lines.append("        for item in value:")
-                lines.append(f"            append({_text_expression(name, 'item', n, spec)})")
+                lines.append(f"            append({_text_expression(child, 'item', n)})")
             else:
-                lines.append(f"        append({_text_expression(name, 'value', n, spec)})")
+                lines.append(f"        append({_text_expression(child, 'value', n)})")
             continue
         if child.repeated:
             if child.min_occurs > 0:
@@ -267,11 +273,13 @@ def _compile_writer(element: Element):
     return namespace["write"]
 
 
-def _text_expression(name: str, item: str, n: int, spec: str | None) -> str:
-    """The element's text as one expression: amounts as an f-string with their fixed-point
-    format (what their formatter does, without a call per amount), else through the formatter."""
-    if spec is not None:
-        return f'f"<{name}>{{{item}:{spec}}}</{name}>"'
+def _text_expression(child: Element, item: str, n: int) -> str:
+    """The element's text as one expression: an f-string doing the formatter's work inline
+    (``inline_format``) where it can, else through the formatter ``f<n>``."""
+    name = child.name
+    field = inline_format(child.simple, item)
+    if field is not None:
+        return f'f"<{name}>{field}</{name}>"'
     return f"{f'<{name}>'!r} + f{n}({item}) + {f'</{name}>'!r}"
 
 

@@ -82,7 +82,9 @@ def _check_digits(value: Decimal, simple: Simple) -> None:
     if simple.fraction_digits is not None and fraction > simple.fraction_digits:
         raise ValueProblem(f"{value} has {fraction} decimals; at most {simple.fraction_digits} are allowed")
     if simple.total_digits is not None:
-        integer_digits = len(str(abs(value).quantize(Decimal(1), rounding="ROUND_DOWN")).lstrip("0"))
+        # From the exponent, not by rounding to an integer: a number longer than the decimal
+        # context's 28 digits cannot be rounded (InvalidOperation) and must get this message.
+        integer_digits = max(0, value.adjusted() + 1) if value else 0
         allowed = simple.total_digits - (simple.fraction_digits or 0)
         if integer_digits > allowed:
             raise ValueProblem(f"{value} has more than {allowed} digits before the decimal point")
@@ -278,7 +280,7 @@ def _make_parser(simple: Simple):
     return slow
 
 
-_XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
 def fixed_point_spec(simple: Simple) -> str | None:
@@ -286,6 +288,26 @@ def fixed_point_spec(simple: Simple) -> str | None:
     if simple.base in DECIMAL_BASES and simple.fraction_digits is not None:
         return f".{simple.fraction_digits}f"
     return None
+
+
+def inline_format(simple: Simple, name: str) -> str | None:
+    """What ``formatter_for(simple)`` does to the value called ``name``, as the replacement
+    field of an f-string (``{name:.5f}``), for writers generated as code: the text is made
+    without a call per value. None when only the formatter can (date-times). The escaping
+    table is ``XML_TEXT_ESCAPES`` in the generated code's namespace."""
+    spec = fixed_point_spec(simple)
+    if spec is not None:
+        return f"{{{name}:{spec}}}"
+    if simple.base in DECIMAL_BASES:
+        return None
+    if simple.base in INTEGER_BASES:
+        width = _digits_width(simple.pattern)
+        return f"{{str({name}).zfill({width})}}" if width else f"{{{name}}}"  # format(x, "") is str(x)
+    if simple.base == "dateTime":
+        return None
+    if simple.enum is not None and all(v.isalnum() for v in simple.enum):
+        return f"{{{name}}}"
+    return f"{{{name}.translate(XML_TEXT_ESCAPES)}}"
 
 
 def _make_formatter(simple: Simple):
@@ -302,4 +324,4 @@ def _make_formatter(simple: Simple):
         return format_datetime
     if simple.enum is not None and all(v.isalnum() for v in simple.enum):
         return str  # codes need no escaping
-    return lambda value: value.translate(_XML_TEXT_ESCAPES)
+    return lambda value: value.translate(XML_TEXT_ESCAPES)
