@@ -110,9 +110,10 @@ def _check_line(code: str, line: dict, lpath: str, cabys_optional: bool, issues:
             )
         )
     for j, discount in enumerate(line.get("Descuento") or []):
-        dpath = child_path(lpath, "Descuento", j)
-        A.DESCUENTO_OTRO.require(discount, "CodigoDescuento", "99", "CodigoDescuentoOTRO", dpath, issues)
-        A.NATURALEZA_DESCUENTO.require(discount, "CodigoDescuento", "99", "NaturalezaDescuento", dpath, issues)
+        if discount.get("CodigoDescuento") == "99":  # what the two rules ask of; other discounts pass
+            dpath = child_path(lpath, "Descuento", j)
+            A.DESCUENTO_OTRO.require(discount, "CodigoDescuento", "99", "CodigoDescuentoOTRO", dpath, issues)
+            A.NATURALEZA_DESCUENTO.require(discount, "CodigoDescuento", "99", "NaturalezaDescuento", dpath, issues)
     taxes = line.get("Impuesto") or []
     factory = line.get("IVACobradoFabrica")
     if factory == "02":
