@@ -392,7 +392,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
     iva_amount = ZERO
     for i, tax in enumerate(taxes):
         code = tax.get("Codigo")
-        tpath = child_path(path, "Impuesto", i)
+        tpath = (path, "Impuesto", i)  # made into text only for an issue (path_text)
         if code in ALL_IVA:
             rate_code = tax.get("CodigoTarifaIVA")
             if (

@@ -117,7 +117,7 @@ def reconcile_sale(doc: dict, root: Element, path: str, issues: list[Issue], fil
     breakdown: OrderedDict[tuple[str, str | None], Decimal] = OrderedDict()
 
     for index, line in enumerate(lines):
-        lpath = child_path(detail_path, "LineaDetalle", index)
+        lpath = (detail_path, "LineaDetalle", index)  # made into text only for an issue (path_text)
         if fill and "NumeroLinea" not in line:
             line["NumeroLinea"] = index + 1
         elif line.get("NumeroLinea") not in (None, index + 1):

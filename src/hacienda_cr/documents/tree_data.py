@@ -38,18 +38,21 @@ def _absent(value: object) -> bool:
     return value is None or (not value and isinstance(value, _EMPTIABLE))
 
 
-def child_path(path: str, name: str, index: int | None = None) -> str:
+def child_path(path: str | tuple, name: str, index: int | None = None) -> str:
+    if type(path) is not str:
+        path = path_text(path)
     step = name if index is None else f"{name}[{index + 1}]"
     return f"{path}/{step}" if path else step
 
 
-def _path(path) -> str:
-    """The text of a path that normalizing and writing hand down lazily, as ``(parent, name,
-    index)``: most elements raise no issue, so their path is made only when one does."""
+def path_text(path: str | tuple) -> str:
+    """The text of a path. The hot paths (normalizing, writing, amounts, line rules) hand
+    paths down lazily as ``(parent, name, index)``: most elements raise no issue, so their
+    path is made only when one does (``child_path`` and ``Rule.issue`` accept both forms)."""
     if type(path) is str:
         return path
     parent, name, index = path
-    return child_path(_path(parent), name, index)
+    return child_path(parent, name, index)
 
 
 def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
@@ -86,7 +89,7 @@ def _normalize_plan(element: Element) -> tuple[dict, dict]:
 
 def normalize(data: object, element: Element, path: str | tuple, issues: list[Issue]) -> dict:
     """Check ``data`` against a complex element and return it with parsed values. ``path``: its
-    text, or ``(parent, name, index)`` when handed down lazily (``_path``).
+    text, or ``(parent, name, index)`` when handed down lazily (``path_text``).
 
     Every value of every document passes through here, so the per-value steps are written
     inline (no helper call per value; the path of a value is only made for its issue)."""
@@ -94,7 +97,7 @@ def normalize(data: object, element: Element, path: str | tuple, issues: list[Is
         if is_dataclass(data) and not isinstance(data, type):
             data = asdict(data)
         if not isinstance(data, dict):
-            issues.append(Issue(_path(path), f"expected an object with the children of {element.name}"))
+            issues.append(Issue(path_text(path), f"expected an object with the children of {element.name}"))
             return {}
     out: dict = {}
     simple, plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
@@ -104,55 +107,55 @@ def normalize(data: object, element: Element, path: str | tuple, issues: list[Is
             if value is None or (not value and isinstance(value, _EMPTIABLE)):
                 continue
             if isinstance(value, list):
-                issues.append(Issue(child_path(_path(path), key), "appears once at most; a list was given"))
+                issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
                 continue
             try:
                 out[key] = parse(value)
             except ValueProblem as exc:
-                issues.append(Issue(child_path(_path(path), key), str(exc)))
+                issues.append(Issue(child_path(path, key), str(exc)))
                 out[key] = None
             continue
         entry = plan.get(key)
         if entry is None:
-            issues.append(_unknown_key_issue(key, element, _path(path)))
+            issues.append(_unknown_key_issue(key, element, path_text(path)))
             continue
         child, repeated, kind, parse = entry
         if kind == _SIGNATURE:
-            issues.append(Issue(child_path(_path(path), key), "the signature is added by signing, not given as data"))
+            issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
             continue
         if value is None or (not value and isinstance(value, _EMPTIABLE)):  # _absent, in fewer steps
             continue
         if repeated:
             items = value if isinstance(value, list) else [value]
             if child.max_occurs is not None and len(items) > child.max_occurs:
-                issues.append(Issue(child_path(_path(path), key), f"{len(items)} given; at most {child.max_occurs} allowed"))
+                issues.append(Issue(child_path(path, key), f"{len(items)} given; at most {child.max_occurs} allowed"))
             parsed = []
             if kind == _SIMPLE:
                 for item in items:
                     try:
                         parsed.append(parse(item))
                     except ValueProblem as exc:
-                        issues.append(Issue(child_path(_path(path), key, len(parsed)), str(exc)))
+                        issues.append(Issue(child_path(path, key, len(parsed)), str(exc)))
                         parsed.append(None)
             elif kind == _COMPLEX:
                 for item in items:
                     parsed.append(normalize(item, child, (path, key, len(parsed)), issues))
             else:
                 for item in items:
-                    parsed.append(_normalize_with_attributes(item, child, child_path(_path(path), key, len(parsed)), issues))
+                    parsed.append(_normalize_with_attributes(item, child, child_path(path, key, len(parsed)), issues))
             out[key] = parsed
         elif isinstance(value, list):
-            issues.append(Issue(child_path(_path(path), key), "appears once at most; a list was given"))
+            issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
         elif kind == _SIMPLE:
             try:
                 out[key] = parse(value)
             except ValueProblem as exc:
-                issues.append(Issue(child_path(_path(path), key), str(exc)))
+                issues.append(Issue(child_path(path, key), str(exc)))
                 out[key] = None
         elif kind == _COMPLEX:
             out[key] = normalize(value, child, (path, key, None), issues)
         else:
-            out[key] = _normalize_with_attributes(value, child, child_path(_path(path), key), issues)
+            out[key] = _normalize_with_attributes(value, child, child_path(path, key), issues)
     return out
 
 
@@ -226,7 +229,6 @@ def _compile_writer(element: Element):
     namespace: dict = {
         "Issue": Issue,
         "child_path": child_path,
-        "_path": _path,
         "_write_attributed": _write_attributed,
         "XML_TEXT_ESCAPES": XML_TEXT_ESCAPES,
     }
@@ -238,7 +240,7 @@ def _compile_writer(element: Element):
         lines.append(f"    value = get({name!r})")
         lines.append("    if value is None:")
         if child.min_occurs > 0:
-            lines.append(f"        issues.append(Issue(child_path(_path(path), {name!r}), 'is required'))")
+            lines.append(f"        issues.append(Issue(child_path(path, {name!r}), 'is required'))")
         else:
             lines.append("        pass")
         lines.append("    else:")
@@ -254,7 +256,7 @@ def _compile_writer(element: Element):
             if child.min_occurs > 0:
                 lines.append(f"        if len(value) < {child.min_occurs}:")
                 lines.append(
-                    f"            issues.append(Issue(child_path(_path(path), {name!r}), "
+                    f"            issues.append(Issue(child_path(path, {name!r}), "
                     f"{f'at least {child.min_occurs} required'!r}))"
                 )
             lines.append("        for i, item in enumerate(value):")
