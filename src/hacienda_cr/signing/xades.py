@@ -4,7 +4,9 @@ How a document is signed:
 
 1. The input bytes are parsed once; the digest of the document reference is the SHA-256 of
    the whole document in inclusive C14N without comments, computed by libxml2 in the
-   document's own context (whatever namespaces the root declares).
+   document's own context (whatever namespaces the root declares) - or, when the caller
+   wrote the document and vouches that its bytes are already canonical
+   (``canonical_document``, the builder's ``BuiltDocument.canonical``), of those bytes.
 2. The signature is written directly in canonical form: every element this module emits has
    a fixed shape, so the canonical bytes of SignedInfo, KeyInfo and SignedProperties are
    produced by string formatting with the namespace declarations (and ``xml:*``
