@@ -3,7 +3,7 @@
 ``issue_document``) per second on one core, next to the RSA-2048 signatures per second of the
 same machine in the same run, for Facturas of 1, 10 and 50 lines.
 
-Usage: scripts/bench/pipeline.py [--xsd-dir DIR] [--seconds N]
+Usage: scripts/bench/pipeline.py [--xsd-dir DIR] [--seconds N] [--rounds N]
 Targets (issue 14), per CPU-second on one core: 1 line >= 2,000/s, 10 lines >= 1,200/s,
 50 lines >= 450/s. On a shared machine the wall-clock rates fall with the load; the rates per
 CPU-second are what one core does, so the targets are checked on those.
@@ -60,6 +60,13 @@ def main() -> int:
         "--xsd-dir", default=os.environ.get("HACIENDA_XSD_DIR") or str(REPO.parent / "shared" / "hacienda" / "xsd")
     )
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure everything N times, interleaved, and keep each figure's best round: on a shared "
+        "machine the least disturbed one (default 1)",
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, as the target says
@@ -67,21 +74,29 @@ def main() -> int:
     store = store_for(args.xsd_dir)
     private_key = key.private_key
     message = b"x" * 64
+    data = {lines: factura(lines) for lines in TARGETS}
+    best: dict[str, tuple[float, float]] = {}  # measure -> (per wall-clock second, per CPU-second)
 
-    rsa_rate, rsa_cpu = rate(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), args.seconds)
-    print(f"RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s (one core): {rsa_rate:,.0f} (per CPU-second {rsa_cpu:,.0f})")
+    def keep(name: str, measured: tuple[float, float]) -> None:
+        if name not in best or measured[1] > best[name][1]:
+            best[name] = measured
+
+    for _ in range(max(1, args.rounds)):
+        keep("rsa", rate(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), args.seconds))
+        for lines in TARGETS:
+            keep(f"pipeline_{lines}", rate(lambda d=data[lines]: issue_document(d, key, store=store), args.seconds))
+            keep(f"build_{lines}", rate(lambda d=data[lines]: build_document(d), args.seconds / 2))
+
+    rsa_rate, rsa_cpu = best["rsa"]
+    rounds = f" (best of {args.rounds} rounds)" if args.rounds > 1 else ""
+    print(
+        f"RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s (one core): {rsa_rate:,.0f} (per CPU-second {rsa_cpu:,.0f})"
+        f"{rounds}"
+    )
     results = {"rsa_per_s": rsa_rate, "rsa_per_cpu_s": rsa_cpu}
     for lines in TARGETS:
-        data = factura(lines)
-
-        def build_validate_sign(data=data):
-            return issue_document(data, key, store=store)
-
-        def build_only(data=data):
-            return build_document(data)
-
-        pipeline, pipeline_cpu = rate(build_validate_sign, args.seconds)
-        build, build_cpu = rate(build_only, args.seconds / 2)
+        pipeline, pipeline_cpu = best[f"pipeline_{lines}"]
+        build, build_cpu = best[f"build_{lines}"]
         print(
             f"{lines:>2}-line Factura: issued per CPU-second {pipeline_cpu:,.0f} "
             f"({pipeline_cpu / rsa_cpu:.0%} of the RSA rate; target {TARGETS[lines]:,}: "

@@ -25,6 +25,9 @@ SITUATIONS = {"1": "Normal", "2": "Contingencia", "3": "Sin internet"}
 CONSECUTIVO_DOC_TYPES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
 _DIGITS_50 = re.compile(r"\d{50}", re.ASCII)
 _ALNUM_50 = re.compile(r"[A-Za-z0-9]{50}", re.ASCII)
+_DIGITS_20 = re.compile(r"\d{20}", re.ASCII)
+_ALNUM = re.compile(r"[A-Za-z0-9]+", re.ASCII)
+_DIGITS = re.compile(r"\d+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Consecutivo:
 
     @classmethod
     def parse(cls, text: str, path: str = "NumeroConsecutivo") -> Consecutivo:
-        if not isinstance(text, str) or not re.fullmatch(r"\d{20}", text, re.ASCII):
+        if not isinstance(text, str) or not _DIGITS_20.fullmatch(text):
             raise InputError(Issue(path, f"{text!r} is not a 20-digit NumeroConsecutivo"))
         try:
             return cls(int(text[:3]), int(text[3:8]), text[8:10], int(text[10:]))
@@ -70,7 +73,7 @@ class Consecutivo:
 
 
 def _id_ok(value: str, alphanumeric: bool) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z0-9]+" if alphanumeric else r"\d+", value, re.ASCII))
+    return bool((_ALNUM if alphanumeric else _DIGITS).fullmatch(value))
 
 
 @dataclass(frozen=True)

@@ -69,5 +69,7 @@ def issue_document(
             raise DocumentRefused(XSD, issues)
     if key is None:
         return IssuedDocument(built, built.xml, signed=False)
-    signed = sign_xml(built.xml, key, signing_time=signing_time, parsed_root=built.tree)
+    signed = sign_xml(
+        built.xml, key, signing_time=signing_time, parsed_root=built.tree, canonical_document=built.canonical
+    )
     return IssuedDocument(built, signed, signed=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from hacienda_cr.documents.tree_data import child_path
+from hacienda_cr.documents.tree_data import child_path, path_text
 from hacienda_cr.errors import Issue
 
 
@@ -30,8 +30,8 @@ class Rule:
     reading: str = ""  # the reading chosen where the annex is ambiguous
     revision: str = ""  # where the 2026 revision may differ
 
-    def issue(self, path: str, message: str) -> Issue:
-        return Issue(path, message, self.code)
+    def issue(self, path: str | tuple, message: str) -> Issue:
+        return Issue(path_text(path), message, self.code)
 
     def require(self, item: dict, code_key: str, code: str, other_key: str, path: str, issues: list[Issue]) -> None:
         """The annex's "code 99 requires its description": ``other_key`` when ``item[code_key]`` is ``code``."""

@@ -51,6 +51,9 @@ class BuiltDocument:
     consecutivo: str  # NumeroConsecutivo, or NumeroConsecutivoReceptor for a Mensaje Receptor
     fecha: datetime
     warnings: list[Issue] = field(default_factory=list)
+    # The document's Canonical XML (inclusive C14N 1.0, what its signature digests) when the
+    # writer's output is already canonical (``canonical_body``), else None.
+    canonical: bytes | None = None
 
     @property
     def emisor(self) -> tuple[str, str] | None:
@@ -105,13 +108,13 @@ def _numeracion(raw: dict, issues: list[Issue]) -> dict:
     return out
 
 
-def _consecutivo(doc_type_code: str, numeracion: dict, path: str, issues: list[Issue]) -> str | None:
+def _consecutivo(doc_type_code: str, numeracion: dict, path: str, issues: list[Issue]) -> Consecutivo | None:
     missing = [k for k in ("Sucursal", "Terminal", "Numero") if k not in numeracion]
     if missing:
         issues.append(Issue(path, f"is required, or give Numeracion with {', '.join(missing)} to derive it"))
         return None
     try:
-        return str(Consecutivo(numeracion["Sucursal"], numeracion["Terminal"], doc_type_code, numeracion["Numero"]))
+        return Consecutivo(numeracion["Sucursal"], numeracion["Terminal"], doc_type_code, numeracion["Numero"])
     except InputError as exc:
         issues.extend(Issue(f"Numeracion/{i.path}", i.message) for i in exc.issues)
         return None
@@ -153,18 +156,19 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
 
     if doc_type.family == "receptor":
         if doc.get("NumeroConsecutivoReceptor") is None:
-            consecutivo = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivoReceptor", issues)
-            if consecutivo:
-                doc["NumeroConsecutivoReceptor"] = consecutivo
+            derived = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivoReceptor", issues)
+            if derived:
+                doc["NumeroConsecutivoReceptor"] = str(derived)
         clave = doc.get("Clave")
         if doc.get("Mensaje") is not None and str(doc["Mensaje"]) not in RECEPTOR_TYPE_BY_MENSAJE:
             issues.append(Issue(f"{root}/Mensaje", "must be 1 (aceptado), 2 (aceptado parcialmente) or 3 (rechazado)"))
         consecutivo = doc.get("NumeroConsecutivoReceptor")
     else:
+        derived = None
         if doc.get("NumeroConsecutivo") is None:
-            consecutivo = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivo", issues)
-            if consecutivo:
-                doc["NumeroConsecutivo"] = consecutivo
+            derived = _consecutivo(doc_type.code, numeracion, f"{root}/NumeroConsecutivo", issues)
+            if derived:
+                doc["NumeroConsecutivo"] = str(derived)
         consecutivo = doc.get("NumeroConsecutivo")
         if doc.get("Clave") is None and consecutivo:
             issuer_key = doc_type.parties[0]
@@ -177,7 +181,7 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
                         Clave.new(
                             fecha.date(),
                             emitter,
-                            Consecutivo.parse(consecutivo),
+                            derived or Consecutivo.parse(consecutivo),
                             numeracion.get("Situacion", "1"),
                             numeracion.get("CodigoSeguridad"),
                             alphanumeric=schema_set != "v4.4",
@@ -201,4 +205,26 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
         raise InputError(issues)
     xml = XML_DECLARATION + body
     tree = etree.fromstring(xml)
-    return BuiltDocument(doc_type, schema_set, root, doc, tree, xml, clave, consecutivo, fecha)
+    return BuiltDocument(
+        doc_type, schema_set, root, doc, tree, xml, clave, consecutivo, fecha, canonical=canonical_body(body)
+    )
+
+
+def canonical_body(body: bytes) -> bytes | None:
+    """``body`` itself when it is its own Canonical XML (inclusive C14N 1.0), else None.
+
+    What ``to_xml`` writes differs from C14N in two places only: character references (it
+    writes ``&#13;`` where C14N writes ``&#xD;``, and ``&#9;``/``&#10;`` in attributes) and
+    attributes (C14N sorts them, writes ``>`` in them unescaped). The root's start tag, with
+    its ``xmlns="…"``, is the only place of a document without attributes where a ``"`` is
+    written, unless a text holds one; when nothing after the root's start tag has a ``"`` and
+    there is no character reference, every element is written as C14N writes it (start and end
+    tags, no whitespace between, text with ``&`` ``<`` ``>`` escaped, UTF-8) and the
+    declaration, which C14N drops, is not part of ``body``. Anything else (rare: an
+    ``OtroTexto`` with its ``codigo``, a carriage return, a quotation mark in a text) returns
+    None and is canonicalised by libxml2 when signed. Only single-byte searches are made
+    (memchr-fast: this runs on every document). ``tests/lib/test_canonical_body.py`` holds
+    this against libxml2."""
+    if body.find(b'"', body.find(b">")) < 0 and (b"&" not in body or b"&#" not in body):
+        return body
+    return None

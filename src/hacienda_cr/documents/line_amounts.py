@@ -101,7 +101,7 @@ class Reconciler:
         element = schema._children_by_name.get(key)  # schema.child(key), on the hot path
         if element is None:  # this document type has no such element
             return expected
-        expected = expected.quantize(MONEY, rounding=ROUND_HALF_UP)  # money(expected)
+        expected = expected.quantize(MONEY, ROUND_HALF_UP)  # money(expected)
         given = container.get(key)
         if given is None:
             if self.fill:
@@ -113,6 +113,14 @@ class Reconciler:
         if abs(given - expected) > TOLERANCE and all(abs(given - money(a)) > TOLERANCE for a in alternatives):
             self.issues.append(rule.issue(child_path(path, key), f"{given} does not match {formula} = {expected}"))
         return given
+
+
+def _has_tax(taxes: list, code_key: str, code: str) -> bool:
+    """Whether one of ``taxes`` has ``code`` (a plain loop: most lines have one tax)."""
+    for tax in taxes:
+        if tax.get(code_key) == code:
+            return True
+    return False
 
 
 def is_service(cabys: str | None, unit: str | None = None) -> bool:
@@ -316,6 +324,7 @@ def _settle_tax(
 
 
 def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> dict:
+    children = schema._children_by_name  # schema.child(name), asked many times per line
     quantity = line.get("Cantidad")
     price = line.get("PrecioUnitario")
     if quantity is not None and price is not None:
@@ -326,14 +335,14 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
         gross = _d(line.get("MontoTotal"))
     quantity = _d(quantity) if quantity is not None else ONE
     discounts_list = line.get("Descuento") or []
-    discounts = sum((_d(d.get("MontoDescuento")) for d in discounts_list), ZERO)
+    discounts = sum((_d(d.get("MontoDescuento")) for d in discounts_list), ZERO) if discounts_list else ZERO
     if discounts > gross:
         rec.issues.append(
             A.MONTO_DESCUENTO.issue(child_path(path, "Descuento"), f"discounts {discounts} exceed MontoTotal {gross}")
         )
     combo = (
         reconcile_combo(line, schema, path, rec)
-        if line.get("DetalleSurtido") and schema.child("DetalleSurtido")
+        if line.get("DetalleSurtido") and children.get("DetalleSurtido")
         else None
     )
     if combo:
@@ -345,19 +354,21 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
             line, schema, "SubTotal", gross - discounts, path, "MontoTotal − Σ MontoDescuento", A.SUBTOTAL
         )
 
-    assumes = schema.child("ImpuestoAsumidoEmisorFabrica") is not None
-    gifts = sum(
-        (_d(d.get("MontoDescuento")) for d in discounts_list if d.get("CodigoDescuento") in GIFT_DISCOUNTS), ZERO
+    assumes = "ImpuestoAsumidoEmisorFabrica" in children
+    gifts = (
+        sum((_d(d.get("MontoDescuento")) for d in discounts_list if d.get("CodigoDescuento") in GIFT_DISCOUNTS), ZERO)
+        if discounts_list
+        else ZERO
     )
-    tax_schema = schema.child("Impuesto")
-    data_schema = tax_schema.child("DatosImpuestoEspecifico")
+    tax_schema = children.get("Impuesto")
+    data_schema = tax_schema._children_by_name.get("DatosImpuestoEspecifico")
     taxes = line.get("Impuesto") or []
     # Taxes outside IVA first: some of them are part of its base.
     amounts = _other_taxes(
         taxes, LINE, tax_schema, data_schema, path, subtotal, quantity, combo["by_code"] if combo else None, rec
     )
     extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("Codigo") in IN_IVA_BASE), ZERO)
-    editable = line.get("IVACobradoFabrica") == "01" or any(t.get("Codigo") == "07" for t in taxes)
+    editable = line.get("IVACobradoFabrica") == "01" or _has_tax(taxes, "Codigo", "07")
     if editable and line.get("BaseImponible") is not None:
         base = line["BaseImponible"]
     elif combo:
@@ -381,7 +392,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
     iva_amount = ZERO
     for i, tax in enumerate(taxes):
         code = tax.get("Codigo")
-        tpath = child_path(path, "Impuesto", i)
+        tpath = (path, "Impuesto", i)  # made into text only for an issue (path_text)
         if code in ALL_IVA:
             rate_code = tax.get("CodigoTarifaIVA")
             if (
@@ -450,7 +461,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
         "Σ Monto − Σ MontoExoneracion − ImpuestoAsumidoEmisorFabrica",
         A.IMPUESTO_NETO,
     )
-    if schema.child("ImpuestoNeto") is None:
+    if "ImpuestoNeto" not in children:
         net = money(total_tax - total_exonerated - assumed)
     rec.settle(line, schema, "MontoTotalLinea", subtotal + net, path, "SubTotal + ImpuestoNeto", A.MONTO_TOTAL_LINEA)
     exonerated_share = min(ONE, total_exonerated / iva_amount) if iva_amount and total_exonerated else ZERO
@@ -462,8 +473,19 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
         "parts": _scaled(parts, gross),
         "exonerated_share": exonerated_share,
         "breakdown": _line_breakdown(taxes, amounts, exonerated, assumed, combo, quantity),
-        "taxed": any(cls == "gravado" for cls, _, _ in parts) or any(t.get("Codigo") not in ALL_IVA for t in taxes),
+        "taxed": _taxed(parts, taxes),
     }
+
+
+def _taxed(parts: list[tuple[str, bool, Decimal]], taxes: list) -> bool:
+    """Whether the line counts as taxed for the summary: a taxed part, or a tax outside IVA."""
+    for cls, _, _ in parts:
+        if cls == "gravado":
+            return True
+    for tax in taxes:
+        if tax.get("Codigo") not in ALL_IVA:
+            return True
+    return False
 
 
 def _scaled(parts: list[tuple[str, bool, Decimal]], gross: Decimal) -> list[tuple[str, bool, Decimal]]:
@@ -483,8 +505,7 @@ def _scaled(parts: list[tuple[str, bool, Decimal]], gross: Decimal) -> list[tupl
 def _reconcile_assumed(line, schema, path, rec: Reconciler, gift_tax: Decimal, net_before: Decimal, taxes) -> Decimal:
     """ImpuestoAsumidoEmisorFabrica (p. 46): the regalías' tax; with taxes collected at the
     factory, anything from that up to the line's tax; 0 otherwise."""
-    element = schema.child("ImpuestoAsumidoEmisorFabrica")
-    if element is None:
+    if "ImpuestoAsumidoEmisorFabrica" not in schema._children_by_name:
         return ZERO
     given = line.get("ImpuestoAsumidoEmisorFabrica")
     if given is None:
@@ -521,6 +542,12 @@ def _line_breakdown(taxes, amounts, exonerated, assumed, combo, quantity) -> dic
     """Per (Codigo, CodigoTarifaIVA): the tax net of exonerations and assumed tax, the assumed
     tax taken from IVA first (p. 53)."""
     breakdown: dict[tuple[str, str | None], Decimal] = {}
+    if len(taxes) == 1 and not combo:  # the common line: one tax, nothing to order or merge
+        tax = taxes[0]
+        net = amounts.get(0, ZERO) - exonerated.get(0, ZERO)
+        taken = min(assumed, max(net, ZERO))
+        breakdown[(tax.get("Codigo"), tax.get("CodigoTarifaIVA"))] = ZERO + (net - taken)  # as the loop adds it
+        return breakdown
     remaining = assumed
     order = sorted(range(len(taxes)), key=lambda i: taxes[i].get("Codigo") not in ALL_IVA)
     for i in order:

@@ -60,12 +60,13 @@ def check_detail(doc_type: DocumentType, doc: dict, path: str, issues: list[Issu
     detail_path = child_path(path, "DetalleServicio")
     cabys_optional = code in NOTES and _financial_or_old(doc)
     for i, line in enumerate(lines):
-        _check_line(code, line, child_path(detail_path, "LineaDetalle", i), cabys_optional, issues)
+        # paths made into text only for an issue (path_text)
+        _check_line(code, line, (detail_path, "LineaDetalle", i), cabys_optional, issues)
     for i, charge in enumerate(charges):
         _check_charge(charge, child_path(path, "OtrosCargos", i), issues)
 
 
-def _check_line(code: str, line: dict, lpath: str, cabys_optional: bool, issues: list[Issue]) -> None:
+def _check_line(code: str, line: dict, lpath: str | tuple, cabys_optional: bool, issues: list[Issue]) -> None:
     cabys = line.get("CodigoCABYS")
     if cabys is not None and not _CABYS.fullmatch(cabys):
         issues.append(A.CABYS.issue(child_path(lpath, "CodigoCABYS"), f"{cabys!r} is not a CABYS code (13 digits)"))
@@ -110,9 +111,10 @@ def _check_line(code: str, line: dict, lpath: str, cabys_optional: bool, issues:
             )
         )
     for j, discount in enumerate(line.get("Descuento") or []):
-        dpath = child_path(lpath, "Descuento", j)
-        A.DESCUENTO_OTRO.require(discount, "CodigoDescuento", "99", "CodigoDescuentoOTRO", dpath, issues)
-        A.NATURALEZA_DESCUENTO.require(discount, "CodigoDescuento", "99", "NaturalezaDescuento", dpath, issues)
+        if discount.get("CodigoDescuento") == "99":  # what the two rules ask of; other discounts pass
+            dpath = child_path(lpath, "Descuento", j)
+            A.DESCUENTO_OTRO.require(discount, "CodigoDescuento", "99", "CodigoDescuentoOTRO", dpath, issues)
+            A.NATURALEZA_DESCUENTO.require(discount, "CodigoDescuento", "99", "NaturalezaDescuento", dpath, issues)
     taxes = line.get("Impuesto") or []
     factory = line.get("IVACobradoFabrica")
     if factory == "02":
@@ -132,13 +134,13 @@ def _check_line(code: str, line: dict, lpath: str, cabys_optional: bool, issues:
             )
         )
     for j, tax in enumerate(taxes):
-        _check_tax(code, tax, child_path(lpath, "Impuesto", j), bool(combo), issues)
+        _check_tax(code, tax, (lpath, "Impuesto", j), bool(combo), issues)
     if combo:
         for k, part in enumerate(combo.get("LineaDetalleSurtido") or []):
             _check_component(code, part, child_path(lpath, "DetalleSurtido/LineaDetalleSurtido", k), issues)
 
 
-def _check_tax(code: str, tax: dict, tpath: str, combo: bool, issues: list[Issue]) -> None:
+def _check_tax(code: str, tax: dict, tpath: str | tuple, combo: bool, issues: list[Issue]) -> None:
     tax_code = tax.get("Codigo")
     rate_code = tax.get("CodigoTarifaIVA")
     A.IMPUESTO_OTRO.require(tax, "Codigo", "99", "CodigoImpuestoOTRO", tpath, issues)
@@ -151,7 +153,8 @@ def _check_tax(code: str, tax: dict, tpath: str, combo: bool, issues: list[Issue
         )
     elif tax_code in ("01", "07") and not rate_code and not combo:
         issues.append(A.TARIFA_IVA_REQUERIDA.issue(child_path(tpath, "CodigoTarifaIVA"), "is required for IVA"))
-    _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)
+    if rate_code in TRANSITIONAL_RATES:  # the path is made only when the rule can apply
+        _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)
     rate = tax.get("Tarifa")
     if tax_code == "01" and rate_code in IVA_RATES and rate is not None and rate != IVA_RATES[rate_code]:
         issues.append(

@@ -120,12 +120,15 @@ def _check_numbering(doc_type: DocumentType, doc: dict, path: str, issues: list[
     if not doc.get("Clave"):
         return
     cpath = child_path(path, "Clave")
+    text = doc["Clave"]
     try:
-        clave = Clave.parse(doc["Clave"], alphanumeric=alphanumeric, path=cpath)
+        clave = Clave.parse(text, alphanumeric=alphanumeric, path=cpath)
     except InputError as exc:
         issues.extend(A.CLAVE.issue(i.path, i.message) for i in exc.issues)
         return
-    if consecutivo is not None and str(clave.consecutivo) != str(consecutivo):
+    # Both parsed, so each is its own text: compare positions 22-41 and 10-21 of the clave's
+    # text rather than writing the parsed parts back out.
+    if consecutivo is not None and text[21:41] != doc["NumeroConsecutivo"]:
         issues.append(
             A.CLAVE_CONSECUTIVO.issue(
                 cpath, f"contains consecutivo {clave.consecutivo}, the document's NumeroConsecutivo is {consecutivo}"
@@ -141,10 +144,10 @@ def _check_numbering(doc_type: DocumentType, doc: dict, path: str, issues: list[
         )
     issuer_key = "Receptor" if doc_type.code == FEC else "Emisor"
     issuer = ((doc.get(issuer_key) or {}).get("Identificacion") or {}).get("Numero")
-    if issuer and issuer.rjust(12, "0") != str(clave)[9:21]:
+    if issuer and issuer.rjust(12, "0") != text[9:21]:
         issues.append(
             A.CLAVE_EMISOR.issue(
-                cpath, f"contains issuer id {str(clave)[9:21]}; the document is issued by its {issuer_key} {issuer}"
+                cpath, f"contains issuer id {text[9:21]}; the document is issued by its {issuer_key} {issuer}"
             )
         )
     if clave.situation == "2":

@@ -23,6 +23,7 @@ The annex's formulas (pp. 50-55):
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from hacienda_cr.documents.annex import A
@@ -60,6 +61,42 @@ CLASS_SUMS = {
 
 __all__ = ["IVA_RATES", "reconcile_receipt", "reconcile_sale"]
 
+# (element, class, formula) of each class total, in CLASS_TOTALS' order.
+CLASS_SETTLES = tuple(
+    (name, cls, f"Σ MontoTotal of the {cls} {'services' if service else 'goods'}")
+    for (service, cls), name in CLASS_TOTALS.items()
+)
+
+
+@dataclass(frozen=True)
+class _SummaryPlan:
+    """What of the class totals a ResumenFactura's schema has; the same for every document of
+    a type, so worked out once per schema element instead of per document."""
+
+    fallbacks: tuple[tuple[str, str], ...]  # (class total the schema lacks, the one that takes its lines)
+    class_sums: tuple[tuple[str, str, tuple[str, ...], str], ...]  # (class, sum element, its parts, formula)
+    has_class_sums: bool
+
+
+_SUMMARY_PLANS: dict[int, _SummaryPlan] = {}
+
+
+def _summary_plan(schema: Element) -> _SummaryPlan:
+    plan = _SUMMARY_PLANS.get(id(schema))
+    if plan is None:
+        fallbacks = tuple(
+            (CLASS_TOTALS[(service, cls)], CLASS_TOTALS[(service, FALLBACK_CLASS[cls])])
+            for service, cls in CLASS_TOTALS
+            if cls in FALLBACK_CLASS and schema.child(CLASS_TOTALS[(service, cls)]) is None
+        )
+        class_sums = []
+        for cls, sum_name in CLASS_SUMS.items():
+            parts = tuple(n for (_, c), n in CLASS_TOTALS.items() if c == cls and schema.child(n) is not None)
+            class_sums.append((cls, sum_name, parts, " + ".join(parts) or "0"))
+        has_class_sums = any(schema.child(n) is not None for n in CLASS_SUMS.values())
+        plan = _SUMMARY_PLANS[id(schema)] = _SummaryPlan(fallbacks, tuple(class_sums), has_class_sums)
+    return plan
+
 
 def _d(value) -> Decimal:
     return value if isinstance(value, Decimal) else ZERO if value is None else Decimal(value)
@@ -80,7 +117,7 @@ def reconcile_sale(doc: dict, root: Element, path: str, issues: list[Issue], fil
     breakdown: OrderedDict[tuple[str, str | None], Decimal] = OrderedDict()
 
     for index, line in enumerate(lines):
-        lpath = child_path(detail_path, "LineaDetalle", index)
+        lpath = (detail_path, "LineaDetalle", index)  # made into text only for an issue (path_text)
         if fill and "NumeroLinea" not in line:
             line["NumeroLinea"] = index + 1
         elif line.get("NumeroLinea") not in (None, index + 1):
@@ -116,12 +153,12 @@ def reconcile_sale(doc: dict, root: Element, path: str, issues: list[Issue], fil
     if fill and "CodigoTipoMoneda" not in summary:
         summary["CodigoTipoMoneda"] = {"CodigoMoneda": "CRC", "TipoCambio": Decimal(1)}
 
+    plan = _summary_plan(summary_schema)
     # Documents without a class (Exportación has no exonerated / not-subject totals) count
     # those lines in the nearest class they do have.
-    for (service, cls), fallback in ((k, FALLBACK_CLASS[k[1]]) for k in CLASS_TOTALS if k[1] in FALLBACK_CLASS):
-        name = CLASS_TOTALS[(service, cls)]
-        if summary_schema.child(name) is None and buckets[name]:
-            buckets[CLASS_TOTALS[(service, fallback)]] += buckets[name]
+    for name, fallback_name in plan.fallbacks:
+        if buckets[name]:
+            buckets[fallback_name] += buckets[name]
             buckets[name] = ZERO
     class_rules = {
         "gravado": A.TOTAL_GRAVADO,
@@ -129,23 +166,17 @@ def reconcile_sale(doc: dict, root: Element, path: str, issues: list[Issue], fil
         "exonerado": A.TOTAL_EXONERADO,
         "no_sujeto": A.TOTAL_NO_SUJETO,
     }
-    for (service, cls), name in CLASS_TOTALS.items():
-        kind = "services" if service else "goods"
-        rec.settle(
-            summary, summary_schema, name, buckets[name], spath, f"Σ MontoTotal of the {cls} {kind}", class_rules[cls]
-        )
+    for name, cls, formula in CLASS_SETTLES:
+        rec.settle(summary, summary_schema, name, buckets[name], spath, formula, class_rules[cls])
     class_sums = {}
-    for cls, sum_name in CLASS_SUMS.items():
-        parts = [n for (svc, c), n in CLASS_TOTALS.items() if c == cls and summary_schema.child(n) is not None]
+    for cls, sum_name, parts, formula in plan.class_sums:
         expected = sum((_d(summary.get(n)) for n in parts), ZERO)
-        class_sums[cls] = rec.settle(
-            summary, summary_schema, sum_name, expected, spath, " + ".join(parts) or "0", A.TOTALES_CLASE
-        )
+        class_sums[cls] = rec.settle(summary, summary_schema, sum_name, expected, spath, formula, A.TOTALES_CLASE)
     gross_total = sum((_d(line.get("MontoTotal")) for line in lines), ZERO)
     venta = rec.settle(
         summary, summary_schema, "TotalVenta", gross_total, spath, "Σ MontoTotal of the lines", A.TOTAL_VENTA
     )
-    if any(summary_schema.child(n) is not None for n in CLASS_SUMS.values()):
+    if plan.has_class_sums:
         class_total = sum((_d(summary.get(n, class_sums[c])) for c, n in CLASS_SUMS.items()), ZERO)
         if abs(class_total - venta) > TOLERANCE:
             issues.append(

@@ -15,7 +15,16 @@ from dataclasses import asdict, is_dataclass
 from lxml import etree
 
 from hacienda_cr.documents.schema_tree import Element, children_by_name
-from hacienda_cr.documents.values import ValueProblem, format_value, formatter_for, parse_value, parser_for, read_value
+from hacienda_cr.documents.values import (
+    XML_TEXT_ESCAPES,
+    ValueProblem,
+    format_value,
+    formatter_for,
+    inline_format,
+    parse_value,
+    parser_for,
+    read_value,
+)
 from hacienda_cr.errors import Issue
 
 TEXT_KEY = "#text"
@@ -29,9 +38,21 @@ def _absent(value: object) -> bool:
     return value is None or (not value and isinstance(value, _EMPTIABLE))
 
 
-def child_path(path: str, name: str, index: int | None = None) -> str:
+def child_path(path: str | tuple, name: str, index: int | None = None) -> str:
+    if type(path) is not str:
+        path = path_text(path)
     step = name if index is None else f"{name}[{index + 1}]"
     return f"{path}/{step}" if path else step
+
+
+def path_text(path: str | tuple) -> str:
+    """The text of a path. The hot paths (normalizing, writing, amounts, line rules) hand
+    paths down lazily as ``(parent, name, index)``: most elements raise no issue, so their
+    path is made only when one does (``child_path`` and ``Rule.issue`` accept both forms)."""
+    if type(path) is str:
+        return path
+    parent, name, index = path
+    return child_path(parent, name, index)
 
 
 def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
@@ -42,42 +63,64 @@ def _unknown_key_issue(key: str, element: Element, path: str) -> Issue:
 
 
 # Per element: for each child, what normalizing it needs (kind 0 simple, 1 complex,
-# 2 text with attributes), computed once.
+# 2 text with attributes, 3 the signature), computed once.
 _NORMALIZE_PLANS: dict[int, dict] = {}
+_SIMPLE, _COMPLEX, _ATTRIBUTED, _SIGNATURE = 0, 1, 2, 3
 
 
-def _normalize_plan(element: Element) -> dict:
+def _normalize_plan(element: Element) -> tuple[dict, dict]:
+    """(the parser of each simple child that appears once: the common case, taken first;
+    for every child, its entry)."""
     plan = _NORMALIZE_PLANS.get(id(element))
     if plan is None:
-        plan = _NORMALIZE_PLANS[id(element)] = {
+        entries = {
             c.name: (
                 c,
                 c.repeated,
-                1 if c.children else 2 if c.attributes else 0,
+                _SIGNATURE if c.signature else _COMPLEX if c.children else _ATTRIBUTED if c.attributes else _SIMPLE,
                 parser_for(c.simple) if c.simple else None,
             )
             for c in element.children
         }
+        simple = {name: e[3] for name, e in entries.items() if e[2] == _SIMPLE and not e[1]}
+        plan = _NORMALIZE_PLANS[id(element)] = (simple, entries)
     return plan
 
 
-def normalize(data: object, element: Element, path: str, issues: list[Issue]) -> dict:
-    """Check ``data`` against a complex element and return it with parsed values."""
+def normalize(data: object, element: Element, path: str | tuple, issues: list[Issue]) -> dict:
+    """Check ``data`` against a complex element and return it with parsed values. ``path``: its
+    text, or ``(parent, name, index)`` when handed down lazily (``path_text``).
+
+    Every value of every document passes through here, so the per-value steps are written
+    inline (no helper call per value; the path of a value is only made for its issue)."""
     if type(data) is not dict:
         if is_dataclass(data) and not isinstance(data, type):
             data = asdict(data)
         if not isinstance(data, dict):
-            issues.append(Issue(path, f"expected an object with the children of {element.name}"))
+            issues.append(Issue(path_text(path), f"expected an object with the children of {element.name}"))
             return {}
     out: dict = {}
-    plan = _normalize_plan(element)
+    simple, plan = _NORMALIZE_PLANS.get(id(element)) or _normalize_plan(element)
     for key, value in data.items():
+        parse = simple.get(key)
+        if parse is not None:  # a simple child that appears once: the same steps as below
+            if value is None or (not value and isinstance(value, _EMPTIABLE)):
+                continue
+            if isinstance(value, list):
+                issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
+                continue
+            try:
+                out[key] = parse(value)
+            except ValueProblem as exc:
+                issues.append(Issue(child_path(path, key), str(exc)))
+                out[key] = None
+            continue
         entry = plan.get(key)
         if entry is None:
-            issues.append(_unknown_key_issue(key, element, path))
+            issues.append(_unknown_key_issue(key, element, path_text(path)))
             continue
         child, repeated, kind, parse = entry
-        if child.signature:
+        if kind == _SIGNATURE:
             issues.append(Issue(child_path(path, key), "the signature is added by signing, not given as data"))
             continue
         if value is None or (not value and isinstance(value, _EMPTIABLE)):  # _absent, in fewer steps
@@ -86,33 +129,34 @@ def normalize(data: object, element: Element, path: str, issues: list[Issue]) ->
             items = value if isinstance(value, list) else [value]
             if child.max_occurs is not None and len(items) > child.max_occurs:
                 issues.append(Issue(child_path(path, key), f"{len(items)} given; at most {child.max_occurs} allowed"))
-            if kind == 0:
-                out[key] = [_parse(parse, item, path, key, i, issues) for i, item in enumerate(items)]
+            parsed = []
+            if kind == _SIMPLE:
+                for item in items:
+                    try:
+                        parsed.append(parse(item))
+                    except ValueProblem as exc:
+                        issues.append(Issue(child_path(path, key, len(parsed)), str(exc)))
+                        parsed.append(None)
+            elif kind == _COMPLEX:
+                for item in items:
+                    parsed.append(normalize(item, child, (path, key, len(parsed)), issues))
             else:
-                out[key] = [
-                    _normalize_one(item, child, kind, child_path(path, key, i), issues) for i, item in enumerate(items)
-                ]
+                for item in items:
+                    parsed.append(_normalize_with_attributes(item, child, child_path(path, key, len(parsed)), issues))
+            out[key] = parsed
         elif isinstance(value, list):
             issues.append(Issue(child_path(path, key), "appears once at most; a list was given"))
-        elif kind == 0:
-            out[key] = _parse(parse, value, path, key, None, issues)
+        elif kind == _SIMPLE:
+            try:
+                out[key] = parse(value)
+            except ValueProblem as exc:
+                issues.append(Issue(child_path(path, key), str(exc)))
+                out[key] = None
+        elif kind == _COMPLEX:
+            out[key] = normalize(value, child, (path, key, None), issues)
         else:
-            out[key] = _normalize_one(value, child, kind, child_path(path, key), issues)
+            out[key] = _normalize_with_attributes(value, child, child_path(path, key), issues)
     return out
-
-
-def _parse(parse, value, path: str, key: str, index: int | None, issues: list[Issue]):
-    try:
-        return parse(value)
-    except ValueProblem as exc:
-        issues.append(Issue(child_path(path, key, index), str(exc)))
-        return None
-
-
-def _normalize_one(value: object, element: Element, kind: int, path: str, issues: list[Issue]):
-    if kind == 1:
-        return normalize(value, element, path, issues)
-    return _normalize_with_attributes(value, element, path, issues)
 
 
 def _normalize_with_attributes(value: object, element: Element, path: str, issues: list[Issue]) -> dict:
@@ -170,14 +214,24 @@ _WRITERS: dict[int, object] = {}
 
 
 def _write(parts: list, data: dict, element: Element, path: str, issues: list[Issue]) -> None:
+    _writer_for(element)(parts, data, path, issues)
+
+
+def _writer_for(element: Element):
     writer = _WRITERS.get(id(element))
     if writer is None:
         writer = _WRITERS[id(element)] = _compile_writer(element)
-    writer(parts, data, path, issues)
+    return writer
 
 
 def _compile_writer(element: Element):
-    namespace: dict = {"Issue": Issue, "child_path": child_path, "_write": _write, "_write_attributed": _write_attributed}
+    # A complex child's own writer is bound into the code (w<n>): called directly, not looked up.
+    namespace: dict = {
+        "Issue": Issue,
+        "child_path": child_path,
+        "_write_attributed": _write_attributed,
+        "XML_TEXT_ESCAPES": XML_TEXT_ESCAPES,
+    }
     lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
     for n, child in enumerate(c for c in element.children if not c.signature):
         name = child.name
@@ -194,9 +248,9 @@ def _compile_writer(element: Element):
             namespace[f"f{n}"] = formatter_for(child.simple)
             if child.repeated:
                 lines.append("        for item in value:")
-                lines.append(f"            append({opening} + f{n}(item) + {closing})")
+                lines.append(f"            append({_text_expression(child, 'item', n)})")
             else:
-                lines.append(f"        append({opening} + f{n}(value) + {closing})")
+                lines.append(f"        append({_text_expression(child, 'value', n)})")
             continue
         if child.repeated:
             if child.min_occurs > 0:
@@ -206,18 +260,29 @@ def _compile_writer(element: Element):
                     f"{f'at least {child.min_occurs} required'!r}))"
                 )
             lines.append("        for i, item in enumerate(value):")
-            item, item_path, indent = "item", f"child_path(path, {name!r}, i)", "            "
+            item, item_path, indent = "item", f"(path, {name!r}, i)", "            "
         else:
-            item, item_path, indent = "value", f"child_path(path, {name!r})", "        "
+            item, item_path, indent = "value", f"(path, {name!r}, None)", "        "
         if child.children:
+            namespace[f"w{n}"] = _writer_for(child)
             lines.append(f"{indent}append({opening})")
-            lines.append(f"{indent}_write(parts, {item}, c{n}, {item_path}, issues)")
+            lines.append(f"{indent}w{n}(parts, {item}, {item_path}, issues)")
             lines.append(f"{indent}append({closing})")
         else:
             namespace[f"f{n}"] = formatter_for(child.simple) if child.simple else None
             lines.append(f"{indent}_write_attributed(append, {item}, c{n}, f{n})")
     exec("\n".join(lines), namespace)  # noqa: S102 (code generated from the schema tree, not from input)
     return namespace["write"]
+
+
+def _text_expression(child: Element, item: str, n: int) -> str:
+    """The element's text as one expression: an f-string doing the formatter's work inline
+    (``inline_format``) where it can, else through the formatter ``f<n>``."""
+    name = child.name
+    field = inline_format(child.simple, item)
+    if field is not None:
+        return f'f"<{name}>{field}</{name}>"'
+    return f"{f'<{name}>'!r} + f{n}({item}) + {f'</{name}>'!r}"
 
 
 def _write_attributed(append, item: dict, child: Element, fmt) -> None:

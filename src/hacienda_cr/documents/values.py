@@ -82,7 +82,9 @@ def _check_digits(value: Decimal, simple: Simple) -> None:
     if simple.fraction_digits is not None and fraction > simple.fraction_digits:
         raise ValueProblem(f"{value} has {fraction} decimals; at most {simple.fraction_digits} are allowed")
     if simple.total_digits is not None:
-        integer_digits = len(str(abs(value).quantize(Decimal(1), rounding="ROUND_DOWN")).lstrip("0"))
+        # From the exponent, not by rounding to an integer: a number longer than the decimal
+        # context's 28 digits cannot be rounded (InvalidOperation) and must get this message.
+        integer_digits = max(0, value.adjusted() + 1) if value else 0
         allowed = simple.total_digits - (simple.fraction_digits or 0)
         if integer_digits > allowed:
             raise ValueProblem(f"{value} has more than {allowed} digits before the decimal point")
@@ -217,8 +219,17 @@ def _make_parser(simple: Simple):
                 return slow(raw)
             if not value.is_finite():
                 return slow(raw)
-            if fraction is not None and value.as_tuple().exponent < -fraction:
-                return slow(raw)  # may still fit once trailing zeros go; slow path decides
+            if fraction is not None:
+                # Text without an exponent has at most as many decimals as characters after its
+                # point (underscores and spaces only add characters): when those fit, so does
+                # the value, without building its digit tuple. Anything else is measured exactly.
+                if kind is str and "e" not in raw and "E" not in raw:
+                    dot = raw.find(".")
+                    measure = dot >= 0 and len(raw) - dot - 1 > fraction
+                else:
+                    measure = True
+                if measure and value.as_tuple().exponent < -fraction:
+                    return slow(raw)  # may still fit once trailing zeros go; slow path decides
             if bound is not None and abs(value) >= bound:
                 return slow(raw)
             if (low is not None and value < low) or (high is not None and value > high):
@@ -269,13 +280,40 @@ def _make_parser(simple: Simple):
     return slow
 
 
-_XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def fixed_point_spec(simple: Simple) -> str | None:
+    """The format spec of a decimal type with fractionDigits (``.5f`` for amounts), else None."""
+    if simple.base in DECIMAL_BASES and simple.fraction_digits is not None:
+        return f".{simple.fraction_digits}f"
+    return None
+
+
+def inline_format(simple: Simple, name: str) -> str | None:
+    """What ``formatter_for(simple)`` does to the value called ``name``, as the replacement
+    field of an f-string (``{name:.5f}``), for writers generated as code: the text is made
+    without a call per value. None when only the formatter can (date-times). The escaping
+    table is ``XML_TEXT_ESCAPES`` in the generated code's namespace."""
+    spec = fixed_point_spec(simple)
+    if spec is not None:
+        return f"{{{name}:{spec}}}"
+    if simple.base in DECIMAL_BASES:
+        return None
+    if simple.base in INTEGER_BASES:
+        width = _digits_width(simple.pattern)
+        return f"{{str({name}).zfill({width})}}" if width else f"{{{name}}}"  # format(x, "") is str(x)
+    if simple.base == "dateTime":
+        return None
+    if simple.enum is not None and all(v.isalnum() for v in simple.enum):
+        return f"{{{name}}}"
+    return f"{{{name}.translate(XML_TEXT_ESCAPES)}}"
 
 
 def _make_formatter(simple: Simple):
     """value -> the element's XML text, escaped."""
     if simple.base in DECIMAL_BASES:
-        spec = f".{simple.fraction_digits}f" if simple.fraction_digits is not None else None
+        spec = fixed_point_spec(simple)
         if spec:
             return lambda value: format(value, spec)
         return lambda value: format(value.normalize(), "f")
@@ -286,4 +324,4 @@ def _make_formatter(simple: Simple):
         return format_datetime
     if simple.enum is not None and all(v.isalnum() for v in simple.enum):
         return str  # codes need no escaping
-    return lambda value: value.translate(_XML_TEXT_ESCAPES)
+    return lambda value: value.translate(XML_TEXT_ESCAPES)

@@ -4,7 +4,9 @@ How a document is signed:
 
 1. The input bytes are parsed once; the digest of the document reference is the SHA-256 of
    the whole document in inclusive C14N without comments, computed by libxml2 in the
-   document's own context (whatever namespaces the root declares).
+   document's own context (whatever namespaces the root declares) - or, when the caller
+   wrote the document and vouches that its bytes are already canonical
+   (``canonical_document``, the builder's ``BuiltDocument.canonical``), of those bytes.
 2. The signature is written directly in canonical form: every element this module emits has
    a fixed shape, so the canonical bytes of SignedInfo, KeyInfo and SignedProperties are
    produced by string formatting with the namespace declarations (and ``xml:*``
@@ -164,6 +166,7 @@ def sign_xml(
     *,
     signing_time: datetime | None = None,
     parsed_root: etree._Element | None = None,
+    canonical_document: bytes | None = None,
 ) -> bytes:
     """Return ``xml`` with a Hacienda v4.4 XAdES-EPES signature appended to its root.
 
@@ -171,6 +174,9 @@ def sign_xml(
     tag; nothing else changes.  A document that already carries signatures gets one more.
     ``parsed_root``: the root element parsed from exactly these bytes, when the caller has
     it (``issuing`` does), so they are not parsed a second time.
+    ``canonical_document``: the Canonical XML of exactly these bytes, when the caller wrote
+    them in canonical form and knows it (``BuiltDocument.canonical``), so libxml2's C14N pass
+    is not run again; the document digest is the SHA-256 of these bytes.
     """
     if not isinstance(key, SigningKey):
         raise InputError(f"key must be a SigningKey, got {type(key).__name__}")
@@ -188,14 +194,15 @@ def sign_xml(
         )
     offset, root_end, self_closing = _insertion_point(data, root)
 
-    try:
-        canonical_document = etree.tostring(
-            parsed.tree, method="c14n", exclusive=False, with_comments=False
-        )
-    except etree.C14NError:
-        raise InputError(
-            f"the document cannot be signed: {C14N_FAILURE}"
-        ) from None
+    if canonical_document is None:
+        try:
+            canonical_document = etree.tostring(
+                parsed.tree, method="c14n", exclusive=False, with_comments=False
+            )
+        except etree.C14NError:
+            raise InputError(
+                f"the document cannot be signed: {C14N_FAILURE}"
+            ) from None
     document_digest = hashlib.sha256(canonical_document).digest()
 
     ids = uuid.uuid4().hex
