@@ -11,19 +11,24 @@ nothing here.
   running — and locking — the e-invoicing queue for minutes. Each process the main process forks
   asks the kernel (``prctl(PR_SET_PDEATHSIG)``) to be killed when its parent dies, and so does the
   websocket process; what they were doing is what a crash leaves, which the queue is built for.
-* Cron workers look for due jobs every few seconds. Odoo's prefork cron worker sleeps 60 s (plus
-  up to 9 s, from its pid) between two looks unless a NOTIFY wakes it, and only a job due *now*
-  notifies: the queue's wake-ups at a later time (a retry, a status query, an e-mail), a cron
-  worker started after a crash and one started again after PostgreSQL restarted all waited up to
-  70 s. Each look is a couple of small queries.
+* Cron workers look for due jobs every 1 to 1.9 s. Odoo's prefork cron worker sleeps 60 s plus
+  its pid % 10 s between two looks unless a NOTIFY wakes it, and only a job due *now* notifies:
+  the queue's wake-ups at a later time (a retry, a status query, an e-mail: the queue's run ends
+  and schedules the next with ``ir.cron._trigger(at=...)``), a cron worker started after a crash
+  and one started again after PostgreSQL restarted all waited up to 69 s — and still up to 10 s
+  with a shorter base, the pid's share being whole seconds. The spread between workers (so that
+  they do not all look at once) is tenths of a second here. Each look is a couple of small queries.
 """
 
 import ctypes
 import ctypes.util
+import errno
 import logging
 import os
+import select
 import signal
 import sys
+import time
 
 import odoo
 from odoo.service import server
@@ -32,8 +37,10 @@ from odoo.tools import config
 _logger = logging.getLogger(__name__)
 
 MODULE = 'l10n_cr_einvoice'
-# Base of the prefork cron workers' wait between two looks for due jobs (Odoo adds pid % 10 s).
+# The prefork cron workers' wait between two looks for due jobs, before each worker's share of the
+# spread (see cron_poll_interval).
 CRON_POLL_INTERVAL = 1
+CRON_POLL_SPREAD = 1  # seconds over which the workers' waits are spread, by pid % 10
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _state = {'installed': False, 'forking_pid': None}
@@ -54,9 +61,30 @@ def post_load():
         return
     os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
     if config['workers']:
-        server.SLEEP_INTERVAL = CRON_POLL_INTERVAL
+        server.WorkerCron.sleep = cron_worker_sleep
         _logger.info("Server-wide %s: workers die with the main process; cron workers look for due jobs "
-                     "every %s-%s s", MODULE, CRON_POLL_INTERVAL, CRON_POLL_INTERVAL + 9)
+                     "every %s-%s s", MODULE, cron_poll_interval(0), cron_poll_interval(9))
+
+
+def cron_poll_interval(pid):
+    """Seconds a cron worker of process ``pid`` waits between two looks for due jobs."""
+    return CRON_POLL_INTERVAL + CRON_POLL_SPREAD * (pid % 10) / 10
+
+
+def cron_worker_sleep(worker):
+    """Odoo's ``WorkerCron.sleep`` (odoo/service/server.py) waiting ``cron_poll_interval``: once
+    every database was processed, wait until a NOTIFY on the worker's connection, a wake-up from the
+    main process or the interval's end."""
+    if worker.db_queue:
+        return
+    try:
+        select.select([worker.wakeup_fd_r, worker.dbcursor._cnx], [], [], cron_poll_interval(worker.pid))
+        time.sleep(worker.pid / 100 % .1)  # as Odoo: workers woken by one NOTIFY do not query at once
+        worker.dbcursor._cnx.poll()
+        server.empty_pipe(worker.wakeup_fd_r)
+    except OSError as exc:
+        if exc.errno != errno.EINTR:
+            raise
 
 
 def die_with_parent(sig=signal.SIGKILL):

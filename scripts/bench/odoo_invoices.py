@@ -160,17 +160,21 @@ def main(argv=None) -> int:
         post_times = post_each(drafts(args.invoices))
 
         # Draining: the cron's work (submit, then follow until accepted), committing per document.
+        # A run ends when nothing is due and names its next run (the cron's wake-up): this loop
+        # waits for it, as a cron worker would.
         started = time.perf_counter()
         runs = 0
         while True:
             with registry.cursor() as cr:
                 env = api.Environment(cr, 2, context)
-                env["l10n_cr.einvoice.document"]._l10n_cr_process_queue(time_budget=600, max_wait=15)
+                stats = env["l10n_cr.einvoice.document"]._l10n_cr_process_queue(time_budget=600)
                 runs += 1
                 states = dict(env["l10n_cr.einvoice.document"]._read_group(
                     [("company_id", "=", company_id)], ["state"], ["__count"]))
-            if states.get("to_send", 0) + states.get("sent", 0) == 0 or runs > 50:
+            if states.get("to_send", 0) + states.get("sent", 0) == 0 or time.perf_counter() - started > 900:
                 break
+            if stats["next_run"]:
+                time.sleep(max(0.0, (stats["next_run"] - fields.Datetime.now()).total_seconds()))
         drain = time.perf_counter() - started
         accepted = states.get("accepted", 0)
         stats = simulator.stats()

@@ -58,7 +58,9 @@ MAX_HACIENDA_ERRORS = 5  # ind-estado "error" this often in a row → stop and t
 MAX_FINAL_WITHOUT_ANSWER = 5  # a final state without its MensajeHacienda: wait for it this many polls
 NOTIFY_TRANSIENT_AFTER = 10  # attempts; tell someone that Hacienda has been unreachable for long
 CRON_TIME_BUDGET = 240  # seconds per cron run
-CRON_MAX_WAIT = 15  # sleep inside a run for work due this soon, rather than rescheduling
+# A run ends with documents due that another transaction holds (the other cron job, a user's Send
+# now): the queue looks again this much later, not at once (the run would only skip them again).
+HELD_RECHECK = 1
 # While Hacienda cannot be reached, one document per company (the probe) tries again this often, so
 # that the queue knows within seconds when it is back; the others follow their backoff until then.
 PROBE_INTERVAL = 10
@@ -332,13 +334,13 @@ class L10nCrEinvoiceDocument(models.Model):
     def _cron_l10n_cr_process_queue(self):
         # Supplier documents Hacienda had not decided on are asked about again first (a few calls).
         self.env['l10n_cr.einvoice.received']._l10n_cr_check_due()
-        self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, max_wait=CRON_MAX_WAIT)
+        self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET)
 
     @api.model
     def _cron_l10n_cr_help_queue(self):
         """A helper of the queue (another cron job, run by another cron worker): what is due now,
-        alongside the main job; the row locks share the documents out. It does not wait for
-        work due later: that is the main job's, which keeps a cron worker free for other jobs."""
+        alongside the main job; the row locks share the documents out. Like the main job, it ends
+        by waking the main job when the next document is due."""
         self._l10n_cr_process_queue(time_budget=CRON_TIME_BUDGET, helper=True)
 
     @api.model
@@ -400,14 +402,18 @@ class L10nCrEinvoiceDocument(models.Model):
         return min((t for t in times if t), default=None)
 
     @api.model
-    def _l10n_cr_process_queue(self, time_budget=CRON_TIME_BUDGET, max_wait=0, limit=None, helper=False):
+    def _l10n_cr_process_queue(self, time_budget=CRON_TIME_BUDGET, limit=None, helper=False):
         """Submit what is due, follow what was sent, e-mail what was accepted; one document at a
         time, each committed.
 
         Documents another worker holds are skipped (``FOR UPDATE SKIP LOCKED``); a failure
-        of one document never stops the others. Returns counts for callers and tests."""
+        of one document never stops the others. The run never waits for work due later: it ends
+        and wakes the queue's cron when that is due (``_l10n_cr_schedule_next_run``), so the cron
+        worker is free meanwhile and what becomes due sooner (a posting, a document woken when
+        Hacienda answers again) is not kept waiting behind a sleeping run. Returns counts for
+        callers and tests, and ``next_run``: when the run woke the cron for (None: nothing waits)."""
         started = time.monotonic()
-        stats = {'processed': 0, 'skipped': 0}
+        stats = {'processed': 0, 'skipped': 0, 'next_run': None}
         # Documents do not wake the cron one by one while it runs: it schedules itself at the end.
         self = self.with_context(l10n_cr_einvoice_in_queue=True)
         while True:
@@ -420,7 +426,7 @@ class L10nCrEinvoiceDocument(models.Model):
             docs = docs.sorted(lambda d: (d._l10n_cr_due_since(), d.company_id.id, d.establishment, d.terminal,
                                           d.document_type, d.number))
             out_of_time = False
-            processed = stats['processed']
+            processed, skipped = stats['processed'], stats['skipped']
             for doc in docs:
                 if time.monotonic() - started > time_budget:
                     out_of_time = True
@@ -428,24 +434,38 @@ class L10nCrEinvoiceDocument(models.Model):
                 outcome = doc._l10n_cr_process_locked(now)
                 stats[outcome] += 1
             if out_of_time:
-                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(fields.Datetime.now())
+                stats['next_run'] = self._l10n_cr_schedule_next_run(unfinished=True)
                 break
             if stats['processed'] > processed and self.sudo().search_count(
                     [*self._l10n_cr_due_domain(fields.Datetime.now()), ('id', 'not in', docs.ids)], limit=1):
                 continue  # due meanwhile: posted, or woken when Hacienda answered again
-            if helper:
-                break  # what comes later is the main job's
-            upcoming = self._l10n_cr_next_due_time()
-            wait = upcoming and (upcoming - fields.Datetime.now()).total_seconds()
-            if upcoming and max_wait and wait <= max_wait and time.monotonic() - started + wait < time_budget:
-                self._l10n_cr_commit()
-                time.sleep(max(wait, 0) + 0.05)
-                continue
-            if upcoming:
-                self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(upcoming)
+            stats['next_run'] = self._l10n_cr_schedule_next_run(held=stats['skipped'] > skipped)
             break
         self._l10n_cr_commit()
         return stats
+
+    @api.model
+    def _l10n_cr_schedule_next_run(self, unfinished=False, held=False):
+        """The end of a queue run: wake the queue's cron when the next document is due, and return
+        that time (None: nothing waits). ``unfinished``: out of time with documents due, at once.
+        Documents already due again when the run ends were left by it: held by another transaction
+        (``held``: its last pass skipped some), which wakes the cron for what it leaves due when it
+        commits — the queue looks again after ``HELD_RECHECK`` in case that transaction dies — or
+        due again after the run went past them (a document woken when Hacienda answered), at once.
+
+        Triggers at a later time do not notify the cron workers: they take them when they next
+        look for due jobs, every second or two when the addon is loaded server-wide
+        (``server_wide.cron_poll_interval``)."""
+        now = fields.Datetime.now()
+        if unfinished:
+            when = now
+        elif self.sudo().search_count(self._l10n_cr_due_domain(now), limit=1):
+            when = now + timedelta(seconds=HELD_RECHECK) if held else now
+        else:
+            when = self._l10n_cr_next_due_time()
+        if when:
+            self.with_context(l10n_cr_einvoice_in_queue=False)._l10n_cr_schedule(when)
+        return when
 
     @api.model
     def _l10n_cr_schedule(self, when):

@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 
 from hacienda_cr.api import HaciendaClient
 
+from ..models.l10n_cr_einvoice_document import HELD_RECHECK
 from .common import configure_company
 from .real_cursors import RealCursorsCase
 
@@ -71,15 +72,36 @@ class TestCronLock(RealCursorsCase):
                 env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
         self.fail(f"documents not accepted: {self.states(ids)}")
 
+    def wake_ups_after(self, trigger_id):
+        """(id, call_at) of the queue cron's wake-ups created after trigger ``trigger_id``."""
+        with self.environment() as env:
+            cron = env.ref('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue')
+            env.cr.execute("SELECT id, call_at FROM ir_cron_trigger WHERE cron_id = %s AND id > %s ORDER BY id",
+                           [cron.id, trigger_id])
+            return env.cr.fetchall()
+
+    def last_trigger_id(self):
+        with self.environment() as env:
+            env.cr.execute("SELECT coalesce(max(id), 0) FROM ir_cron_trigger")
+            return env.cr.fetchone()[0]
+
     def test_concurrent_cron_skips_locked_documents(self):
         locked_id, *other_ids = self.post_invoices(3)
         with self.environment() as env0:
             # Worker 0 holds the first document (as a cron busy submitting it would).
             env0.cr.execute("SELECT id FROM l10n_cr_einvoice_document WHERE id = %s FOR UPDATE", [locked_id])
+            last_trigger, started = self.last_trigger_id(), fields.Datetime.now()
             with self.assertNoLogs('odoo.sql_db', level='ERROR'), self.environment() as env1:
                 stats = env1['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+            ended = fields.Datetime.now()
             self.assertGreaterEqual(stats['skipped'], 1)
             self.assertGreaterEqual(stats['processed'], 2)
+            # The held document is due: the run looks again shortly — not at once, which would
+            # notify the cron workers into running the queue again and again while it is held.
+            recheck = timedelta(seconds=HELD_RECHECK)
+            self.assertEqual([at for _id, at in self.wake_ups_after(last_trigger)], [stats['next_run']])
+            self.assertGreaterEqual(stats['next_run'], started + recheck)
+            self.assertLessEqual(stats['next_run'], ended + recheck)
             env0.cr.rollback()
         states = self.states([locked_id, *other_ids])
         self.assertEqual(states[locked_id], ('to_send', False), "the locked document was left alone")

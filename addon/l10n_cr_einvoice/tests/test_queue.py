@@ -1,6 +1,7 @@
+import time
 from dataclasses import replace
 from datetime import timedelta
-from unittest.mock import patch
+from unittest.mock import Mock, patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -10,6 +11,7 @@ from odoo.tools import config, mute_logger
 from hacienda_cr.api.config import PRESETS
 
 from ..hacienda import client_cache
+from ..models import l10n_cr_einvoice_document
 from ..models.l10n_cr_einvoice_document import PROBE_INTERVAL
 from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
 from .replay import Replay
@@ -183,6 +185,78 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.process_queue()
         self.assertEqual((first | second).mapped('state'), ['accepted', 'accepted'])
         self.assertEqual(self.simulator_totals()['documents'], before + 2)
+
+    # -- the cron's run: it never waits in the worker, it schedules its next run -----------
+
+    def wake_ups(self, after=None):
+        """The queue cron's wake-ups (ir.cron.trigger), those created after ``after`` if given."""
+        triggers = self.env['ir.cron.trigger'].sudo().search([('cron_id', '=', self.cron.id)], order='id')
+        return triggers.filtered(lambda t: t not in after) if after is not None else triggers
+
+    def without_sleeping(self):
+        """The queue's module with a ``time.sleep`` that fails the test: a cron worker must not wait."""
+        return patch.object(l10n_cr_einvoice_document, 'time', Mock(wraps=time, sleep=Mock(
+            side_effect=AssertionError("the queue's run slept in the cron worker"))))
+
+    def test_cron_run_ends_and_wakes_the_cron_when_the_retry_is_due(self):
+        """The document fails and is due again in PROBE_INTERVAL s: the cron's run does not wait
+        for it in the worker (what is posted meanwhile would wait behind it); it ends, with one
+        wake-up of the cron at the retry's time."""
+        document = self.post_invoice()
+        before = self.wake_ups()
+        self.simulator.faults(next=[{'kind': 'server_error'}, {'kind': 'server_error'}])
+        with self.without_sleeping():
+            self.Document._cron_l10n_cr_process_queue()
+        self.assert_backed_off(document)
+        self.assertEqual(document.attempt_count, 1, "not tried again within the run")
+        self.assertEqual(self.wake_ups(before).mapped('call_at'), [document.next_try])
+
+    def test_helper_run_wakes_the_main_job_when_the_retry_is_due(self):
+        """The helper job (another cron worker) schedules the main job for what it leaves waiting:
+        the wake-ups its documents ask for are not dropped while it runs."""
+        document = self.post_invoice()
+        before = self.wake_ups()
+        self.simulator.faults(next=[{'kind': 'server_error'}, {'kind': 'server_error'}])
+        with self.without_sleeping():
+            self.Document._cron_l10n_cr_help_queue()
+        self.assert_backed_off(document)
+        self.assertEqual(self.wake_ups(before).mapped('call_at'), [document.next_try])
+
+    def test_status_query_due_in_a_second_is_a_wake_up_not_a_wait(self):
+        document = self.post_invoice()
+        before, started = self.wake_ups(), fields.Datetime.now()
+        with self.without_sleeping():
+            self.Document._cron_l10n_cr_process_queue()
+        self.assertEqual(document.state, 'sent')
+        self.assertGreater(document.next_try, started, "the status query is due later")
+        self.assertEqual(self.wake_ups(before).mapped('call_at'), [document.next_try])
+        self.time_passes(document)
+        with self.without_sleeping():
+            self.Document._cron_l10n_cr_process_queue()
+        self.assertEqual(document.state, 'accepted')
+
+    def test_nothing_waiting_no_wake_up(self):
+        document = self.post_invoice()
+        self.process_queue()
+        self.assertEqual((document.state, document.email_next_try), ('accepted', False))
+        before = self.wake_ups()
+        stats = self.Document._l10n_cr_process_queue()
+        self.assertIsNone(stats['next_run'])
+        self.assertFalse(self.wake_ups(before))
+
+    def test_run_out_of_time_goes_on_at_once(self):
+        """Out of its time budget with documents due: the cron is woken at once (a trigger due now
+        notifies the cron workers), whichever worker is free takes it."""
+        document = self.post_invoice()
+        before = self.wake_ups()
+        started = fields.Datetime.now()
+        stats = self.Document._l10n_cr_process_queue(time_budget=0)
+        self.assertEqual(stats['processed'], 0)
+        self.assertEqual(document.state, 'to_send')
+        [wake_up] = self.wake_ups(before)
+        self.assertEqual(wake_up.call_at, stats['next_run'])
+        self.assertLessEqual(started, wake_up.call_at)
+        self.assertLessEqual(wake_up.call_at, fields.Datetime.now())
 
     # -- final answers -------------------------------------------------------------------
 
