@@ -6,8 +6,9 @@ cron workers, then the simulator and PostgreSQL are restarted — and what came 
 Opt-in (minutes of a loaded machine): not part of scripts/test. Against the plain-host stack (it
 drives supervisord and reads /proc: run as root), after `scripts/stack up` and `scripts/stack-seed`:
 
-    .venv/bin/python scripts/bench/odoo_faults.py -n 300            # the fault test
-    .venv/bin/python scripts/bench/odoo_faults.py -n 1000 --calm    # drain rate, no fault
+    .venv/bin/python scripts/bench/odoo_faults.py -n 300                      # the fault test
+    .venv/bin/python scripts/bench/odoo_faults.py -n 1000 --calm              # no fault
+    .venv/bin/python scripts/bench/odoo_faults.py -n 1000 --calm --backlog    # the queue's drain rate
 
 (STACK_SETTINGS and STACK_HOME as for the stack tests.) It reports documents per state, POSTs per
 clave (the simulator's database), consecutivo and journal-number gaps and duplicates, e-mails per
@@ -17,12 +18,19 @@ process needed to come back, posting latencies and Odoo's ERROR lines by kind. I
 something was lost or doubled, an accepted invoice was not e-mailed exactly once, a process needed
 more than one start, or a stall after a service was back lasted over --max-stall seconds. Figures
 for docs/BENCHMARKS.md; nothing here is a unit test.
+
+The drain rate is the run's documents over the time from the first posting (with --backlog: from
+when the queue was released) until every one was final and e-mailed. With --backlog the queue's
+cron jobs are paused while the invoices are posted, then released at once, so that the rate is
+the queue's alone, not the posting clients'. Each cron worker's share (runs of the queue's jobs,
+documents, busy time, from Odoo's log) and the time two of them drained at once are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import datetime
 import email
 import email.policy
 import itertools
@@ -68,13 +76,22 @@ CUSTOMERS = ("STG-C01", "STG-C02", "STG-C03", "STG-C04")  # seeded, with e-mail 
 PRODUCTS = ("STG-P02", "STG-P03", "STG-P05")
 FINAL = ("accepted", "rejected", "error")
 SAMPLE_EVERY = 0.5  # seconds between two looks at the queue
+# The queue's cron jobs: the main one and its helper (a second cron worker drains through it).
+QUEUE_JOBS = {"ir_cron_l10n_cr_einvoice_queue": "main", "ir_cron_l10n_cr_einvoice_queue_helper": "helper"}
+# Odoo's line at the end of a cron job's run (odoo/addons/base/models/ir_cron.py, _run_job).
+JOB_DONE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) INFO \S+ odoo\.addons\.base\.models\.ir_cron: Job '.*' "
+    r"\((\d+)\) (?:fully done|partially done|failed) \(#loop \d+; done (\d+); remaining \d+; "
+    r"duration ([\d.]+)s\)$", re.MULTILINE)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--invoices", type=int, default=300)
     parser.add_argument("-c", "--clients", type=int, default=4, help="parallel posting clients")
-    parser.add_argument("--calm", action="store_true", help="no fault, no kill: the drain rate")
+    parser.add_argument("--calm", action="store_true", help="no fault, no kill")
+    parser.add_argument("--backlog", action="store_true",
+                        help="with --calm: the queue paused while posting, then released (its drain rate alone)")
     parser.add_argument("--no-email", action="store_true",
                         help="the company's e-mail after acceptance off during the run (Hacienda's part alone)")
     parser.add_argument("--events-every", type=float, default=25.0,
@@ -82,7 +99,10 @@ def parse_args(argv=None):
     parser.add_argument("--max-stall", type=float, default=15.0)
     parser.add_argument("--timeout", type=float, default=1800.0, help="for everything to be final")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.backlog and not args.calm:
+        parser.error("--backlog needs --calm (the faults' events are timed from the first posting)")
+    return args
 
 
 class Stack:
@@ -146,6 +166,29 @@ class Stack:
 
     def odoo_main(self) -> int:
         return self.control.getProcessInfo("odoo")["pid"]
+
+    def queue_jobs(self, session: OdooSession) -> dict[int, str]:
+        """{ir.cron id: "main" | "helper"} of the queue's cron jobs."""
+        rows = session.search_read("ir.model.data", [("module", "=", "l10n_cr_einvoice"), ("model", "=", "ir.cron"),
+                                                     ("name", "in", list(QUEUE_JOBS))], ["name", "res_id"])
+        return {row["res_id"]: QUEUE_JOBS[row["name"]] for row in rows}
+
+    def set_queue_active(self, session: OdooSession, jobs: dict[int, str], active: bool):
+        """Pause the queue's cron jobs, or release them due now (a cron worker takes the main job at
+        its next look for due jobs; the main job wakes the helper). A job running cannot be
+        written: tried again for a while."""
+        values = {"active": active}
+        if active:
+            values["nextcall"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                session.call("ir.cron", "write", list(jobs), values)
+                return
+            except OdooRPCError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
     def cron_workers(self) -> list[int]:
         # Odoo's prefork cron workers are the children that lowered their priority (os.nice(10)).
@@ -368,11 +411,35 @@ def number_gaps(numbers: list[int]) -> tuple[list[int], list[int]]:
     return gaps, duplicates
 
 
+def queue_job_runs(log_text: str, jobs: dict[int, str]) -> dict:
+    """What each cron worker did of the queue (its jobs' runs that ended in ``log_text``): runs,
+    documents processed (the progress the queue reports), busy seconds; and the seconds during
+    which two or more of the queue's jobs ran at once (the backlog drained in parallel)."""
+    runs, workers = [], {}
+    for stamp, pid, job_id, done, duration in JOB_DONE.findall(log_text):
+        if int(job_id) not in jobs:
+            continue
+        end = datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        runs.append((end - float(duration), end))
+        worker = workers.setdefault(pid, {"runs": collections.Counter(), "documents": 0, "busy_s": 0.0})
+        worker["runs"][jobs[int(job_id)]] += 1
+        worker["documents"] += int(done)
+        worker["busy_s"] += float(duration)
+    parallel, running, previous = 0.0, 0, None
+    for at, step in sorted([(start, 1) for start, _end in runs] + [(end, -1) for _start, end in runs]):
+        if running >= 2:
+            parallel += at - previous
+        running, previous = running + step, at
+    return {"cron_workers": {pid: {**w, "runs": dict(w["runs"]), "busy_s": round(w["busy_s"], 1)}
+                             for pid, w in sorted(workers.items())},
+            "two_or_more_at_once_s": round(parallel, 1)}
+
+
 def report(stack: Stack, args, run: str, first_id: int, sampler: Sampler, posters: list[Poster],
            events: Events, t0: float, mail_skip: set[str], log_text: str, supervisord_text: str,
-           postgresql_text: str, finished_at: float | None) -> dict:
+           postgresql_text: str, finished_at: float | None, drain_start: float, jobs: dict[int, str]) -> dict:
     figures: dict = {"run": run, "invoices": args.invoices, "clients": args.clients, "faults": not args.calm,
-                     "email": not args.no_email}
+                     "email": not args.no_email, "backlog": args.backlog}
     moves = stack.query(
         """SELECT m.id, m.name, m.state, d.id, d.state, d.clave, d.consecutivo, d.email_sent, d.email_failures
              FROM account_move m LEFT JOIN l10n_cr_einvoice_document d ON d.move_id = m.id
@@ -430,6 +497,8 @@ def report(stack: Stack, args, run: str, first_id: int, sampler: Sampler, poster
 
     # the queue: stalls, counted from when every service was up again
     down = [(e["at"], e["back"]) for e in events.done]
+    if drain_start > t0:
+        down.append((t0, drain_start))  # the queue paused (--backlog): waiting is the point
     longest, longest_at = 0.0, None
     for start, end in sampler.stalls():
         effective = max([start, *(back for at, back in down if at <= end and back <= end and back > start)])
@@ -453,7 +522,10 @@ def report(stack: Stack, args, run: str, first_id: int, sampler: Sampler, poster
     figures["posting_given_up"] = sum(len(p.failed) for p in posters)
     if finished_at:
         figures["all_final_after_s"] = round(finished_at - t0, 1)
-        figures["drain_rate_per_s"] = round(len(documents) / (finished_at - t0), 2)
+        figures["drain"] = {"from": "queue released" if drain_start > t0 else "first posting",
+                            "documents": len(documents), "seconds": round(finished_at - drain_start, 1)}
+        figures["drain_rate_per_s"] = round(len(documents) / (finished_at - drain_start), 2)
+    figures["queue_jobs"] = queue_job_runs(log_text, jobs)
 
     # An ERROR record with the lines that follow it (psycopg2's message, a traceback).
     records = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ )", log_text)
@@ -537,6 +609,9 @@ def main(argv=None) -> int:
     if args.no_email:
         admin.call("res.company", "write", [company["id"]], {"l10n_cr_einvoice_auto_email": False})
     [(first_id,)] = stack.query("SELECT coalesce(max(id), 0) + 1 FROM l10n_cr_einvoice_document")
+    jobs = stack.queue_jobs(admin)
+    if len(jobs) != len(QUEUE_JOBS):
+        sys.exit(f"the queue's cron jobs were not found: {jobs}")
     mail_skip = maildir_names(stack.env.maildir)
     odoo_log, supervisord_log = LogTail(stack.odoo_log.path), LogTail(stack.supervisord_log.path)
     postgresql_log = LogTail(stack.postgresql_log.path)
@@ -544,6 +619,21 @@ def main(argv=None) -> int:
     print(f"{run}: {args.invoices} invoices by {args.clients} clients, "
           f"{'no faults' if args.calm else 'simulator faults ' + json.dumps(FAULTS)}", flush=True)
 
+    if args.backlog:
+        stack.set_queue_active(admin, jobs, False)
+        print("  the queue's cron jobs paused while posting", flush=True)
+    try:
+        return run_and_report(args, stack, run, company, first_id, jobs, mail_skip, odoo_log, supervisord_log,
+                              postgresql_log, customers, products)
+    except BaseException:
+        if args.backlog:  # interrupted while paused: the stack's queue must not stay off
+            stack.set_queue_active(stack.session(), jobs, True)
+        raise
+
+
+def run_and_report(args, stack: Stack, run: str, company: dict, first_id: int, jobs: dict[int, str],
+                   mail_skip: set[str], odoo_log: LogTail, supervisord_log: LogTail, postgresql_log: LogTail,
+                   customers: dict, products: dict) -> int:
     sampler = Sampler(stack, first_id)
     sampler.start()
     refs = [f"{run}-{i:05d}" for i in range(args.invoices)]
@@ -565,6 +655,11 @@ def main(argv=None) -> int:
         poster.join()
     posted_at = time.monotonic()
     print(f"  posted in {posted_at - t0:.1f} s", flush=True)
+    drain_start = t0
+    if args.backlog:
+        stack.set_queue_active(stack.session(), jobs, True)
+        drain_start = time.monotonic()
+        print("  the queue released", flush=True)
 
     def everything_final():
         last = sampler.last()
@@ -575,7 +670,7 @@ def main(argv=None) -> int:
                                   WHERE id >= %s AND (state IN ('to_send', 'sent') OR email_next_try IS NOT NULL)""",
                               [first_id])[0][0]
         return sum(states.values()) >= args.invoices and not pending and not due
-    finished = wait_until(everything_final, timeout=args.timeout, interval=2)
+    finished = wait_until(everything_final, timeout=args.timeout, interval=0.5)
     finished_at = time.monotonic() if finished else None
     time.sleep(5)  # the last e-mails leave the Odoo worker for the sink
     sampler.stopped.set()
@@ -586,7 +681,7 @@ def main(argv=None) -> int:
                              {"l10n_cr_einvoice_auto_email": company["l10n_cr_einvoice_auto_email"]})
 
     figures = report(stack, args, run, first_id, sampler, posters, events, t0, mail_skip, odoo_log.read(),
-                     supervisord_log.read(), postgresql_log.read(), finished_at)
+                     supervisord_log.read(), postgresql_log.read(), finished_at, drain_start, jobs)
     figures["posting_duration_s"] = round(posted_at - t0, 1)
     problems = verdict(figures, args)
     figures["problems"] = problems
