@@ -198,29 +198,26 @@ class TestQueue(L10nCrEinvoiceCommon):
         return patch.object(l10n_cr_einvoice_document, 'time', Mock(wraps=time, sleep=Mock(
             side_effect=AssertionError("the queue's run slept in the cron worker"))))
 
-    def test_cron_run_ends_and_wakes_the_cron_when_the_retry_is_due(self):
-        """The document fails and is due again in PROBE_INTERVAL s: the cron's run does not wait
-        for it in the worker (what is posted meanwhile would wait behind it); it ends, with one
-        wake-up of the cron at the retry's time."""
+    def assert_run_wakes_the_cron_for_the_retry(self, run):
+        """``run`` meets a failed submission, due again in PROBE_INTERVAL s: it does not wait for it
+        in the worker; it ends with one wake-up of the queue's (main) cron at the retry's time."""
         document = self.post_invoice()
         before = self.wake_ups()
         self.simulator.faults(next=[{'kind': 'server_error'}, {'kind': 'server_error'}])
         with self.without_sleeping():
-            self.Document._cron_l10n_cr_process_queue()
+            run()
         self.assert_backed_off(document)
         self.assertEqual(document.attempt_count, 1, "not tried again within the run")
         self.assertEqual(self.wake_ups(before).mapped('call_at'), [document.next_try])
 
+    def test_cron_run_ends_and_wakes_the_cron_when_the_retry_is_due(self):
+        """A run sleeping in the worker kept what became due meanwhile (postings) waiting behind it."""
+        self.assert_run_wakes_the_cron_for_the_retry(self.Document._cron_l10n_cr_process_queue)
+
     def test_helper_run_wakes_the_main_job_when_the_retry_is_due(self):
         """The helper job (another cron worker) schedules the main job for what it leaves waiting:
         the wake-ups its documents ask for are not dropped while it runs."""
-        document = self.post_invoice()
-        before = self.wake_ups()
-        self.simulator.faults(next=[{'kind': 'server_error'}, {'kind': 'server_error'}])
-        with self.without_sleeping():
-            self.Document._cron_l10n_cr_help_queue()
-        self.assert_backed_off(document)
-        self.assertEqual(self.wake_ups(before).mapped('call_at'), [document.next_try])
+        self.assert_run_wakes_the_cron_for_the_retry(self.Document._cron_l10n_cr_help_queue)
 
     def test_status_query_due_in_a_second_is_a_wake_up_not_a_wait(self):
         document = self.post_invoice()
