@@ -80,9 +80,9 @@ SAMPLE_EVERY = 0.5  # seconds between two looks at the queue
 QUEUE_JOBS = {"ir_cron_l10n_cr_einvoice_queue": "main", "ir_cron_l10n_cr_einvoice_queue_helper": "helper"}
 # Odoo's line at the end of a cron job's run (odoo/addons/base/models/ir_cron.py, _run_job).
 JOB_DONE = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) INFO \S+ odoo\.addons\.base\.models\.ir_cron: Job '.*' "
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) INFO \S+ odoo\.addons\.base\.models\.ir_cron: Job .* "
     r"\((\d+)\) (?:fully done|partially done|failed) \(#loop \d+; done (\d+); remaining \d+; "
-    r"duration ([\d.]+)s\)$", re.MULTILINE)
+    r"duration ([\d.]+)s\)", re.MULTILINE)
 
 
 def parse_args(argv=None):
@@ -200,14 +200,15 @@ class Stack:
 class Sampler(threading.Thread):
     """Every half second: the run's documents per state, how many are due, and a progress
     counter (attempts, status queries, answers, PDFs made, e-mails) that moves whenever the queue
-    gets something done."""
+    gets something done. (Odoo leaves an integer column it never wrote NULL — `email_failures`
+    until an e-mail fails —, which would make a row's sum NULL: each term is coalesced.)"""
 
     SQL = """
         SELECT state, count(*),
                count(*) FILTER (WHERE (state IN ('to_send', 'sent')
                                        AND (next_try IS NULL OR next_try <= now() at time zone 'UTC'))
                                    OR (state = 'accepted' AND email_next_try <= now() at time zone 'UTC')),
-               coalesce(sum(attempt_count + poll_count + email_failures), 0)
+               coalesce(sum(coalesce(attempt_count, 0) + coalesce(poll_count, 0) + coalesce(email_failures, 0)), 0)
                  + count(*) FILTER (WHERE email_sent)
                  + count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ir_attachment a WHERE a.res_model = 'account.move'
                                                    AND a.res_id = move_id AND a.res_field = 'invoice_pdf_report_file'))
