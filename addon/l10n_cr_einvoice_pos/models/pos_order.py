@@ -1,4 +1,3 @@
-import copy
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -14,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from hacienda_cr.codes import code_list
-from hacienda_cr.documents import build_document
+from hacienda_cr.documents import sale_summary
 from hacienda_cr.errors import InputError
 
 from .pos_config import DEFAULT_OFFLINE_DELAY
@@ -445,7 +444,7 @@ class PosOrder(models.Model):
 
         if len(entries) == 1:
             return [medio(entries[0][0], entries[0][2])]
-        total = self._l10n_cr_einvoice_document_total(values, document, medio(entries[0][0], entries[0][2]))
+        total = self._l10n_cr_einvoice_document_total(values, document)
         amounts = [Decimal(money(amount)) for _code, amount, _merged in entries]
         if total is not None:
             amounts[0] += total - sum(amounts)
@@ -453,17 +452,13 @@ class PosOrder(models.Model):
                 for (code, _amount, merged), amount in zip(entries, amounts, strict=True)]
 
     @api.model
-    def _l10n_cr_einvoice_document_total(self, values, document, first_medio):
-        """TotalComprobante of these values as the library derives it (None when they do not build:
-        the real build then reports why)."""
-        draft = copy.deepcopy(values)
-        root = next(key for key in draft if key != 'Numeracion')
-        draft[root]['ResumenFactura']['MedioPago'] = [first_medio]
+    def _l10n_cr_einvoice_document_total(self, values, document):
+        """TotalComprobante of these values as the library derives it from the lines and charges
+        (None when their amounts cannot be derived: the build then reports why)."""
         try:
-            built = build_document(draft, schema_set=document.schema_set or None)
+            return sale_summary(values, schema_set=document.schema_set or None)['TotalComprobante']
         except InputError:
             return None
-        return Decimal(str(built.data['ResumenFactura']['TotalComprobante']))
 
     def _l10n_cr_einvoice_references(self, document, problems):
         """A credit note references the document of the refunded order (or of its invoice); a
