@@ -20,6 +20,7 @@ from hacienda_cr.validation import validate_document
 from ..hacienda import api_text, issue_text, server_settings
 from ..hacienda.key_text import CertificateProblem
 from .document_types import ABBREVIATIONS, ALL_DOCUMENT_TYPE_SELECTION, CUSTOMER_DOCUMENTS
+from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
@@ -329,23 +330,8 @@ class L10nCrEinvoiceDocument(models.Model):
         self._l10n_cr_store_xml(issued.xml, built.clave, built.consecutivo, built.schema_set)
 
     def _l10n_cr_store_xml(self, signed, clave, consecutivo, schema_set):
-        self.ensure_one()
-        old = self.xml_attachment_id
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS[self.document_type]}-{clave}.xml",
-            'raw': signed,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
-        self.sudo().write({
-            'xml_attachment_id': attachment.id,
-            'clave': clave,
-            'consecutivo': consecutivo,
-            'schema_set': schema_set,
-        })
-        old.sudo().unlink()
+        replace_xml_attachment(self.sudo(), 'xml_attachment_id', f"{ABBREVIATIONS[self.document_type]}-{clave}.xml", signed,
+                               clave=clave, consecutivo=consecutivo, schema_set=schema_set)
 
     def _l10n_cr_in_company_lang(self):
         """This document in an environment speaking its company's language (see
@@ -803,18 +789,8 @@ class L10nCrEinvoiceDocument(models.Model):
         return doc._l10n_cr_schedule(doc.next_try)
 
     def _l10n_cr_store_answer(self, xml):
-        self.ensure_one()
-        old = self.response_attachment_id
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS[self.document_type]}-{self.clave}-respuesta.xml",
-            'raw': xml,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
-        self.sudo().response_attachment_id = attachment
-        old.sudo().unlink()
+        replace_xml_attachment(
+            self.sudo(), 'response_attachment_id', f"{ABBREVIATIONS[self.document_type]}-{self.clave}-respuesta.xml", xml)
 
     # -- outcomes ----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from hacienda_cr.validation import validate_document
 
 from ..hacienda import issue_text, server_settings
 from .document_types import ABBREVIATIONS, RECEIVED_TYPE_SELECTION
+from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
@@ -487,16 +488,5 @@ class L10nCrEinvoiceReceived(models.Model):
         } for (code, rate_code, rate), (base, amount, exonerated) in sorted(groups.items())]
 
     def _l10n_cr_store_supplier_xml(self, xml, filename):
-        self.ensure_one()
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}.xml",
-            'raw': xml,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-            'description': filename,
-        })
-        old = self.xml_attachment_id
-        self.xml_attachment_id = attachment
-        old.sudo().unlink()
+        replace_xml_attachment(self, 'xml_attachment_id', f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}.xml",
+                               xml, description=filename)
