@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from hacienda_cr.clave import Clave
-from hacienda_cr.codes import code_list, iva_rate
+from hacienda_cr.codes import IVA_TAX_CODES, code_list, iva_rate
 from hacienda_cr.documents import DOCUMENT_TYPES
 from hacienda_cr.errors import InputError
 
@@ -17,7 +17,6 @@ from .money import money
 
 _logger = logging.getLogger(__name__)
 
-IVA_CODES = ('01', '07')
 CREDIT_CONDITIONS = ('02', '08', '10')  # sales on credit (p. 25): PlazoCredito when known, required for 02 and 10
 TERM_CONDITIONS = ('02', '10')
 PAYMENT_CONDITIONS = ('09', '11')  # payment receipts only (p. 24)
@@ -611,7 +610,7 @@ class AccountMove(models.Model):
         groups = {}
         for line in self.invoice_line_ids.filtered(lambda line: line.display_type == 'product'):
             for tax in line.tax_ids.flatten_taxes_hierarchy().filtered(
-                    lambda t: t.l10n_cr_tax_code_id.code in IVA_CODES):
+                    lambda t: t.l10n_cr_tax_code_id.code in IVA_TAX_CODES):
                 key = (tax.l10n_cr_tax_code_id.code, tax.l10n_cr_iva_rate_code_id.code)
                 groups[key] = groups.get(key, 0.0) + line.price_subtotal
         lines = []

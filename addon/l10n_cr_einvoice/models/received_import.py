@@ -8,6 +8,7 @@ from decimal import Decimal
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from hacienda_cr.codes import IVA_TAX_CODES
 from hacienda_cr.costa_rica_time import to_costa_rica
 from hacienda_cr.documents import parse_document
 from hacienda_cr.errors import ConfigurationError, InputError
@@ -22,7 +23,6 @@ from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
-IVA_CODES = ('01', '07')
 RECEIVED_TYPES = tuple(code for code, _label in RECEIVED_TYPE_SELECTION)
 
 
@@ -371,7 +371,7 @@ class L10nCrEinvoiceReceived(models.Model):
             ('l10n_cr_tax_code_id.code', '=', code),
         ]
         exoneration = tax.get('Exoneracion')
-        if code in IVA_CODES:
+        if code in IVA_TAX_CODES:
             rate_code = tax.get('CodigoTarifaIVA')
             domain.append(('l10n_cr_iva_rate_code_id.code', '=', rate_code))
             if exoneration:
