@@ -294,9 +294,7 @@ class AccountMove(models.Model):
         doc_type = document.document_type
         company = self.company_id
         commercial = self.partner_id.commercial_partner_id
-        root_name = {'01': 'FacturaElectronica', '02': 'NotaDebitoElectronica', '03': 'NotaCreditoElectronica',
-                     '04': 'TiqueteElectronico', '08': 'FacturaElectronicaCompra',
-                     '09': 'FacturaElectronicaExportacion'}[doc_type]
+        root_name = DOCUMENT_TYPES[doc_type].root
         body = {
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),

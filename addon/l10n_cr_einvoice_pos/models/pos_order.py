@@ -13,14 +13,14 @@ from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from hacienda_cr.codes import code_list
-from hacienda_cr.documents import sale_summary
+from hacienda_cr.documents import DOCUMENT_TYPES, sale_summary
 from hacienda_cr.errors import InputError
 
 from .pos_config import DEFAULT_OFFLINE_DELAY
 
 _logger = logging.getLogger(__name__)
 
-ROOTS = {'01': 'FacturaElectronica', '03': 'NotaCreditoElectronica', '04': 'TiqueteElectronico'}
+POS_DOCUMENT_TYPES = ('01', '03', '04')  # Factura, its Nota de Crédito, Tiquete
 # Hacienda's documents carry at most four MedioPago entries.
 MAX_PAYMENT_ENTRIES = 4
 MAX_OTHER_CHARGES = 15  # OtrosCargos entries Hacienda's documents take
@@ -278,7 +278,7 @@ class PosOrder(models.Model):
         self.ensure_one()
         problems = []
         doc_type = document.document_type
-        if doc_type not in ROOTS:
+        if doc_type not in POS_DOCUMENT_TYPES:
             raise UserError(self.env._("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
         mapper = SaleMapper(self.env)
         company = self.company_id
@@ -314,7 +314,7 @@ class PosOrder(models.Model):
                 self.env._("%(order)s cannot be issued as %(document)s:",
                            order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
                 list(dict.fromkeys(problems))))
-        values = {ROOTS[doc_type]: body, 'Numeracion': document._l10n_cr_numeracion()}
+        values = {DOCUMENT_TYPES[doc_type].root: body, 'Numeracion': document._l10n_cr_numeracion()}
         body['ResumenFactura']['MedioPago'] = self._l10n_cr_einvoice_medio_pago(values, document)
         return values, labels
 
