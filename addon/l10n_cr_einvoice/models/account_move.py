@@ -1,6 +1,5 @@
 import base64
 import logging
-from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -439,7 +438,7 @@ class AccountMove(models.Model):
                 reference.update({
                     'TipoDocIR': self.l10n_cr_reference_document_type_id.code,
                     'Numero': (self.l10n_cr_reference_number or '')[:50],
-                    'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
+                    'FechaEmisionIR': document._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
                 })
                 self._l10n_cr_einvoice_check_outside_reference(reference, problems)
                 if reference['TipoDocIR'] == '99':
@@ -461,7 +460,7 @@ class AccountMove(models.Model):
             references.append({
                 'TipoDocIR': '08',
                 'Numero': (self.l10n_cr_contingency_number or '')[:50],
-                'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_contingency_date or self.invoice_date),
+                'FechaEmisionIR': document._l10n_cr_datetime_text(self.l10n_cr_contingency_date or self.invoice_date),
                 'Codigo': '05',
                 'Razon': self.env._("Replaces the contingency voucher"),
             })
@@ -483,7 +482,7 @@ class AccountMove(models.Model):
                     'TipoDocIR': '99',
                     'TipoDocRefOTRO': self.env._("Exoneration authorization"),
                     'Numero': exoneration.number[:50],
-                    'FechaEmisionIR': self._l10n_cr_datetime_text(exoneration.issue_date),
+                    'FechaEmisionIR': document._l10n_cr_datetime_text(exoneration.issue_date),
                     'Codigo': '04',
                     'Razon': self.env._("Exoneration authorized by the Dirección General de Hacienda"),
                 })
@@ -496,7 +495,7 @@ class AccountMove(models.Model):
                     "voucher as type 16: set \"Supplier document type\" to 16."))
             reference = {
                 'TipoDocIR': ref_type,
-                'FechaEmisionIR': self._l10n_cr_datetime_text(self.invoice_date),
+                'FechaEmisionIR': document._l10n_cr_datetime_text(self.invoice_date),
                 'Codigo': '11' if ref_type == '16' else '04',
                 'Razon': self.env._("Purchase from a supplier not registered for electronic invoicing"),
             }
@@ -543,16 +542,6 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         if when and fields.Date.to_date(when) < today.replace(year=today.year - 10):
             problems.append(self.env._("Hacienda refuses references to documents more than 10 years old."))
-
-    @api.model
-    def _l10n_cr_datetime_text(self, value):
-        if not value:
-            value = fields.Datetime.now()
-        if not isinstance(value, datetime):
-            # A date alone: the start of that day in Costa Rica, never after a document issued
-            # on the same day (midday was after every purchase invoiced in the morning).
-            return fields.Date.to_string(value) + 'T00:00:00'
-        return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
 
     def _l10n_cr_einvoice_qr_src(self):
         """The document's clave as a QR code image (data URI), for the PDF."""

@@ -1,6 +1,6 @@
 import logging
 import time
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -297,7 +297,18 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_issue_date_text(self):
         """FechaEmision as ISO 8601 with the UTC offset (the library writes it in -06:00)."""
         self.ensure_one()
-        return fields.Datetime.to_datetime(self.issue_date).isoformat() + '+00:00'
+        return self._l10n_cr_datetime_text(self.issue_date)
+
+    @api.model
+    def _l10n_cr_datetime_text(self, value):
+        """An Odoo datetime (naive UTC; now when empty) as the library reads it: ISO 8601 with
+        its offset. A date alone: the start of that day in Costa Rica, never after a document
+        issued on the same day (midday was after every purchase invoiced in the morning)."""
+        if not value:
+            value = fields.Datetime.now()
+        if not isinstance(value, datetime):
+            return fields.Date.to_string(value) + 'T00:00:00'
+        return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
 
     def _l10n_cr_build_and_sign(self, key=None):
         """Build from the source, validate against the XSD, sign, store the XML. UserError on problems.
