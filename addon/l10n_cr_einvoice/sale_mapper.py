@@ -63,6 +63,21 @@ class SaleMapper:
             values['TipoDocIR'] = ref_type
         return values
 
+    def replaced_reference(self, document):
+        """The InformacionReferencia of ``document`` to the rejected one it replaces (None when
+        it replaces none): type 10, "comprobante electrónico rechazado por el Ministerio de
+        Hacienda" (annex note 10, p. 73), reason 16 in the 2026 set, 07 before."""
+        replaced = document.replaced_document_id
+        if not (replaced and replaced.clave):
+            return None
+        return {
+            'TipoDocIR': '10',
+            'Numero': replaced.clave,
+            'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
+            'Codigo': '16' if document.schema_set != 'v4.4' else '07',
+            'Razon': self.env._("Replaces the document rejected by Hacienda"),
+        }
+
     def currency(self, currency, company, date):
         """CodigoTipoMoneda: the currency and its rate in colones on ``date``."""
         crc = self.env.ref('base.CRC')

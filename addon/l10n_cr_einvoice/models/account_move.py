@@ -464,15 +464,9 @@ class AccountMove(models.Model):
                 'Codigo': '05',
                 'Razon': self.env._("Replaces the contingency voucher"),
             })
-        replaced = document.replaced_document_id
-        if replaced and replaced.clave:
-            references.append({
-                'TipoDocIR': '10',
-                'Numero': replaced.clave,
-                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
-                'Codigo': '16' if in_2026 else '07',
-                'Razon': self.env._("Replaces the document rejected by Hacienda"),
-            })
+        replaced = SaleMapper(self.env).replaced_reference(document)
+        if replaced:
+            references.append(replaced)
         if doc_type == '01':
             authorizations = self.invoice_line_ids.l10n_cr_exoneration_id.filtered(
                 lambda e: e.document_type_id.code == '11')

@@ -483,15 +483,9 @@ class PosOrder(models.Model):
                     'Codigo': '01' if full else '06',
                     'Razon': self.env._("Refund of order %s", original.pos_reference or original.name)[:180],
                 })
-        replaced = document.replaced_document_id
-        if replaced and replaced.clave:
-            references.append({
-                'TipoDocIR': '10',
-                'Numero': replaced.clave,
-                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
-                'Codigo': '16' if in_2026 else '07',
-                'Razon': self.env._("Replaces the document rejected by Hacienda"),
-            })
+        replaced = SaleMapper(self.env).replaced_reference(document)
+        if replaced:
+            references.append(replaced)
         return references
 
     # -- invoices ----------------------------------------------------------------------------
