@@ -1,11 +1,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
-from hacienda_cr.codes import iva_rate
+from hacienda_cr.codes import IVA_TAX_CODES, iva_rate
 
 from .models.document_types import REFERENCE_TYPE
 from .models.money import FIVE_PLACES, money
 
-IVA_CODES = ('01', '07')
 NOTES = ('02', '03')
 SPECIFIC_TAXES = ('03', '04', '05', '06')  # computed per unit from DatosImpuestoEspecifico (annex p. 39)
 RATE_TAXES = ('02', '12')  # computed with a Tarifa (p. 38)
@@ -63,6 +62,21 @@ class SaleMapper:
         else:
             values['TipoDocIR'] = ref_type
         return values
+
+    def replaced_reference(self, document):
+        """The InformacionReferencia of ``document`` to the rejected one it replaces (None when
+        it replaces none): type 10, "comprobante electrónico rechazado por el Ministerio de
+        Hacienda" (annex note 10, p. 73), reason 16 in the 2026 set, 07 before."""
+        replaced = document.replaced_document_id
+        if not (replaced and replaced.clave):
+            return None
+        return {
+            'TipoDocIR': '10',
+            'Numero': replaced.clave,
+            'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
+            'Codigo': '16' if document.schema_set != 'v4.4' else '07',
+            'Razon': self.env._("Replaces the document rejected by Hacienda"),
+        }
 
     def currency(self, currency, company, date):
         """CodigoTipoMoneda: the currency and its rate in colones on ``date``."""
@@ -193,7 +207,7 @@ class SaleMapper:
                     "%(where)s: the tax %(tax)s (code %(code)s) is a specific tax Hacienda computes per unit "
                     "(litres, millilitres, alcohol): this module cannot document it.", where=where, tax=tax.name, code=code))
                 continue
-            if code in IVA_CODES:
+            if code in IVA_TAX_CODES:
                 rate_code = tax.l10n_cr_iva_rate_code_id.code
                 if rate_code in TRANSITIONAL_RATES and not note:
                     problems.append(self.env._(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from hacienda_cr.errors import InputError, Issue
@@ -152,9 +152,6 @@ class Clave:
             raise InputError(issues)
         emitter = text[9:21].lstrip("0") or "0"
         return cls(issued, emitter, consecutivo, text[41], text[42:], text[:3])
-
-    def with_situation(self, situation: str) -> Clave:
-        return replace(self, situation=situation)
 
     def as_dict(self) -> dict:
         return {

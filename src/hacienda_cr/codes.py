@@ -8,10 +8,12 @@ here, so the codes never drift from the schemas).
 from __future__ import annotations
 
 from hacienda_cr.codes_data import CODE_LISTS
+from hacienda_cr.documents.line_amounts import IVA_CODES
 from hacienda_cr.documents.totals import IVA_RATES
 from hacienda_cr.documents.types import SCHEMA_SETS, check_schema_set
 
 LATEST_SET = SCHEMA_SETS[-1]
+IVA_TAX_CODES = IVA_CODES  # the CodigoImpuesto values that are IVA (with a CodigoTarifaIVA)
 LISTS = {
     "identification_types": "Identificacion.Tipo",
     "sale_conditions": "FacturaElectronica.CondicionVenta",

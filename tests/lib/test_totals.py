@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from hacienda_cr.documents import build_document
+from hacienda_cr.documents import build_document, sale_summary
 from hacienda_cr.documents.annex import RULES
 from hacienda_cr.documents.totals import IVA_RATES
 from hacienda_cr.errors import InputError
@@ -116,6 +116,32 @@ def test_derived_amounts_satisfy_every_identity(doc_lines, schema_store):
     assert s["TotalComprobante"] == s["TotalVentaNeta"] + total_tax
     # what was built passes the XSD and, read back, every check
     assert validate_document(built.xml, store=schema_store, signed=False).issues == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc_lines=st.lists(lines(), min_size=1, max_size=8))
+def test_sale_summary_is_the_built_documents(doc_lines):
+    """The totals alone (no rules, XML or signature) are the built document's, to the digit."""
+    data = factura(doc_lines)
+    assert sale_summary(data) == build_document(data).data["ResumenFactura"]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_sale_summary_of_the_examples(example):
+    data = json.loads(example.read_text())
+    built = build_document(data)
+    if built.doc_type.family != "sale":
+        with pytest.raises(InputError, match="has no sale totals"):
+            sale_summary(data)
+        return
+    assert sale_summary(data) == built.data["ResumenFactura"]
+    assert data == json.loads(example.read_text()), "the caller's data is left as it was"
+
+
+def test_sale_summary_reports_amount_problems():
+    data = one_line(MontoTotal="1")
+    with pytest.raises(InputError, match="MontoTotal"):
+        sale_summary(data)
 
 
 AMOUNT_FIELDS = [

@@ -1,13 +1,14 @@
 """One HaciendaClient per (database, company) and configuration, kept for the process.
 
 A client holds an HTTP session and the token provider: reusing it keeps connections and
-tokens (tokens are also shared between processes through Redis when configured)."""
+tokens (tokens are also shared between processes through Redis when configured). A client
+replaced or forgotten is closed."""
 
 import hashlib
-import threading
 
-_lock = threading.Lock()
-_clients = {}
+from .process_cache import ProcessCache
+
+_clients = ProcessCache(close=lambda client: client.close())
 
 
 def fingerprint(*parts):
@@ -19,21 +20,8 @@ def fingerprint(*parts):
 
 
 def client(dbname, company_id, config_fingerprint, build):
-    slot = (dbname, company_id)
-    with _lock:
-        cached = _clients.get(slot)
-        if cached and cached[0] == config_fingerprint:
-            return cached[1]
-        new = build()
-        _clients[slot] = (config_fingerprint, new)
-    if cached:
-        cached[1].close()
-    return new
+    return _clients.get(dbname, company_id, config_fingerprint, build)
 
 
 def forget(dbname, company_id=None):
-    with _lock:
-        slots = [s for s in _clients if s[0] == dbname and company_id in (None, s[1])]
-        dropped = [_clients.pop(s)[1] for s in slots]
-    for old in dropped:
-        old.close()
+    _clients.forget(dbname, company_id)

@@ -5,26 +5,15 @@ key is kept per (database, company) together with a fingerprint of the certifica
 it came from, so replacing or editing the certificate loads the new one on next use.
 """
 
-import threading
+from .process_cache import ProcessCache
 
-_lock = threading.Lock()
-_keys = {}
+_keys = ProcessCache()
 
 
 def signing_key(dbname, company_id, fingerprint, load):
     """The cached key for this company if ``fingerprint`` still matches, else ``load()``'s."""
-    slot = (dbname, company_id)
-    with _lock:
-        cached = _keys.get(slot)
-    if cached and cached[0] == fingerprint:
-        return cached[1]
-    key = load()  # outside the lock: a slow load must not block other companies
-    with _lock:
-        _keys[slot] = (fingerprint, key)
-    return key
+    return _keys.get(dbname, company_id, fingerprint, load)
 
 
 def forget(dbname, company_id=None):
-    with _lock:
-        for slot in [s for s in _keys if s[0] == dbname and company_id in (None, s[1])]:
-            del _keys[slot]
+    _keys.forget(dbname, company_id)

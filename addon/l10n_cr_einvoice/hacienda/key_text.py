@@ -5,9 +5,16 @@ the user reads it here in their language, with what to do about it."""
 
 from datetime import timezone
 
+from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
+
+
+class CertificateProblem(UserError):
+    """The company's signing certificate cannot sign (missing, expired, wrong PIN, another
+    taxpayer's…): what is waiting to be signed waits for a usable one, not for corrected data."""
+
 
 KEY_PROBLEMS = {
     'pkcs12_empty': _lt("the certificate file is empty"),

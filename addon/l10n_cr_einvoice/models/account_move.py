@@ -1,12 +1,11 @@
 import base64
 import logging
-from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from hacienda_cr.clave import Clave
-from hacienda_cr.codes import code_list, iva_rate
+from hacienda_cr.codes import IVA_TAX_CODES, code_list, iva_rate
 from hacienda_cr.documents import DOCUMENT_TYPES
 from hacienda_cr.errors import InputError
 
@@ -17,7 +16,6 @@ from .money import money
 
 _logger = logging.getLogger(__name__)
 
-IVA_CODES = ('01', '07')
 CREDIT_CONDITIONS = ('02', '08', '10')  # sales on credit (p. 25): PlazoCredito when known, required for 02 and 10
 TERM_CONDITIONS = ('02', '10')
 PAYMENT_CONDITIONS = ('09', '11')  # payment receipts only (p. 24)
@@ -295,9 +293,7 @@ class AccountMove(models.Model):
         doc_type = document.document_type
         company = self.company_id
         commercial = self.partner_id.commercial_partner_id
-        root_name = {'01': 'FacturaElectronica', '02': 'NotaDebitoElectronica', '03': 'NotaCreditoElectronica',
-                     '04': 'TiqueteElectronico', '08': 'FacturaElectronicaCompra',
-                     '09': 'FacturaElectronicaExportacion'}[doc_type]
+        root_name = DOCUMENT_TYPES[doc_type].root
         body = {
             'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),
@@ -442,7 +438,7 @@ class AccountMove(models.Model):
                 reference.update({
                     'TipoDocIR': self.l10n_cr_reference_document_type_id.code,
                     'Numero': (self.l10n_cr_reference_number or '')[:50],
-                    'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
+                    'FechaEmisionIR': document._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
                 })
                 self._l10n_cr_einvoice_check_outside_reference(reference, problems)
                 if reference['TipoDocIR'] == '99':
@@ -464,19 +460,13 @@ class AccountMove(models.Model):
             references.append({
                 'TipoDocIR': '08',
                 'Numero': (self.l10n_cr_contingency_number or '')[:50],
-                'FechaEmisionIR': self._l10n_cr_datetime_text(self.l10n_cr_contingency_date or self.invoice_date),
+                'FechaEmisionIR': document._l10n_cr_datetime_text(self.l10n_cr_contingency_date or self.invoice_date),
                 'Codigo': '05',
                 'Razon': self.env._("Replaces the contingency voucher"),
             })
-        replaced = document.replaced_document_id
-        if replaced and replaced.clave:
-            references.append({
-                'TipoDocIR': '10',
-                'Numero': replaced.clave,
-                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
-                'Codigo': '16' if in_2026 else '07',
-                'Razon': self.env._("Replaces the document rejected by Hacienda"),
-            })
+        replaced = SaleMapper(self.env).replaced_reference(document)
+        if replaced:
+            references.append(replaced)
         if doc_type == '01':
             authorizations = self.invoice_line_ids.l10n_cr_exoneration_id.filtered(
                 lambda e: e.document_type_id.code == '11')
@@ -486,7 +476,7 @@ class AccountMove(models.Model):
                     'TipoDocIR': '99',
                     'TipoDocRefOTRO': self.env._("Exoneration authorization"),
                     'Numero': exoneration.number[:50],
-                    'FechaEmisionIR': self._l10n_cr_datetime_text(exoneration.issue_date),
+                    'FechaEmisionIR': document._l10n_cr_datetime_text(exoneration.issue_date),
                     'Codigo': '04',
                     'Razon': self.env._("Exoneration authorized by the Dirección General de Hacienda"),
                 })
@@ -499,7 +489,7 @@ class AccountMove(models.Model):
                     "voucher as type 16: set \"Supplier document type\" to 16."))
             reference = {
                 'TipoDocIR': ref_type,
-                'FechaEmisionIR': self._l10n_cr_datetime_text(self.invoice_date),
+                'FechaEmisionIR': document._l10n_cr_datetime_text(self.invoice_date),
                 'Codigo': '11' if ref_type == '16' else '04',
                 'Razon': self.env._("Purchase from a supplier not registered for electronic invoicing"),
             }
@@ -546,16 +536,6 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         if when and fields.Date.to_date(when) < today.replace(year=today.year - 10):
             problems.append(self.env._("Hacienda refuses references to documents more than 10 years old."))
-
-    @api.model
-    def _l10n_cr_datetime_text(self, value):
-        if not value:
-            value = fields.Datetime.now()
-        if not isinstance(value, datetime):
-            # A date alone: the start of that day in Costa Rica, never after a document issued
-            # on the same day (midday was after every purchase invoiced in the morning).
-            return fields.Date.to_string(value) + 'T00:00:00'
-        return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
 
     def _l10n_cr_einvoice_qr_src(self):
         """The document's clave as a QR code image (data URI), for the PDF."""
@@ -611,7 +591,7 @@ class AccountMove(models.Model):
         groups = {}
         for line in self.invoice_line_ids.filtered(lambda line: line.display_type == 'product'):
             for tax in line.tax_ids.flatten_taxes_hierarchy().filtered(
-                    lambda t: t.l10n_cr_tax_code_id.code in IVA_CODES):
+                    lambda t: t.l10n_cr_tax_code_id.code in IVA_TAX_CODES):
                 key = (tax.l10n_cr_tax_code_id.code, tax.l10n_cr_iva_rate_code_id.code)
                 groups[key] = groups.get(key, 0.0) + line.price_subtotal
         lines = []

@@ -1,9 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from hacienda_cr.codes import iva_rate
-
-IVA_CODES = ('01', '07')
+from hacienda_cr.codes import IVA_TAX_CODES, iva_rate
 
 
 class AccountTax(models.Model):
@@ -30,7 +28,7 @@ class AccountTax(models.Model):
     def _check_l10n_cr_codes(self):
         for tax in self:
             code = tax.l10n_cr_tax_code_id.code
-            if not code or code not in IVA_CODES:
+            if not code or code not in IVA_TAX_CODES:
                 continue
             rate_code = tax.l10n_cr_iva_rate_code_id.code
             if not rate_code:

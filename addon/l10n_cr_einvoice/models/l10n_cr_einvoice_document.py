@@ -1,6 +1,6 @@
 import logging
 import time
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -18,7 +18,9 @@ from hacienda_cr.signing import verify_xml
 from hacienda_cr.validation import validate_document
 
 from ..hacienda import api_text, issue_text, server_settings
+from ..hacienda.key_text import CertificateProblem
 from .document_types import ABBREVIATIONS, ALL_DOCUMENT_TYPE_SELECTION, CUSTOMER_DOCUMENTS
+from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +31,22 @@ STATE_SELECTION = [
     ('rejected', 'Rejected'),
     ('error', 'Error'),
 ]
+# The changes of state a document may go through (``_l10n_cr_set_state`` refuses any other):
+# to_send → sent            POSTed, Hacienda received it (also "Check status" of one that may have arrived)
+# to_send → rejected        refused at the POST (HTTP 400 with a reason)
+# to_send / sent → error    a problem someone must solve (data, certificate, configuration, Hacienda…)
+# sent → accepted / rejected   Hacienda's final answer
+# sent → to_send            Hacienda does not know it long after the POST: submitted again (asking first)
+# error → to_send           put back in the queue (after a correction; a reissue that keeps its number)
+# error → sent              put back to follow its status: it had reached Hacienda
+# accepted and rejected are final: a correction is a new document.
+STATE_CHANGES = {
+    'to_send': ('sent', 'rejected', 'error'),
+    'sent': ('to_send', 'accepted', 'rejected', 'error'),
+    'error': ('to_send', 'sent'),
+    'accepted': (),
+    'rejected': (),
+}
 ERROR_KINDS = [
     ('data', 'Document data'),
     ('certificate', 'Signing certificate'),
@@ -178,10 +196,27 @@ class L10nCrEinvoiceDocument(models.Model):
         return Domain('name', 'ilike', value)
 
     def write(self, vals):
+        if 'state' in vals and not self.env.context.get('l10n_cr_einvoice_state_change'):
+            # Whoever writes the state goes through the one method that checks the change.
+            vals = dict(vals)
+            self._l10n_cr_set_state(vals.pop('state'), **vals)
+            return True
         result = super().write(vals)
         if 'state' in vals:
             self._l10n_cr_push_state()
         return result
+
+    def _l10n_cr_set_state(self, state, **vals):
+        """Move these documents to ``state``, writing ``vals`` with it, if ``STATE_CHANGES`` allows
+        the change for each of them; else UserError and nothing is written."""
+        self.check_access('write')
+        refused = self.filtered(lambda d: state not in STATE_CHANGES[d.state])
+        if refused:
+            states = dict(self._fields['state']._description_selection(self.env))
+            raise UserError('\n'.join(self.env._(
+                "%(document)s cannot go from %(current)s to %(new)s.", document=doc.display_name or doc.id,
+                current=states[doc.state], new=states.get(state, state)) for doc in refused))
+        return self.with_context(l10n_cr_einvoice_state_change=True).write({**vals, 'state': state})
 
     def _l10n_cr_push_state(self):
         """Tell the forms open on these documents, and on the records they are seen from (the
@@ -218,8 +253,8 @@ class L10nCrEinvoiceDocument(models.Model):
         key = company._l10n_cr_einvoice_signing_key()  # certificate problems before anything is reserved
         if reuse:
             doc = reuse.sudo()
-            doc.write({**vals, 'state': 'to_send', 'error_kind': False, 'error_message': False,
-                       'next_try': False, 'attempt_count': 0})
+            doc._l10n_cr_set_state('to_send', **vals, error_kind=False, error_message=False, next_try=False,
+                                   attempt_count=0)
         else:
             numbering = self.env['l10n_cr.einvoice.numbering']._l10n_cr_get(
                 company, establishment, terminal, document_type)
@@ -264,7 +299,18 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_issue_date_text(self):
         """FechaEmision as ISO 8601 with the UTC offset (the library writes it in -06:00)."""
         self.ensure_one()
-        return fields.Datetime.to_datetime(self.issue_date).isoformat() + '+00:00'
+        return self._l10n_cr_datetime_text(self.issue_date)
+
+    @api.model
+    def _l10n_cr_datetime_text(self, value):
+        """An Odoo datetime (naive UTC; now when empty) as the library reads it: ISO 8601 with
+        its offset. A date alone: the start of that day in Costa Rica, never after a document
+        issued on the same day (midday was after every purchase invoiced in the morning)."""
+        if not value:
+            value = fields.Datetime.now()
+        if not isinstance(value, datetime):
+            return fields.Date.to_string(value) + 'T00:00:00'
+        return fields.Datetime.to_datetime(value).isoformat() + '+00:00'
 
     def _l10n_cr_build_and_sign(self, key=None):
         """Build from the source, validate against the XSD, sign, store the XML. UserError on problems.
@@ -297,23 +343,8 @@ class L10nCrEinvoiceDocument(models.Model):
         self._l10n_cr_store_xml(issued.xml, built.clave, built.consecutivo, built.schema_set)
 
     def _l10n_cr_store_xml(self, signed, clave, consecutivo, schema_set):
-        self.ensure_one()
-        old = self.xml_attachment_id
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS[self.document_type]}-{clave}.xml",
-            'raw': signed,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
-        self.sudo().write({
-            'xml_attachment_id': attachment.id,
-            'clave': clave,
-            'consecutivo': consecutivo,
-            'schema_set': schema_set,
-        })
-        old.sudo().unlink()
+        replace_xml_attachment(self.sudo(), 'xml_attachment_id', f"{ABBREVIATIONS[self.document_type]}-{clave}.xml", signed,
+                               clave=clave, consecutivo=consecutivo, schema_set=schema_set)
 
     def _l10n_cr_in_company_lang(self):
         """This document in an environment speaking its company's language (see
@@ -581,6 +612,8 @@ class L10nCrEinvoiceDocument(models.Model):
         if not doc.xml_attachment_id:
             try:
                 doc._l10n_cr_build_and_sign()
+            except CertificateProblem as exc:
+                return doc._l10n_cr_set_error('certificate', exc.args[0])
             except UserError as exc:
                 return doc._l10n_cr_set_error('data', exc.args[0])
         try:
@@ -616,15 +649,15 @@ class L10nCrEinvoiceDocument(models.Model):
             return doc._l10n_cr_set_error('data', self.env._(
                 "The signed document could not be sent: %s", str(exc)))
         status = outcome.status
-        doc.write({
-            'state': 'sent',
-            'submitted_date': fields.Datetime.now(),
-            'hacienda_status': status.state if status else 'recibido',
-            'error_kind': False,
-            'error_message': False,
-            'poll_count': 0,
-            'next_try': doc._l10n_cr_next_poll_time(0),
-        })
+        doc._l10n_cr_set_state(
+            'sent',
+            submitted_date=fields.Datetime.now(),
+            hacienda_status=status.state if status else 'recibido',
+            error_kind=False,
+            error_message=False,
+            poll_count=0,
+            next_try=doc._l10n_cr_next_poll_time(0),
+        )
         if outcome.result == 'already_received':
             doc._l10n_cr_note(self.env._("Hacienda already had this document; following its status."))
         else:
@@ -779,8 +812,7 @@ class L10nCrEinvoiceDocument(models.Model):
             submitted = doc.submitted_date or doc.issue_date
             if submitted and fields.Datetime.now() - submitted > NOT_FOUND_GRACE:
                 # Hacienda lost it: submit again (submission_started makes it ask first).
-                vals.update({'state': 'to_send', 'next_try': False})
-                doc.write(vals)
+                doc._l10n_cr_set_state('to_send', **vals, next_try=False)
                 doc._l10n_cr_note(self.env._("Hacienda does not know this document; it will be sent again."))
                 return doc._l10n_cr_schedule(fields.Datetime.now())
         vals['next_try'] = doc._l10n_cr_next_poll_time(doc.poll_count)
@@ -788,33 +820,23 @@ class L10nCrEinvoiceDocument(models.Model):
         return doc._l10n_cr_schedule(doc.next_try)
 
     def _l10n_cr_store_answer(self, xml):
-        self.ensure_one()
-        old = self.response_attachment_id
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS[self.document_type]}-{self.clave}-respuesta.xml",
-            'raw': xml,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
-        self.sudo().response_attachment_id = attachment
-        old.sudo().unlink()
+        replace_xml_attachment(
+            self.sudo(), 'response_attachment_id', f"{ABBREVIATIONS[self.document_type]}-{self.clave}-respuesta.xml", xml)
 
     # -- outcomes ----------------------------------------------------------------------
 
     def _l10n_cr_set_accepted(self):
         doc = self.sudo()
-        doc.write({'state': 'accepted', 'answered_date': fields.Datetime.now(), 'next_try': False,
-                   'error_kind': False, 'error_message': False})
+        doc._l10n_cr_set_state('accepted', answered_date=fields.Datetime.now(), next_try=False,
+                               error_kind=False, error_message=False)
         doc._l10n_cr_log(self.env._("Accepted by Hacienda."), attachments=doc.response_attachment_id)
         doc._l10n_cr_plan_email()
 
     def _l10n_cr_set_rejected(self, reason):
         doc = self.sudo()
         message = '\n'.join([self.env._("Hacienda rejected this document: %s", reason), doc._l10n_cr_correction_hint()])
-        doc.write({'state': 'rejected', 'answered_date': fields.Datetime.now(), 'next_try': False,
-                   'error_kind': 'rejected', 'error_message': message, 'hacienda_message': reason})
+        doc._l10n_cr_set_state('rejected', answered_date=fields.Datetime.now(), next_try=False,
+                               error_kind='rejected', error_message=message, hacienda_message=reason)
         doc._l10n_cr_notify(self.env._("Rejected by Hacienda"), message)
 
     def _l10n_cr_correction_hint(self):
@@ -826,18 +848,17 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def _l10n_cr_set_error(self, kind, message):
         doc = self.sudo()
-        doc.write({'state': 'error', 'error_kind': kind, 'error_message': message, 'next_try': False})
+        doc._l10n_cr_set_state('error', error_kind=kind, error_message=message, next_try=False)
         doc._l10n_cr_notify(self.env._("Electronic document needs attention"), message)
 
     def _l10n_cr_requeue(self):
         """Put documents in error back in the queue (not the rejected: they are final)."""
         docs = self.sudo().filtered(lambda d: d.state == 'error')
-        docs.write({'state': 'to_send', 'error_kind': False, 'error_message': False, 'next_try': False,
-                    'attempt_count': 0})
-        for doc in docs:
-            if doc.hacienda_status and doc.submission_started:
-                # It reached Hacienda: follow its status instead of submitting it again.
-                doc.write({'state': 'sent', 'poll_count': 0})
+        # What reached Hacienda is followed (its status asked), not submitted again.
+        reached = docs.filtered(lambda d: d.hacienda_status and d.submission_started)
+        cleared = {'error_kind': False, 'error_message': False, 'next_try': False, 'attempt_count': 0}
+        (docs - reached)._l10n_cr_set_state('to_send', **cleared)
+        reached._l10n_cr_set_state('sent', **cleared, poll_count=0)
         if docs:
             self._l10n_cr_schedule(fields.Datetime.now())
         return docs
@@ -1090,8 +1111,10 @@ class L10nCrEinvoiceDocument(models.Model):
         for doc in docs:
             if doc.state == 'error':
                 doc._l10n_cr_requeue()
-            if doc.state in ('sent', 'to_send'):
-                doc.state = 'sent'
+            if doc.state == 'to_send':
+                # Put back in the queue, yet it may have reached Hacienda: ask before sending.
+                doc._l10n_cr_set_state('sent')
+            if doc.state == 'sent':
                 doc._l10n_cr_poll()
         return self._l10n_cr_status_notification(docs, busy=candidates - docs)
 

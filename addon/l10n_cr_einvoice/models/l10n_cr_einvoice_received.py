@@ -11,6 +11,7 @@ from hacienda_cr.errors import InputError
 from ..hacienda import api_text
 from .document_types import ABBREVIATIONS, MENSAJE_BY_TYPE, RECEIVED_TYPE_SELECTION
 from .money import money
+from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
@@ -210,17 +211,8 @@ class L10nCrEinvoiceReceived(models.Model):
             self._l10n_cr_notify(self.env._("Supplier document rejected by Hacienda"), message)
 
     def _l10n_cr_store_hacienda_answer(self, xml):
-        self.ensure_one()
-        old = self.hacienda_response_attachment_id
-        self.hacienda_response_attachment_id = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}-respuesta.xml",
-            'raw': xml,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
-        old.sudo().unlink()
+        replace_xml_attachment(self, 'hacienda_response_attachment_id',
+                               f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}-respuesta.xml", xml)
 
     def _l10n_cr_notify(self, summary, message):
         self.ensure_one()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from hacienda_cr.codes import IVA_TAX_CODES
 from hacienda_cr.costa_rica_time import to_costa_rica
 from hacienda_cr.documents import parse_document
 from hacienda_cr.errors import ConfigurationError, InputError
@@ -18,10 +19,10 @@ from hacienda_cr.validation import validate_document
 
 from ..hacienda import issue_text, server_settings
 from .document_types import ABBREVIATIONS, RECEIVED_TYPE_SELECTION
+from .xml_attachment import replace_xml_attachment
 
 _logger = logging.getLogger(__name__)
 
-IVA_CODES = ('01', '07')
 RECEIVED_TYPES = tuple(code for code, _label in RECEIVED_TYPE_SELECTION)
 
 
@@ -370,7 +371,7 @@ class L10nCrEinvoiceReceived(models.Model):
             ('l10n_cr_tax_code_id.code', '=', code),
         ]
         exoneration = tax.get('Exoneracion')
-        if code in IVA_CODES:
+        if code in IVA_TAX_CODES:
             rate_code = tax.get('CodigoTarifaIVA')
             domain.append(('l10n_cr_iva_rate_code_id.code', '=', rate_code))
             if exoneration:
@@ -487,16 +488,5 @@ class L10nCrEinvoiceReceived(models.Model):
         } for (code, rate_code, rate), (base, amount, exonerated) in sorted(groups.items())]
 
     def _l10n_cr_store_supplier_xml(self, xml, filename):
-        self.ensure_one()
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}.xml",
-            'raw': xml,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-            'description': filename,
-        })
-        old = self.xml_attachment_id
-        self.xml_attachment_id = attachment
-        old.sudo().unlink()
+        replace_xml_attachment(self, 'xml_attachment_id', f"{ABBREVIATIONS.get(self.document_type, '')}-{self.clave}.xml",
+                               xml, description=filename)

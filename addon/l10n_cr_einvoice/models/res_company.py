@@ -10,6 +10,7 @@ from hacienda_cr.errors import ConfigurationError, InputError
 from hacienda_cr.signing.trust import load_trusted
 
 from ..hacienda import api_text, client_cache, key_cache, key_text, server_settings
+from ..hacienda.key_text import CertificateProblem
 from .document_types import MESSAGE_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -205,11 +206,12 @@ class ResCompany(models.Model):
     # -- signing key -------------------------------------------------------------------
 
     def _l10n_cr_einvoice_signing_key(self):
-        """The company's SigningKey, loaded once per process; UserError in plain words if unusable."""
+        """The company's SigningKey, loaded once per process; CertificateProblem (a UserError) in plain
+        words if there is none or it cannot sign."""
         self.ensure_one()
         certificate = self.sudo().l10n_cr_einvoice_certificate_id
         if not certificate:
-            raise UserError(self.env._(
+            raise CertificateProblem(self.env._(
                 "No signing certificate is configured for %(company)s: an administrator uploads the .p12 file "
                 "and its PIN in %(place)s.", company=self.name, place=self._l10n_cr_einvoice_settings_place()))
         fingerprint = (certificate.id, str(certificate.write_date))
@@ -219,12 +221,12 @@ class ResCompany(models.Model):
                                         certificate._l10n_cr_einvoice_load_key)
             key.check_usable()
         except InputError as exc:
-            raise UserError(self.env._(
+            raise CertificateProblem(self.env._(
                 "The signing certificate of %(company)s cannot be used: %(reason)s.",
                 company=self.name, reason=key_text.describe_key_problem(self.env, exc, key))) from None
         number = self._l10n_cr_einvoice_identification()[1]
         if key.taxpayer_id and number and key.taxpayer_id[1] != number:
-            raise UserError(self.env._(
+            raise CertificateProblem(self.env._(
                 "The signing certificate belongs to identification %(cert_id)s but the company's is "
                 "%(company_id)s: Hacienda would reject every document. An administrator uploads the company's "
                 "own certificate in %(place)s.", cert_id=key.taxpayer_id[1], company_id=number,
@@ -340,9 +342,9 @@ class ResCompany(models.Model):
             self._l10n_cr_einvoice_signing_key()
         except UserError as exc:
             problems.append(exc.args[0])
-        # Documents that stopped on a configuration problem can go again now.
+        # Documents that stopped on a configuration or certificate problem can go again now.
         waiting = self.env['l10n_cr.einvoice.document'].sudo().search([
-            ('company_id', '=', self.id), ('state', '=', 'error'), ('error_kind', '=', 'configuration')])
+            ('company_id', '=', self.id), ('state', '=', 'error'), ('error_kind', 'in', ('configuration', 'certificate'))])
         if waiting and not problems:
             waiting._l10n_cr_requeue()
         env_label = dict(ENVIRONMENT_SELECTION)[self.l10n_cr_einvoice_environment]

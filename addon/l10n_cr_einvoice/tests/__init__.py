@@ -14,6 +14,7 @@ from . import (
     test_neutralize,
     test_numbering_race,
     test_printed_document,
+    test_process_cache,
     test_public_data,
     test_public_data_posting,
     test_queue,

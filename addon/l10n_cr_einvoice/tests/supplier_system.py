@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from odoo.tools import config
 
 from hacienda_cr.api import ClientConfig, HaciendaClient
-from hacienda_cr.documents import build_document
+from hacienda_cr.documents import DOCUMENT_TYPES, build_document
 from hacienda_cr.signing import SigningKey, make_test_certificate, sign_xml
 
 from .common import COMPANY_VAT, PIN, company_certificate
@@ -62,9 +62,6 @@ def line(cabys, detail, quantity, price, rate_code='08', discount=None, unit='Un
 class SupplierSystem:
     """Issues, signs and submits the supplier's documents."""
 
-    ROOTS = {'01': 'FacturaElectronica', '02': 'NotaDebitoElectronica', '03': 'NotaCreditoElectronica',
-             '04': 'TiqueteElectronico', '09': 'FacturaElectronicaExportacion'}
-
     def __init__(self, simulator_url, vat=SUPPLIER_VAT, name=SUPPLIER_NAME):
         self.vat = vat
         self.name = name
@@ -105,7 +102,7 @@ class SupplierSystem:
             body['OtrosCargos'] = other_charges
         if references:
             body['InformacionReferencia'] = references
-        return {self.ROOTS[doc_type]: body,
+        return {DOCUMENT_TYPES[doc_type].root: body,
                 'Numeracion': {'Sucursal': 1, 'Terminal': 1, 'Numero': self.numbers[doc_type]}}
 
     def issue(self, lines, *, key=None, **kwargs):

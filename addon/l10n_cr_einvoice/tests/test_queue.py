@@ -1,3 +1,4 @@
+import base64
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -9,11 +10,12 @@ from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
 from hacienda_cr.api.config import PRESETS
+from hacienda_cr.signing import make_test_certificate
 
 from ..hacienda import client_cache
 from ..models import l10n_cr_einvoice_document
-from ..models.l10n_cr_einvoice_document import PROBE_INTERVAL
-from .common import API_PASSWORD, WRONG_PASSWORD, L10nCrEinvoiceCommon
+from ..models.l10n_cr_einvoice_document import PROBE_INTERVAL, STATE_CHANGES
+from .common import API_PASSWORD, PIN, WRONG_PASSWORD, L10nCrEinvoiceCommon, company_certificate
 from .replay import Replay
 
 
@@ -325,6 +327,93 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.assertEqual(document.state, 'to_send')
         self.process_queue()
         self.assert_accepted_once(document, before)
+
+    # -- the changes of state ---------------------------------------------------------------
+
+    def test_every_change_of_the_table_happens(self):
+        """Each change STATE_CHANGES allows is made by the queue or a user's action (none is
+        dead), and every change made is one of them (a change outside the table raises)."""
+        Document = type(self.Document)
+        original = Document._l10n_cr_set_state
+        made = set()
+
+        def recording(docs, state, **vals):
+            made.update((doc.state, state) for doc in docs)
+            return original(docs, state, **vals)
+
+        with patch.object(Document, '_l10n_cr_set_state', recording):
+            accepted = self.post_invoice()  # to_send → sent → accepted
+            self.process_queue()
+            self.assertEqual(accepted.state, 'accepted')
+            refused = self.post_invoice()  # to_send → rejected: refused at the POST
+            with Replay(self, ('submit', 'submit-400-refused.json'), clave=refused.clave):
+                self.process_queue()
+            self.assertEqual(refused.state, 'rejected')
+            rejected = self.post_invoice()  # sent → rejected
+            self.simulator.faults(next=[{'kind': 'reject'}])
+            self.process_queue()
+            self.assertEqual(rejected.state, 'rejected')
+            lost = self.post_invoice()  # sent → to_send: Hacienda lost it
+            lost.sudo().write({'state': 'sent', 'submission_started': True,
+                               'submitted_date': fields.Datetime.now() - timedelta(hours=1)})
+            self.run_queue_once()
+            self.assertEqual(lost.state, 'to_send')
+            self.process_queue()
+            self.company.l10n_cr_einvoice_password = WRONG_PASSWORD  # to_send → error → to_send
+            stopped = self.post_invoice()
+            self.process_queue()
+            self.assertEqual(stopped.state, 'error')
+            self.company.l10n_cr_einvoice_password = API_PASSWORD
+            self.company.action_l10n_cr_einvoice_test_connection()
+            self.assertEqual(stopped.state, 'to_send')
+            self.process_queue()
+            failing = self.post_invoice()  # sent → error → sent
+            with Replay(self, ('submit', 'submit-202.json'), *[('status', 'status-error.json')] * 5,
+                        clave=failing.clave):
+                self.process_queue()
+            self.assertEqual(failing.state, 'error')
+            with Replay(self, ('status', 'status-procesando.json'), clave=failing.clave):
+                failing.action_l10n_cr_check_status()
+            self.assertEqual(failing.state, 'sent')
+        self.assertEqual(made, {(old, new) for old, news in STATE_CHANGES.items() for new in news})
+
+    def test_a_change_outside_the_table_is_refused(self):
+        document = self.post_invoice()
+        self.process_queue()
+        self.assertEqual(document.state, 'accepted')
+        with self.assertRaisesRegex(UserError, 'cannot go from Accepted to To send'):
+            document.sudo()._l10n_cr_set_state('to_send')
+        with self.assertRaisesRegex(UserError, 'cannot go from Accepted to Sent'):
+            document.sudo().write({'state': 'sent', 'next_try': fields.Datetime.now()})
+        self.assertEqual(document.state, 'accepted')
+        self.assertFalse(document.next_try, "nothing of a refused change is written")
+
+    def test_certificate_problem_stops_the_document_until_fixed(self):
+        """A document the queue must sign again (its XML was removed) with no usable certificate:
+        the kind of problem is the certificate, not the document's data; a working certificate
+        and connection test send it."""
+        cases = [
+            ({'l10n_cr_einvoice_certificate_id': False}, 'No signing certificate is configured'),
+            (make_test_certificate('02', '3101999999', pin=PIN), 'belongs to identification 3101999999'),
+        ]
+        for broken, message in cases:
+            with self.subTest(message):
+                document = self.post_invoice()
+                document.xml_attachment_id.sudo().unlink()
+                if isinstance(broken, dict):
+                    self.company.sudo().write(broken)
+                else:
+                    self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(broken), PIN)
+                self.run_queue_once()
+                self.assertEqual(document.state, 'error')
+                self.assertEqual(document.error_kind, 'certificate')
+                self.assertIn(message, document.error_message)
+                self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+                self.company.action_l10n_cr_einvoice_test_connection()
+                self.assertEqual(document.state, 'to_send')
+                self.process_queue()
+                self.assertEqual(document.state, 'accepted', document.error_message)
+                self.assertTrue(document.xml_attachment_id)
 
     # -- recorded answers for what the simulator does not do -------------------------------
 

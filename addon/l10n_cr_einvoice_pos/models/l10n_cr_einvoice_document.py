@@ -46,11 +46,6 @@ class L10nCrEinvoiceDocument(models.Model):
         return super()._l10n_cr_email_template()
 
     @api.model
-    def _l10n_cr_pos_pending_domain(self):
-        """POS documents Hacienda has not accepted (nor finally rejected) yet."""
-        return [('pos_order_id', '!=', False), ('state', 'in', ('to_send', 'sent', 'error'))]
-
-    @api.model
     def _cron_l10n_cr_process_queue(self):
         # Paid orders whose document could not be issued get it as soon as their problem is corrected.
         if self.env['pos.order']._l10n_cr_einvoice_retry_not_issued():

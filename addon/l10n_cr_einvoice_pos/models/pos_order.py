@@ -1,4 +1,3 @@
-import copy
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -14,14 +13,14 @@ from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 from hacienda_cr.codes import code_list
-from hacienda_cr.documents import build_document
+from hacienda_cr.documents import DOCUMENT_TYPES, sale_summary
 from hacienda_cr.errors import InputError
 
 from .pos_config import DEFAULT_OFFLINE_DELAY
 
 _logger = logging.getLogger(__name__)
 
-ROOTS = {'01': 'FacturaElectronica', '03': 'NotaCreditoElectronica', '04': 'TiqueteElectronico'}
+POS_DOCUMENT_TYPES = ('01', '03', '04')  # Factura, its Nota de Crédito, Tiquete
 # Hacienda's documents carry at most four MedioPago entries.
 MAX_PAYMENT_ENTRIES = 4
 MAX_OTHER_CHARGES = 15  # OtrosCargos entries Hacienda's documents take
@@ -279,7 +278,7 @@ class PosOrder(models.Model):
         self.ensure_one()
         problems = []
         doc_type = document.document_type
-        if doc_type not in ROOTS:
+        if doc_type not in POS_DOCUMENT_TYPES:
             raise UserError(self.env._("A point of sale order cannot issue a %s.", document._l10n_cr_type_label()))
         mapper = SaleMapper(self.env)
         company = self.company_id
@@ -315,7 +314,7 @@ class PosOrder(models.Model):
                 self.env._("%(order)s cannot be issued as %(document)s:",
                            order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
                 list(dict.fromkeys(problems))))
-        values = {ROOTS[doc_type]: body, 'Numeracion': document._l10n_cr_numeracion()}
+        values = {DOCUMENT_TYPES[doc_type].root: body, 'Numeracion': document._l10n_cr_numeracion()}
         body['ResumenFactura']['MedioPago'] = self._l10n_cr_einvoice_medio_pago(values, document)
         return values, labels
 
@@ -445,7 +444,7 @@ class PosOrder(models.Model):
 
         if len(entries) == 1:
             return [medio(entries[0][0], entries[0][2])]
-        total = self._l10n_cr_einvoice_document_total(values, document, medio(entries[0][0], entries[0][2]))
+        total = self._l10n_cr_einvoice_document_total(values, document)
         amounts = [Decimal(money(amount)) for _code, amount, _merged in entries]
         if total is not None:
             amounts[0] += total - sum(amounts)
@@ -453,17 +452,13 @@ class PosOrder(models.Model):
                 for (code, _amount, merged), amount in zip(entries, amounts, strict=True)]
 
     @api.model
-    def _l10n_cr_einvoice_document_total(self, values, document, first_medio):
-        """TotalComprobante of these values as the library derives it (None when they do not build:
-        the real build then reports why)."""
-        draft = copy.deepcopy(values)
-        root = next(key for key in draft if key != 'Numeracion')
-        draft[root]['ResumenFactura']['MedioPago'] = [first_medio]
+    def _l10n_cr_einvoice_document_total(self, values, document):
+        """TotalComprobante of these values as the library derives it from the lines and charges
+        (None when their amounts cannot be derived: the build then reports why)."""
         try:
-            built = build_document(draft, schema_set=document.schema_set or None)
+            return sale_summary(values, schema_set=document.schema_set or None)['TotalComprobante']
         except InputError:
             return None
-        return Decimal(str(built.data['ResumenFactura']['TotalComprobante']))
 
     def _l10n_cr_einvoice_references(self, document, problems):
         """A credit note references the document of the refunded order (or of its invoice); a
@@ -488,15 +483,9 @@ class PosOrder(models.Model):
                     'Codigo': '01' if full else '06',
                     'Razon': self.env._("Refund of order %s", original.pos_reference or original.name)[:180],
                 })
-        replaced = document.replaced_document_id
-        if replaced and replaced.clave:
-            references.append({
-                'TipoDocIR': '10',
-                'Numero': replaced.clave,
-                'FechaEmisionIR': replaced._l10n_cr_issue_date_text(),
-                'Codigo': '16' if in_2026 else '07',
-                'Razon': self.env._("Replaces the document rejected by Hacienda"),
-            })
+        replaced = SaleMapper(self.env).replaced_reference(document)
+        if replaced:
+            references.append(replaced)
         return references
 
     # -- invoices ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
@@ -179,6 +180,39 @@ class TestPosDocuments(L10nCrPosCommon):
         self.assertEqual(entries[3][2], 'Other: Transferencia - depósito bancario, Plataforma Digital, Cheque')
         self.process_queue()
         self.assertEqual(order.l10n_cr_einvoice_state, 'accepted')
+
+    def test_payments_are_shared_out_from_the_documents_own_total(self):
+        """The total the payments are shared out from is computed from the lines and charges alone
+        (no document is built for it), and it is the issued document's TotalComprobante to the digit:
+        plain, discounted, mixed-rate, with a service charge, and a refund's credit note."""
+        service = self.env['product.product'].create({
+            'name': 'Servicio 10 %', 'type': 'service', 'available_in_pos': True, 'taxes_id': [Command.clear()],
+            'l10n_cr_other_charge_type_id': self.code('other_charge_types', '06').id})
+
+        def paid_in_two(lines, cash):
+            lines = [self.line_values(*line) for line in lines]
+            total = sum(line['price_subtotal_incl'] for line in lines)
+            return self.sync(self.order_values(self.session, lines, payments=[(self.pm_cash, cash),
+                                                                              (self.pm_card, total - cash)]))
+
+        mixed = paid_in_two([(self.pos_pastry, 5), (self.pos_coffee, 1, 15.0)], 3000)
+        orders = [
+            self.sell([(self.pos_pastry, 1)]),
+            self.sell([(self.pos_pastry, 3, 12.5)]),
+            mixed,
+            paid_in_two([(self.pos_pastry, 3), (service, 1, 0.0, 360)], 2000),
+            self.refund(mixed),
+        ]
+        for order in orders:
+            with self.subTest(order=order.name):
+                document = order.l10n_cr_einvoice_document_ids
+                self.assertEqual(len(document), 1, order.l10n_cr_einvoice_issue_error)
+                values, _labels = document._l10n_cr_source_values()
+                issued = Decimal(self.text(self.xml(document), '//h:TotalComprobante')[0])
+                self.assertEqual(order._l10n_cr_einvoice_document_total(values, document), issued)
+                entries = self.medio_pago(self.xml(document))
+                if len(entries) > 1:
+                    self.assertEqual(sum(Decimal(amount) for _c, amount, _o in entries), issued)
 
     def test_sale_on_the_customer_account_is_a_credit_sale(self):
         term = self.env['account.payment.term'].create({

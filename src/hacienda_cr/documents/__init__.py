@@ -1,6 +1,6 @@
 """v4.4 documents as data: building XML from data shaped like the XSD, and reading it back."""
 
-from hacienda_cr.documents.build import BuiltDocument, build_document
+from hacienda_cr.documents.build import BuiltDocument, build_document, sale_summary
 from hacienda_cr.documents.read import ParsedDocument, parse_document, parse_xml
 from hacienda_cr.documents.types import (
     DOCUMENT_TYPES,
@@ -19,4 +19,5 @@ __all__ = [
     "default_schema_set",
     "parse_document",
     "parse_xml",
+    "sale_summary",
 ]

@@ -132,9 +132,8 @@ def _raw_date(doc: dict, key: str):
     return None
 
 
-def build_document(data: object, *, schema_set: str | None = None, now: datetime | None = None) -> BuiltDocument:
-    """Build one document; raises ``InputError`` listing every problem found."""
-    root, raw_doc, raw_numeracion = _split_input(data)
+def _document_schema(root: str, raw_doc: object, schema_set: str | None, now: datetime | None):
+    """(document type, schema set, its schema, the key of the issue date) of a document's data."""
     if not isinstance(raw_doc, dict):
         raise InputError(Issue(root, "must be an object with the document's elements"))
     doc_type = type_for_root(root, raw_doc.get("Mensaje"))
@@ -142,7 +141,33 @@ def build_document(data: object, *, schema_set: str | None = None, now: datetime
     if schema_set is None:
         schema_set = default_schema_set(_raw_date(raw_doc, date_key) or now)
     check_schema_set(schema_set)
-    schema = document_schema(doc_type, schema_set)
+    return doc_type, schema_set, document_schema(doc_type, schema_set), date_key
+
+
+def sale_summary(data: object, *, schema_set: str | None = None, now: datetime | None = None) -> dict:
+    """The ResumenFactura of a sale document (Factura, Notas, Tiquete, Compra, Exportación) as
+    ``build_document`` derives it from the lines and other charges, with parsed values
+    (``TotalComprobante`` a Decimal) -- and nothing else: no numbering, rules, XML or signature.
+    For a caller that needs a total before the document is complete (e.g. to share it among
+    MedioPago entries). Raises ``InputError`` on problems of shape, values or amounts."""
+    root, raw_doc, _numeracion_data = _split_input(data)
+    doc_type, schema_set, schema, _date_key = _document_schema(root, raw_doc, schema_set, now)
+    if doc_type.family != "sale":
+        raise InputError(Issue(root, "has no sale totals (ResumenFactura of a sale document)"))
+    issues: list[Issue] = []
+    doc = normalize(raw_doc, schema.root, root, issues)
+    if not issues:
+        totals.reconcile_sale(doc, schema.root, root, issues, fill=True)
+    issues = annex.drop_disabled(issues)
+    if issues:
+        raise InputError(issues)
+    return doc["ResumenFactura"]
+
+
+def build_document(data: object, *, schema_set: str | None = None, now: datetime | None = None) -> BuiltDocument:
+    """Build one document; raises ``InputError`` listing every problem found."""
+    root, raw_doc, raw_numeracion = _split_input(data)
+    doc_type, schema_set, schema, date_key = _document_schema(root, raw_doc, schema_set, now)
 
     issues: list[Issue] = []
     numeracion = _numeracion(raw_numeracion, issues)

@@ -38,7 +38,8 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
-IVA_CODES = {"01", "07"}
+# CodigoImpuesto of the IVA: 01, and 07 "IVA cálculo especial" (annex note 8, p. 70).
+IVA_CODES = frozenset({"01", "07"})
 IVA_USED_GOODS = "08"
 ALL_IVA = IVA_CODES | {IVA_USED_GOODS}
 IN_IVA_BASE = {"02", "04", "05", "12"}  # taxes that form part of the IVA base (p. 36)

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from hacienda_cr.documents.annex import A
-from hacienda_cr.documents.line_amounts import IVA_RATES, SURTIDO_CABYS
+from hacienda_cr.documents.line_amounts import IVA_CODES, IVA_RATES, SURTIDO_CABYS
 from hacienda_cr.documents.party_rules import check_identification
 from hacienda_cr.documents.tree_data import child_path
 from hacienda_cr.documents.types import DocumentType
@@ -144,14 +144,14 @@ def _check_tax(code: str, tax: dict, tpath: str | tuple, combo: bool, issues: li
     tax_code = tax.get("Codigo")
     rate_code = tax.get("CodigoTarifaIVA")
     A.IMPUESTO_OTRO.require(tax, "Codigo", "99", "CodigoImpuestoOTRO", tpath, issues)
-    if combo and tax_code in ("01", "07") and (rate_code or tax.get("Tarifa") is not None):
+    if combo and tax_code in IVA_CODES and (rate_code or tax.get("Tarifa") is not None):
         issues.append(
             A.TARIFA_IVA_REQUERIDA.issue(
                 tpath,
                 "a combo's VAT is the sum of its components': the line carries neither CodigoTarifaIVA nor Tarifa",
             )
         )
-    elif tax_code in ("01", "07") and not rate_code and not combo:
+    elif tax_code in IVA_CODES and not rate_code and not combo:
         issues.append(A.TARIFA_IVA_REQUERIDA.issue(child_path(tpath, "CodigoTarifaIVA"), "is required for IVA"))
     if rate_code in TRANSITIONAL_RATES:  # the path is made only when the rule can apply
         _check_transitional(code, rate_code, child_path(tpath, "CodigoTarifaIVA"), issues)

@@ -17,6 +17,7 @@ from hacienda_cr.clave import Clave, Consecutivo
 from hacienda_cr.costa_rica_time import to_costa_rica
 from hacienda_cr.documents import line_rules, party_rules, reference_rules
 from hacienda_cr.documents.annex import A
+from hacienda_cr.documents.line_amounts import IVA_CODES
 from hacienda_cr.documents.party_rules import EMAIL, check_identification  # noqa: F401 (the addon checks partners with them)
 from hacienda_cr.documents.tree_data import child_path
 from hacienda_cr.documents.types import DocumentType
@@ -207,7 +208,7 @@ def _check_summary(doc: dict, path: str, issues: list[Issue]) -> None:
                 for line in (doc.get("DetalleServicio") or {}).get("LineaDetalle") or []
                 if (line.get("CodigoCABYS") or "").startswith(HEALTH_SERVICES)
                 for t in line.get("Impuesto") or []
-                if t.get("Codigo") in ("01", "07")
+                if t.get("Codigo") in IVA_CODES
             ),
             0,
         )
