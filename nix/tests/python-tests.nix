@@ -24,11 +24,13 @@ let
     "tests"
     # read by the suites: the documented examples, the table of the annex's rules (generated
     # and checked by tests/lib/test_annex_rules.py), the addons' sources (metric names,
-    # manifests), the test report helper of scripts/odoo-test, the XSD model generator
+    # manifests), the test report helper of scripts/odoo-test, the fault test's measures
+    # (tests/scripts/test_odoo_faults.py), the XSD model generator
     "docs/examples"
     "docs/rules.md"
     "addon"
     "scripts/lib"
+    "scripts/bench"
     "tools"
   ];
   pinned = lib.importJSON (repoRoot + "/tests/shared-material.json");
@@ -63,6 +65,8 @@ let
       ps.freezegun
       ps.pytest-benchmark
       ps.requests
+      # the fault test's sampler reads PostgreSQL (tests/scripts/test_odoo_faults.py)
+      ps.psycopg2
     ]
     ++ hacienda-cr.optional-dependencies.cache
     ++ hacienda-cr.optional-dependencies.metrics

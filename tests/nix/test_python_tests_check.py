@@ -76,7 +76,7 @@ def test_the_suite_passes_from_the_checks_sources(filtered_copy, tmp_path, share
 # module imported by the suites -> the package of the check's environment providing it
 PROVIDERS = {"hacienda_cr": "hacienda-cr", "einvoice_stack": "l10n-cr-einvoice-stack",
              "prometheus_client": "prometheus-client", "pytest": "pytest", "hypothesis": "hypothesis",
-             "freezegun": "freezegun",
+             "freezegun": "freezegun", "psycopg2": "psycopg2",
              "requests": "requests", "redis": "redis", "cryptography": "cryptography", "lxml": "lxml"}
 
 
