@@ -313,9 +313,10 @@ class Poster(threading.Thread):
                         self.latencies.append(time.monotonic() - started)
                     break
                 except (OdooError, ValueError) as exc:
-                    kind = (exc.name or "no answer") if isinstance(exc, OdooError) else type(exc).__name__
-                    self.errors[kind or str(exc)[:60]] += 1
-                    if isinstance(exc, OdooError) and "Session" in (exc.name or ""):
+                    # Odoo's exception class, or "no answer" when Odoo gave none (it was down)
+                    kind = type(exc).__name__ if isinstance(exc, ValueError) else exc.name or "no answer"
+                    self.errors[kind] += 1
+                    if "Session" in kind:
                         self.session = None
                     if time.monotonic() > deadline:
                         self.failed.append(ref)
