@@ -1,7 +1,7 @@
 
 {
     'name': 'Costa Rica - Electronic Invoicing (Hacienda v4.4)',
-    'version': '19.0.1.4.0',
+    'version': '19.0.1.5.0',
     'category': 'Accounting/Localizations/EDI',
     'summary': "Sign, send and follow Hacienda's electronic documents (v4.4) from invoices, "
                "credit and debit notes, purchase invoices and payments",

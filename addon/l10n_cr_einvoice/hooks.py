@@ -7,10 +7,10 @@ def _l10n_cr_einvoice_post_init(env):
     for company in env['res.company'].search([('chart_template', '=', 'cr')]):
         template = env['account.chart.template'].with_company(company)
         groups, taxes = {}, {}
-        for xmlid, values in template._get_cr_einvoice_account_tax_group().items():
+        for xmlid, values in template._get_l10n_cr_account_tax_group().items():
             if not template.ref(xmlid, raise_if_not_found=False):
                 groups[xmlid] = values
-        for xmlid, values in template._get_cr_einvoice_account_tax().items():
+        for xmlid, values in template._get_l10n_cr_account_tax().items():
             if template.ref(xmlid, raise_if_not_found=False):
                 # An existing tax only gets its codes: its definition (repartition lines…) stays.
                 taxes[xmlid] = {k: v for k, v in values.items() if k in CODE_FIELDS}

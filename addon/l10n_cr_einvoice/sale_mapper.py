@@ -29,10 +29,10 @@ class SaleMapper:
         self.env = env
 
     def emisor(self, company):
-        return company.partner_id._l10n_cr_einvoice_party(
-            'emisor', identification=company._l10n_cr_einvoice_identification(),
-            name=company.name, emails=company._l10n_cr_einvoice_emails(),
-            commercial_name=company.l10n_cr_einvoice_commercial_name)
+        return company.partner_id._l10n_cr_party(
+            'emisor', identification=company._l10n_cr_identification(),
+            name=company.name, emails=company._l10n_cr_emails(),
+            commercial_name=company.l10n_cr_commercial_name)
 
     def receptor(self, partner, doc_type, problems, company=None):
         """The Receptor of ``company``'s sale document of type ``doc_type`` to ``partner`` (None for
@@ -43,14 +43,14 @@ class SaleMapper:
             # Anonymous sale: name and e-mail only when the customer gave them.
             if partner and partner != company.partner_id and len(partner.name or '') >= 3:
                 receptor = {'Nombre': partner.name[:100]}
-                emails = partner._l10n_cr_einvoice_email_list()
+                emails = partner._l10n_cr_email_list()
                 if emails:
                     receptor['CorreoElectronico'] = emails[0]
                 return receptor
             return None
         if doc_type == '09':
-            return partner._l10n_cr_einvoice_party('export', problems=problems)
-        return partner._l10n_cr_einvoice_party('receptor', problems=problems)
+            return partner._l10n_cr_party('export', problems=problems)
+        return partner._l10n_cr_party('receptor', problems=problems)
 
     def reference_to(self, source, in_2026):
         """TipoDocIR / Numero / FechaEmisionIR of an InformacionReferencia pointing at ``source``,
@@ -114,7 +114,7 @@ class SaleMapper:
                 "line is then sent as a gift (regalía, a 100%% discount whose VAT the company bears).", where))
         unit = (product.product_tmpl_id.l10n_cr_unit_id or uom.l10n_cr_unit_id).code
         if not unit:
-            service = (cabys and cabys._is_service()) or product.type == 'service'
+            service = (cabys and cabys._l10n_cr_is_service()) or product.type == 'service'
             unit = SERVICE_UNIT if service else GOODS_UNIT
         detail = ' '.join((description or '').split())
         if len(detail) < 3:
@@ -136,7 +136,7 @@ class SaleMapper:
         heading = product.product_tmpl_id.l10n_cr_tariff_heading
         if doc_type == EXPORT and heading:
             values['PartidaArancelaria'] = heading
-        elif doc_type == EXPORT and cabys and not cabys._is_service():
+        elif doc_type == EXPORT and cabys and not cabys._l10n_cr_is_service():
             problems.append(self.env._(
                 "%(where)s: an export invoice states the tariff heading of the goods: set \"Tariff heading\" on the "
                 "product %(product)s (12 digits).", where=where, product=product.display_name))

@@ -1,6 +1,6 @@
 {
     'name': 'Costa Rica - E-invoicing analytics, reports and metrics',
-    'version': '19.0.1.1.0',
+    'version': '19.0.1.2.0',
     'category': 'Accounting/Localizations/Reporting',
     'summary': "Dashboard of Hacienda's electronic documents, monthly report per tax rate for the "
                "D-104, alerts on stuck documents and certificates, Prometheus /metrics",

@@ -1,7 +1,7 @@
 
 {
     'name': 'Costa Rica - Electronic Invoicing in the Point of Sale',
-    'version': '19.0.1.1.0',
+    'version': '19.0.1.2.0',
     'category': 'Accounting/Localizations/Point of Sale',
     'summary': 'Tiquete, Factura and Nota de Crédito Electrónica (Hacienda v4.4) for every paid POS order',
     'author': 'l10n-cr-einvoice contributors',

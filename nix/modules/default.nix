@@ -296,7 +296,7 @@ in
         odoo.options = {
           inherit (cfg) workers;
           http_interface = cfg.listenAddress;
-          l10n_cr_einvoice_environment = cfg.hacienda.environment;
+          l10n_cr_environment = cfg.hacienda.environment;
         };
         hacienda.environment = cfg.hacienda.environment;
       }

@@ -216,7 +216,7 @@ def monthly_report_operation(client: WebClient, company_id: int, year: int, mont
 
     def call():
         [wizard] = client.call(model, "create", [{"company_id": company_id, "year": year, "month": str(month)}])
-        return client.call(model, "action_export_xlsx", [wizard])
+        return client.call(model, "action_l10n_cr_export_xlsx", [wizard])
 
     return Operation(f"monthly D-104 workbook ({year}-{month:02d})", call, lambda r: r.get("type", ""))
 

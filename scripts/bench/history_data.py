@@ -63,7 +63,7 @@ def clone(table: str, columns: list[str], overrides: dict[str, str], source: str
 
 
 # Columns that exist only in some versions of the addons (set when present).
-OPTIONAL_COLUMNS = ("l10n_cr_needs_correction",)
+OPTIONAL_COLUMNS = ("needs_correction",)
 
 COLUMNS_QUERY = """
 SELECT table_name, string_agg(column_name, ',' ORDER BY ordinal_position)
@@ -239,8 +239,8 @@ def move_overrides() -> dict[str, str]:
         "ref": "NULL", "payment_reference": "p.move_name", "access_token": "NULL", "inalterable_hash": "NULL",
         "secure_sequence_number": "NULL", "message_main_attachment_id": "NULL", "sending_data": "NULL",
         "is_move_sent": "p.state = 'accepted'",
-        "l10n_cr_einvoice_state": "CASE WHEN p.fate = 'corrected' THEN 'accepted' ELSE p.state END",
-        "l10n_cr_einvoice_document_type": "p.doc_type",
+        "l10n_cr_state": "CASE WHEN p.fate = 'corrected' THEN 'accepted' ELSE p.state END",
+        "l10n_cr_document_type": "p.doc_type",
         "create_date": "p.issue_date", "write_date": "p.issue_date",
     }
 
@@ -296,9 +296,9 @@ def document_overrides() -> dict[str, str]:
         "declared_exchange_rate": "CASE WHEN p.state = 'accepted' THEN src.declared_exchange_rate END",
         "declared_note": "NULL",
         # The staging crons' alerts are taken as sent: they would e-mail every open problem.
-        "l10n_cr_stuck_alerted": "CASE WHEN p.state = 'error' THEN p.issue_date + interval '4 hours' END",
-        "l10n_cr_rejected_alerted": "CASE WHEN p.fate = 'open' THEN p.answered_date + interval '1 hour' END",
-        "l10n_cr_needs_correction": "p.fate IS NOT DISTINCT FROM 'open'",
+        "stuck_alerted": "CASE WHEN p.state = 'error' THEN p.issue_date + interval '4 hours' END",
+        "rejected_alerted": "CASE WHEN p.fate = 'open' THEN p.answered_date + interval '1 hour' END",
+        "needs_correction": "p.fate IS NOT DISTINCT FROM 'open'",
         "create_date": "p.issue_date", "write_date": "coalesce(p.answered_date, p.issue_date)",
     }
 

@@ -604,10 +604,10 @@ def main(argv=None) -> int:
             sys.exit(f"documents pending from before are not final after {args.timeout:g} s: see the queue")
 
     run = "FAULT-" + uuid.uuid4().hex[:8]
-    company = admin.search_read("res.company", [("l10n_cr_einvoice_enabled", "=", True)],
-                                ["l10n_cr_einvoice_auto_email"], limit=1)[0]
+    company = admin.search_read("res.company", [("l10n_cr_enabled", "=", True)],
+                                ["l10n_cr_auto_email"], limit=1)[0]
     if args.no_email:
-        admin.call("res.company", "write", [company["id"]], {"l10n_cr_einvoice_auto_email": False})
+        admin.call("res.company", "write", [company["id"]], {"l10n_cr_auto_email": False})
     [(first_id,)] = stack.query("SELECT coalesce(max(id), 0) + 1 FROM l10n_cr_einvoice_document")
     jobs = stack.queue_jobs(admin)
     mail_skip = maildir_names(stack.env.maildir)
@@ -676,7 +676,7 @@ def run_and_report(args, stack: Stack, run: str, company: dict, first_id: int, j
     stack.simulator_faults({})
     if args.no_email:
         stack.session().call("res.company", "write", [company["id"]],
-                             {"l10n_cr_einvoice_auto_email": company["l10n_cr_einvoice_auto_email"]})
+                             {"l10n_cr_auto_email": company["l10n_cr_auto_email"]})
 
     figures = report(stack, args, run, first_id, sampler, posters, events, t0, mail_skip, odoo_log.read(),
                      supervisord_log.read(), postgresql_log.read(), finished_at, drain_start, jobs)

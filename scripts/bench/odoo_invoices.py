@@ -80,15 +80,15 @@ def setup(env, certificate, pin, username, password):
         "state_id": env.ref("base.state_SJ").id,
         "l10n_cr_canton_code": "01",
         "l10n_cr_district_code": "01",
-        "l10n_cr_einvoice_enabled": True,
-        "l10n_cr_einvoice_environment": "simulator",
-        "l10n_cr_einvoice_username": username,
-        "l10n_cr_einvoice_password": password,
-        "l10n_cr_einvoice_auto_email": False,
-        "l10n_cr_einvoice_id_type_id": codes._l10n_cr_get("identification_types", "02").id,
-        "l10n_cr_einvoice_activity_id": env.ref("l10n_cr_einvoice.activity_6201_0").id,
+        "l10n_cr_enabled": True,
+        "l10n_cr_environment": "simulator",
+        "l10n_cr_username": username,
+        "l10n_cr_password": password,
+        "l10n_cr_auto_email": False,
+        "l10n_cr_id_type_id": codes._l10n_cr_get("identification_types", "02").id,
+        "l10n_cr_activity_id": env.ref("l10n_cr_einvoice.activity_6201_0").id,
     })
-    company.l10n_cr_einvoice_set_certificate(base64.b64encode(certificate), pin)
+    company.l10n_cr_set_certificate(base64.b64encode(certificate), pin)
     partner = env["res.partner"].create({
         "name": "Cliente Benchmark S.A.", "vat": "3102654321", "email": "cliente@benchmark.cr",
         "country_id": env.ref("base.cr").id,
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
 
         def set_enabled(enabled):
             with registry.cursor() as cr:
-                api.Environment(cr, 2, context)["res.company"].browse(company_id).l10n_cr_einvoice_enabled = enabled
+                api.Environment(cr, 2, context)["res.company"].browse(company_id).l10n_cr_enabled = enabled
 
         # Odoo's own posting, without electronic documents, as the baseline.
         set_enabled(False)

@@ -77,24 +77,24 @@ def configure(rpc: OdooRPC, env: SeedEnv) -> dict[str, int]:
         "l10n_cr_canton_code": "01",
         "l10n_cr_district_code": "01",
         "l10n_cr_neighborhood": "Barrio Amón",
-        "l10n_cr_einvoice_enabled": True,
-        "l10n_cr_einvoice_environment": env.environment,
-        "l10n_cr_einvoice_username": user,
-        "l10n_cr_einvoice_password": password,
-        "l10n_cr_einvoice_id_type_id": code_id(rpc, "identification_types", hacienda["emitter_id_type"]),
-        "l10n_cr_einvoice_activity_id": activity[0]["id"],
+        "l10n_cr_enabled": True,
+        "l10n_cr_environment": env.environment,
+        "l10n_cr_username": user,
+        "l10n_cr_password": password,
+        "l10n_cr_id_type_id": code_id(rpc, "identification_types", hacienda["emitter_id_type"]),
+        "l10n_cr_activity_id": activity[0]["id"],
         # The company runs its own system here: ProveedorSistemas is its own number.
-        "l10n_cr_einvoice_provider_id": hacienda["emitter_id"],
-        "l10n_cr_einvoice_commercial_name": "Staging Demo",
-        "l10n_cr_einvoice_auto_email": True,
-        "l10n_cr_einvoice_payment_method_id": code_id(rpc, "payment_methods", "04"),
-        "l10n_cr_einvoice_discount_code_id": code_id(rpc, "discount_codes", "07"),
+        "l10n_cr_provider_id": hacienda["emitter_id"],
+        "l10n_cr_commercial_name": "Staging Demo",
+        "l10n_cr_auto_email": True,
+        "l10n_cr_payment_method_id": code_id(rpc, "payment_methods", "04"),
+        "l10n_cr_discount_code_id": code_id(rpc, "discount_codes", "07"),
     }
     if env.environment == "simulator":
         # Where the simulator listens comes from odoo.conf (l10n_cr_einvoice_simulator_url);
         # an explicit URL here would win over it and must not linger from another setup.
-        wanted["l10n_cr_einvoice_api_url"] = ""
-        wanted["l10n_cr_einvoice_idp_url"] = ""
+        wanted["l10n_cr_api_url"] = ""
+        wanted["l10n_cr_idp_url"] = ""
     available = rpc.fields("res.company")
     missing = sorted(set(wanted) - set(available))
     if missing:
@@ -126,8 +126,8 @@ def _certificate(rpc: OdooRPC, env: SeedEnv, company_id: int) -> int:
     encoded = base64.b64encode(content).decode()
     digest = hashlib.sha256(content).hexdigest()
     pin = env.pin()
-    [company] = rpc.call("res.company", "read", [company_id], ["l10n_cr_einvoice_certificate_id"])
-    current = company["l10n_cr_einvoice_certificate_id"]
+    [company] = rpc.call("res.company", "read", [company_id], ["l10n_cr_certificate_id"])
+    current = company["l10n_cr_certificate_id"]
     if current:
         [cert] = rpc.call("certificate.certificate", "read", [current[0]], ["content", "pkcs12_password", "is_valid"])
         same = cert["content"] and hashlib.sha256(base64.b64decode(cert["content"])).hexdigest() == digest
@@ -147,7 +147,7 @@ def _certificate(rpc: OdooRPC, env: SeedEnv, company_id: int) -> int:
     if cert["loading_error"] or not cert["is_valid"]:
         raise SeedError(f"the certificate {env.certificate_file} does not load in Odoo: "
                         f"{cert['loading_error'] or 'not valid now'}")
-    rpc.call("res.company", "write", [company_id], {"l10n_cr_einvoice_certificate_id": cert_id})
+    rpc.call("res.company", "write", [company_id], {"l10n_cr_certificate_id": cert_id})
     if current:
         rpc.call("certificate.certificate", "write", [current[0]], {"active": False})
     return 1

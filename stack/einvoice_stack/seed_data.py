@@ -195,10 +195,10 @@ def wait_accepted(rpc: OdooRPC, move_ids: list[int], timeout: float = ACCEPT_TIM
     states: dict[str, str] = {}
     while time.monotonic() < deadline:
         rows = rpc.search_read("account.move", [("id", "in", move_ids)],
-                               ["ref", "l10n_cr_einvoice_state", "l10n_cr_einvoice_error"])
-        states = {r["ref"]: r["l10n_cr_einvoice_state"] for r in rows}
-        bad = {r["ref"]: r["l10n_cr_einvoice_error"] for r in rows
-               if r["l10n_cr_einvoice_state"] in ("rejected", "error")}
+                               ["ref", "l10n_cr_state", "l10n_cr_error"])
+        states = {r["ref"]: r["l10n_cr_state"] for r in rows}
+        bad = {r["ref"]: r["l10n_cr_error"] for r in rows
+               if r["l10n_cr_state"] in ("rejected", "error")}
         if bad:
             raise SeedError(f"Hacienda did not accept seed invoices: {bad}")
         if all(state == "accepted" for state in states.values()):

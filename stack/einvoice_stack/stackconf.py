@@ -235,9 +235,9 @@ def _odoo(raw: dict, stack: dict, ports: dict, hosts: dict, redis: dict, sim: di
             "db_user": _get(stack, "db_user", str, "stack"),
             "db_name": _get(stack, "database", str, "stack"),
             # Read by the l10n_cr_einvoice addon (odoo.tools.config).
-            "l10n_cr_einvoice_environment": hacienda["environment"],
+            "l10n_cr_environment": hacienda["environment"],
             "l10n_cr_einvoice_simulator_url": sim["url"],
-            "l10n_cr_einvoice_schema_set": hacienda["schema_set"],
+            "l10n_cr_schema_set": hacienda["schema_set"],
             "l10n_cr_einvoice_redis_url": redis["url"],
             "l10n_cr_einvoice_redis_prefix": redis["key_prefix"],
             "smtp_server": hosts[PORT_ROLE["smtp_sink"]],

@@ -44,8 +44,8 @@ def post(admin: OdooRPC, move_ids: list[int]) -> None:
 
 def einvoice(admin: OdooRPC, move_id: int) -> dict:
     [move] = admin.call("account.move", "read", [move_id], [
-        "name", "state", "l10n_cr_einvoice_state", "l10n_cr_einvoice_clave", "l10n_cr_einvoice_consecutivo",
-        "l10n_cr_einvoice_error", "l10n_cr_einvoice_document_id", "l10n_cr_einvoice_document_type",
+        "name", "state", "l10n_cr_state", "l10n_cr_clave", "l10n_cr_consecutivo",
+        "l10n_cr_error", "l10n_cr_document_id", "l10n_cr_document_type",
         "amount_total", "partner_id"])
     return move
 
@@ -56,10 +56,10 @@ def wait_final(admin: OdooRPC, move_ids: list[int], timeout: float = ACCEPT_TIME
     moves: dict[int, dict] = {}
     while time.monotonic() < deadline:
         moves = {m: einvoice(admin, m) for m in move_ids}
-        if all(m["l10n_cr_einvoice_state"] in ("accepted", "rejected", "error") for m in moves.values()):
+        if all(m["l10n_cr_state"] in ("accepted", "rejected", "error") for m in moves.values()):
             return moves
         time.sleep(1)
-    states = {m["name"]: m["l10n_cr_einvoice_state"] for m in moves.values()}
+    states = {m["name"]: m["l10n_cr_state"] for m in moves.values()}
     raise AssertionError(f"e-invoices not answered within {timeout:.0f} s: {states}")
 
 

@@ -32,7 +32,7 @@ CONSECUTIVO = re.compile(r"\d{20}")
 
 
 def _signed_xml(admin, move: dict) -> ET.Element:
-    doc = document(admin, move["l10n_cr_einvoice_document_id"][0])
+    doc = document(admin, move["l10n_cr_document_id"][0])
     [attachment] = admin.call("ir.attachment", "read", [doc["xml_attachment_id"][0]], ["datas"])
     return ET.fromstring(base64.b64decode(attachment["datas"]))
 
@@ -46,7 +46,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 def _accepted(admin, move_id: int) -> dict:
     [move] = wait_final(admin, [move_id]).values()
-    assert move["l10n_cr_einvoice_state"] == "accepted", (move["name"], move["l10n_cr_einvoice_error"])
+    assert move["l10n_cr_state"] == "accepted", (move["name"], move["l10n_cr_error"])
     return move
 
 
@@ -56,15 +56,15 @@ def test_invoice_workflow(env, admin, figures):
     move_id = create_invoice(admin, "STG-C03", [("STG-S01", 3, 0), ("STG-P02", 2, 0)])
     post(admin, [move_id])
     move = _accepted(admin, move_id)
-    assert CLAVE.fullmatch(move["l10n_cr_einvoice_clave"] or ""), move["l10n_cr_einvoice_clave"]
-    assert CONSECUTIVO.fullmatch(move["l10n_cr_einvoice_consecutivo"] or "")
-    assert move["l10n_cr_einvoice_document_type"] == "01"  # Factura Electrónica
+    assert CLAVE.fullmatch(move["l10n_cr_clave"] or ""), move["l10n_cr_clave"]
+    assert CONSECUTIVO.fullmatch(move["l10n_cr_consecutivo"] or "")
+    assert move["l10n_cr_document_type"] == "01"  # Factura Electrónica
     # Hacienda's side agrees: the simulator holds it, accepted, with its signed answer.
-    status = simulator_status(env, move["l10n_cr_einvoice_clave"])
+    status = simulator_status(env, move["l10n_cr_clave"])
     assert status["ind-estado"] == "aceptado"
     answer = ET.fromstring(base64.b64decode(status["respuesta-xml"]))
     assert answer.tag.endswith("MensajeHacienda")
-    doc = document(admin, move["l10n_cr_einvoice_document_id"][0])
+    doc = document(admin, move["l10n_cr_document_id"][0])
     assert doc["xml_attachment_id"] and doc["response_attachment_id"]
     # The PDF through nginx, as a user prints it: whatever wkhtmltopdf prints of the page header,
     # its text (as a reader's tools extract it) names the issuer and the document.
@@ -73,17 +73,17 @@ def test_invoice_workflow(env, admin, figures):
     figures("invoice PDF size", len(pdf.content) / 1024, "KiB")
     text = _pdf_text(pdf.content)
     hacienda = env.settings["hacienda"]
-    for value in (hacienda["emitter_name"], hacienda["emitter_id"], move["l10n_cr_einvoice_clave"],
-                  move["l10n_cr_einvoice_consecutivo"]):
+    for value in (hacienda["emitter_name"], hacienda["emitter_id"], move["l10n_cr_clave"],
+                  move["l10n_cr_consecutivo"]):
         assert re.sub(r"\s+", "", value) in text, (value, text[:500])
     # The customer's e-mail, caught by the SMTP sink, with the three attachments.
     [customer] = admin.call("res.partner", "read", [move["partner_id"][0]], ["email"])
     # The subject names the invoice or its Hacienda number (consecutivo).
-    message = wait_mail(env.maildir, customer["email"], (move["name"], move["l10n_cr_einvoice_consecutivo"]))
+    message = wait_mail(env.maildir, customer["email"], (move["name"], move["l10n_cr_consecutivo"]))
     names = attachment_names(message)
     assert any(n.lower().endswith(".pdf") and c.startswith(b"%PDF") for n, c in names.items()), list(names)
     xmls = {n: c for n, c in names.items() if n.lower().endswith(".xml")}
-    assert any(move["l10n_cr_einvoice_clave"] in n or b"<ds:Signature" in c or b"Signature" in c
+    assert any(move["l10n_cr_clave"] in n or b"<ds:Signature" in c or b"Signature" in c
                for n, c in xmls.items()), list(names)
     assert any(b"MensajeHacienda" in c for c in xmls.values()), "Hacienda's answer is not attached"
 
@@ -123,15 +123,15 @@ def test_credit_note(env, admin):
         "account.move", [("reversed_entry_id", "=", move_id)], ["id"])[0]["id"]
     post(admin, [refund_id])
     refund = _accepted(admin, refund_id)
-    assert refund["l10n_cr_einvoice_document_type"] == "03"  # Nota de Crédito Electrónica
-    assert simulator_status(env, refund["l10n_cr_einvoice_clave"])["ind-estado"] == "aceptado"
+    assert refund["l10n_cr_document_type"] == "03"  # Nota de Crédito Electrónica
+    assert simulator_status(env, refund["l10n_cr_clave"])["ind-estado"] == "aceptado"
     assert refund["amount_total"] == pytest.approx(invoice["amount_total"])
     # What Hacienda sees: the signed Nota de Crédito refers to the invoice's clave.
     root = _signed_xml(admin, refund)
     ns = {"d": root.tag[1:].split("}")[0]}
     reference = root.find("d:InformacionReferencia", ns)
     assert reference is not None, "no InformacionReferencia in the credit note"
-    assert reference.find("d:Numero", ns).text == invoice["l10n_cr_einvoice_clave"]
+    assert reference.find("d:Numero", ns).text == invoice["l10n_cr_clave"]
     assert reference.find("d:TipoDocIR", ns).text == "01"
     # The reason Hacienda reads is the one given, not Odoo's "Reversal of: …" reference.
     assert reference.find("d:Razon", ns).text == "Devolución del equipo"
@@ -148,10 +148,10 @@ def test_bulk_posting(env, admin, figures):
     post(admin, move_ids)
     moves = wait_final(admin, move_ids)
     figures("bulk: 5 invoices posted to all accepted", time.monotonic() - t0, "s")
-    assert {m["l10n_cr_einvoice_state"] for m in moves.values()} == {"accepted"}
-    claves = [m["l10n_cr_einvoice_clave"] for m in moves.values()]
+    assert {m["l10n_cr_state"] for m in moves.values()} == {"accepted"}
+    claves = [m["l10n_cr_clave"] for m in moves.values()]
     assert len(set(claves)) == len(claves)
-    numbers = sorted(int(m["l10n_cr_einvoice_consecutivo"][10:]) for m in moves.values())
+    numbers = sorted(int(m["l10n_cr_consecutivo"][10:]) for m in moves.values())
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), numbers
 
 
@@ -179,34 +179,34 @@ def test_error_handling_recovers_without_duplicates(env, admin, figures):
         figures("error handling: 2 invoices through 4 injected faults, accepted after", time.monotonic() - t0, "s")
     finally:
         simulator_faults(env, {"replace": True, "clear_next": True})
-    assert {m["l10n_cr_einvoice_state"] for m in moves.values()} == {"accepted"}, \
-        {m["name"]: (m["l10n_cr_einvoice_state"], m["l10n_cr_einvoice_error"]) for m in moves.values()}
+    assert {m["l10n_cr_state"] for m in moves.values()} == {"accepted"}, \
+        {m["name"]: (m["l10n_cr_state"], m["l10n_cr_error"]) for m in moves.values()}
     after = simulator_stats(env)
     injected = {k: v - before["faults_injected"].get(k, 0) for k, v in after["faults_injected"].items()}
     assert sum(injected.values()) >= 3, f"the faults did not happen: {after['faults_injected']}"
     assert after["stored"]["documents"] - before["stored"]["documents"] == 2
     assert after["stored"]["duplicate_posts"] == before["stored"]["duplicate_posts"], "a document was sent twice"
     for move in moves.values():
-        assert simulator_status(env, move["l10n_cr_einvoice_clave"])["ind-estado"] == "aceptado"
+        assert simulator_status(env, move["l10n_cr_clave"])["ind-estado"] == "aceptado"
 
 
 def test_hacienda_configuration(env, admin):
     """The company is configured for the settings' Hacienda environment: API user, valid certificate, activity, provider."""
     hacienda = env.settings["hacienda"]
     [company] = admin.search_read("res.company", [("vat", "=", hacienda["emitter_id"])], [
-        "name", "l10n_cr_einvoice_enabled", "l10n_cr_einvoice_environment", "l10n_cr_einvoice_username",
-        "l10n_cr_einvoice_certificate_id", "l10n_cr_einvoice_id_type_id", "l10n_cr_einvoice_activity_id",
-        "l10n_cr_einvoice_provider_id", "country_id", "currency_id"])
+        "name", "l10n_cr_enabled", "l10n_cr_environment", "l10n_cr_username",
+        "l10n_cr_certificate_id", "l10n_cr_id_type_id", "l10n_cr_activity_id",
+        "l10n_cr_provider_id", "country_id", "currency_id"])
     user, _ = env.hacienda_credentials
-    assert company["l10n_cr_einvoice_enabled"]
-    assert company["l10n_cr_einvoice_environment"] == hacienda["environment"]
-    assert company["l10n_cr_einvoice_username"] == user
-    assert company["l10n_cr_einvoice_provider_id"] == hacienda["emitter_id"]
-    assert company["l10n_cr_einvoice_activity_id"], "no economic activity"
+    assert company["l10n_cr_enabled"]
+    assert company["l10n_cr_environment"] == hacienda["environment"]
+    assert company["l10n_cr_username"] == user
+    assert company["l10n_cr_provider_id"] == hacienda["emitter_id"]
+    assert company["l10n_cr_activity_id"], "no economic activity"
     assert company["currency_id"][1] == "CRC"
-    [id_type] = admin.call("l10n_cr.einvoice.code", "read", [company["l10n_cr_einvoice_id_type_id"][0]], ["code"])
+    [id_type] = admin.call("l10n_cr.einvoice.code", "read", [company["l10n_cr_id_type_id"][0]], ["code"])
     assert id_type["code"] == hacienda["emitter_id_type"]
-    [cert] = admin.call("certificate.certificate", "read", [company["l10n_cr_einvoice_certificate_id"][0]],
+    [cert] = admin.call("certificate.certificate", "read", [company["l10n_cr_certificate_id"][0]],
                         ["is_valid", "scope", "date_end", "subject_common_name", "loading_error"])
     assert cert["is_valid"] and cert["scope"] == "l10n_cr_einvoice" and not cert["loading_error"], cert
     # Odoo reaches the simulator with these credentials, sharing its token through Redis.
@@ -277,13 +277,13 @@ def test_plain_user_cannot_read_certificate_or_api_password(env, admin):
     assert user.search_read("account.move", [("move_type", "=", "out_invoice")], ["name"], limit=1)
     company_id = admin.search_read("res.company", [("vat", "=", env.settings["hacienda"]["emitter_id"])], ["id"])[0]["id"]
     with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
-        user.call("res.company", "read", [company_id], ["l10n_cr_einvoice_password"])
-    [cert_ref] = admin.call("res.company", "read", [company_id], ["l10n_cr_einvoice_certificate_id"])
-    cert_id = cert_ref["l10n_cr_einvoice_certificate_id"][0]
+        user.call("res.company", "read", [company_id], ["l10n_cr_password"])
+    [cert_ref] = admin.call("res.company", "read", [company_id], ["l10n_cr_certificate_id"])
+    cert_id = cert_ref["l10n_cr_certificate_id"][0]
     with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
         user.call("certificate.certificate", "read", [cert_id], ["content", "pkcs12_password"])
     with pytest.raises(OdooError, match=r"(?i)access|not allowed|rights"):
-        user.call("res.company", "read", [company_id], ["l10n_cr_einvoice_certificate_id"])
+        user.call("res.company", "read", [company_id], ["l10n_cr_certificate_id"])
     try:
         attachments = user.search_read("ir.attachment", [("res_model", "=", "certificate.certificate")], ["id"])
     except OdooError as exc:

@@ -91,12 +91,12 @@ def test_document_gauges_match_the_database_on_every_worker(env, admin):
 def test_certificate_days_left_match_the_company(env, admin):
     """Days left of each company's certificate, as Odoo's certificate record says."""
     metrics = _metrics(env)
-    companies = admin.search_read("res.company", [("l10n_cr_einvoice_enabled", "=", True)],
-                                  ["name", "l10n_cr_einvoice_certificate_id"])
+    companies = admin.search_read("res.company", [("l10n_cr_enabled", "=", True)],
+                                  ["name", "l10n_cr_certificate_id"])
     assert companies
     for company in companies:
         [cert] = admin.search_read("certificate.certificate",
-                                   [("id", "=", company["l10n_cr_einvoice_certificate_id"][0])], ["date_end"])
+                                   [("id", "=", company["l10n_cr_certificate_id"][0])], ["date_end"])
         end = time.mktime(time.strptime(cert["date_end"], "%Y-%m-%d %H:%M:%S")) - time.timezone
         expected = (end - time.time()) / 86400
         key = ("l10n_cr_einvoice_certificate_days_left",
@@ -138,7 +138,7 @@ def test_hacienda_call_counters_add_up_across_workers(env, admin):
     moves = [create_invoice(admin, "STG-C01", [("STG-P01", 1, 0)]) for _ in range(3)]
     post(admin, moves)
     final = wait_final(admin, moves)
-    assert {m["l10n_cr_einvoice_state"] for m in final.values()} == {"accepted"}, final
+    assert {m["l10n_cr_state"] for m in final.values()} == {"accepted"}, final
     submits_after, scrapes = _settled_scrapes(env, admin)
     assert submits_after >= submits_before + 3, "the three submissions were not recorded"
     for metrics in scrapes:
@@ -175,10 +175,10 @@ def test_dashboard_figures_equal_the_documents(admin):
 def test_monthly_report_downloads(env, admin):
     """The monthly report of the current month: the XLSX through nginx, and the PDF."""
     today = time.gmtime(time.time() - 6 * 3600)  # Costa Rica
-    company = admin.search_read("res.company", [("l10n_cr_einvoice_enabled", "=", True)], ["id"])[0]["id"]
+    company = admin.search_read("res.company", [("l10n_cr_enabled", "=", True)], ["id"])[0]["id"]
     [wizard] = admin.call("l10n_cr.einvoice.monthly.report", "create",
                           [{"company_id": company, "month": str(today.tm_mon), "year": today.tm_year}])
-    action = admin.call("l10n_cr.einvoice.monthly.report", "action_export_xlsx", [wizard])
+    action = admin.call("l10n_cr.einvoice.monthly.report", "action_l10n_cr_export_xlsx", [wizard])
     xlsx = admin.get(action["url"])
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK", xlsx.text[:200]
     pdf = admin.get(f"/report/pdf/l10n_cr_einvoice_analytics.report_monthly/{wizard}")

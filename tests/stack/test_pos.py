@@ -63,12 +63,12 @@ def _wait_pos_accepted(admin, order_id: int, timeout: float = 240) -> dict:
     order = {}
     while time.monotonic() < deadline:
         [order] = admin.call("pos.order", "read", [order_id], [
-            "name", "state", "l10n_cr_einvoice_state", "l10n_cr_einvoice_document_type", "l10n_cr_einvoice_clave",
-            "l10n_cr_einvoice_issue_error", "l10n_cr_einvoice_problem"])
-        if order["l10n_cr_einvoice_state"] in ("accepted", "rejected", "error"):
+            "name", "state", "l10n_cr_state", "l10n_cr_document_type", "l10n_cr_clave",
+            "l10n_cr_issue_error", "l10n_cr_problem"])
+        if order["l10n_cr_state"] in ("accepted", "rejected", "error"):
             break
         time.sleep(1)
-    assert order.get("l10n_cr_einvoice_state") == "accepted", order
+    assert order.get("l10n_cr_state") == "accepted", order
     return order
 
 
@@ -84,8 +84,8 @@ def test_pos_order(env, admin, customer, document_type):
         [o["id"] for o in result["pos.order"]][-1:]
     order = _wait_pos_accepted(admin, order_id)
     assert order["state"] in ("paid", "done"), order["state"]
-    assert order["l10n_cr_einvoice_document_type"] == document_type
-    assert simulator_status(env, order["l10n_cr_einvoice_clave"])["ind-estado"] == "aceptado"
+    assert order["l10n_cr_document_type"] == document_type
+    assert simulator_status(env, order["l10n_cr_clave"])["ind-estado"] == "aceptado"
     # Orders sent by scripts and by tills each count their references from 1: the name stays unique.
     namesakes = admin.search_read("pos.order", [("config_id", "=", config["id"]), ("name", "=", order["name"])], ["id"])
     assert [o["id"] for o in namesakes] == [order_id], order["name"]

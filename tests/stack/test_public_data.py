@@ -88,8 +88,8 @@ def test_todays_rate_stored_by_the_cron_and_used_by_a_dollar_invoice(env, admin)
         "invoice_line_ids": [(0, 0, {"product_id": product(admin, "STG-S08"), "quantity": 2, "price_unit": 40})]}])[0]
     admin.call("account.move", "action_post", [move_id])
     [move] = wait_final(admin, [move_id]).values()
-    assert move["l10n_cr_einvoice_state"] == "accepted", move["l10n_cr_einvoice_error"]
-    doc = document(admin, move["l10n_cr_einvoice_document_id"][0])
+    assert move["l10n_cr_state"] == "accepted", move["l10n_cr_error"]
+    doc = document(admin, move["l10n_cr_document_id"][0])
     [attachment] = admin.call("ir.attachment", "read", [doc["xml_attachment_id"][0]], ["datas"])
     root = ET.fromstring(base64.b64decode(attachment["datas"]))
     rate = next(e.text for e in root.iter() if e.tag.endswith("}TipoCambio"))
@@ -124,8 +124,8 @@ def test_expired_exoneration_refused_at_posting(env, admin):
         message = refused.value.message
         assert EXPIRED in message and filled["date_to"] in message, message
         assert "Traceback" not in message
-        [move] = admin.call("account.move", "read", [move_id], ["state", "l10n_cr_einvoice_document_id"])
-        assert move["state"] == "draft" and not move["l10n_cr_einvoice_document_id"]
+        [move] = admin.call("account.move", "read", [move_id], ["state", "l10n_cr_document_id"])
+        assert move["state"] == "draft" and not move["l10n_cr_document_id"]
     finally:
         admin.call("l10n_cr.einvoice.exoneration", "write", [exoneration], {"active": False})
 
@@ -142,7 +142,7 @@ def test_cabys_code_found_by_words(env, admin):
         assert "2132100000200" in codes, (search, lines)
         assert "imported" not in search["source_note"] and "importado" not in search["source_note"], search
         chosen = next(line["id"] for line in lines if line["code"] == "2132100000200")
-        admin.call("l10n_cr.cabys.search.line", "action_choose", [chosen])
+        admin.call("l10n_cr.cabys.search.line", "action_l10n_cr_choose", [chosen])
         [saved] = admin.call("product.template", "read", [template], ["l10n_cr_cabys_id"])
         assert saved["l10n_cr_cabys_id"] and saved["l10n_cr_cabys_id"][1].startswith("2132100000200"), saved
     finally:

@@ -112,7 +112,7 @@ def upload(admin, signed: Path):
         "res_model": "l10n_cr.einvoice.received.upload", "res_id": 0}])
     [wizard] = admin.call("l10n_cr.einvoice.received.upload", "create", [{"attachment_ids": [(6, 0, [attachment])]}],
                           context=EN)
-    return admin.call("l10n_cr.einvoice.received.upload", "action_import", [wizard], context=EN)
+    return admin.call("l10n_cr.einvoice.received.upload", "action_l10n_cr_import", [wizard], context=EN)
 
 
 def received(admin, domain) -> list[dict]:
@@ -150,7 +150,7 @@ def test_supplier_document_signed_by_the_stacks_test_ca_is_checked_at_hacienda_a
     [decision] = admin.call("l10n_cr.einvoice.received.decision", "create", [{**defaults, "tax_condition": "01"}],
                             context=EN)
     started = time.monotonic()
-    admin.call("l10n_cr.einvoice.received.decision", "action_confirm", [decision], context=EN)
+    admin.call("l10n_cr.einvoice.received.decision", "action_l10n_cr_confirm", [decision], context=EN)
     [doc] = received(admin, [("id", "=", doc["id"])])
     assert doc["decision"] == "accepted" and doc["message_document_id"], doc
     message_id = doc["message_document_id"][0]

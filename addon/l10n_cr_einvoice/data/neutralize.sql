@@ -5,12 +5,12 @@
 -- administrator enters sandbox credentials. The signing key's PIN is neutralized by the
 -- certificate module; the crons and outgoing mail by base.
 UPDATE res_company
-   SET l10n_cr_einvoice_environment = 'sandbox'
- WHERE l10n_cr_einvoice_environment = 'production';
+   SET l10n_cr_environment = 'sandbox'
+ WHERE l10n_cr_environment = 'production';
 
 UPDATE res_company
-   SET l10n_cr_einvoice_username = NULL,
-       l10n_cr_einvoice_password = NULL,
-       l10n_cr_einvoice_api_url = NULL,
-       l10n_cr_einvoice_idp_url = NULL
- WHERE l10n_cr_einvoice_environment != 'simulator';
+   SET l10n_cr_username = NULL,
+       l10n_cr_password = NULL,
+       l10n_cr_api_url = NULL,
+       l10n_cr_idp_url = NULL
+ WHERE l10n_cr_environment != 'simulator';

@@ -3,9 +3,9 @@
 ``l10n_cr_einvoice_schema_dir``       directory holding the XSD sets (v4.4/, v4.4-2026/)
 ``l10n_cr_einvoice_redis_url``        Redis shared by every worker for Hacienda tokens
 ``l10n_cr_einvoice_redis_prefix``     key prefix in that Redis
-``l10n_cr_einvoice_environment``      default environment of new companies
+``l10n_cr_environment``      default environment of new companies
 ``l10n_cr_einvoice_simulator_url``    where the simulator listens (environment "simulator")
-``l10n_cr_einvoice_schema_set``       default schema set of new companies
+``l10n_cr_schema_set``       default schema set of new companies
 ``l10n_cr_einvoice_pki_dir``          Costa Rica's national PKI certificates (supplier signatures
                                       must chain to them; see hacienda_cr.pki)
 ``l10n_cr_einvoice_hacienda_certificates``  PEM file of the certificate(s) Hacienda signs its
@@ -60,7 +60,7 @@ def redis_prefix():
 
 
 def default_environment():
-    value = _get('l10n_cr_einvoice_environment')
+    value = _get('l10n_cr_environment')
     return value if value in ENVIRONMENTS else 'sandbox'
 
 
@@ -69,5 +69,5 @@ def simulator_url():
 
 
 def default_schema_setting():
-    value = _get('l10n_cr_einvoice_schema_set')
+    value = _get('l10n_cr_schema_set')
     return value if value in SCHEMA_SETTINGS else 'auto'

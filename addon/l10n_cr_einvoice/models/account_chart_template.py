@@ -12,11 +12,11 @@ class AccountChartTemplate(models.AbstractModel):
     _inherit = 'account.chart.template'
 
     @template('cr', 'account.tax.group')
-    def _get_cr_einvoice_account_tax_group(self):
+    def _get_l10n_cr_account_tax_group(self):
         return self._parse_csv('cr', 'account.tax.group', module='l10n_cr_einvoice')
 
     @template('cr', 'account.tax')
-    def _get_cr_einvoice_account_tax(self):
+    def _get_l10n_cr_account_tax(self):
         data = self._parse_csv('cr', 'account.tax', module='l10n_cr_einvoice')
         for xmlid, (tax_code, rate_code) in EXISTING_TAX_CODES.items():
             data.setdefault(xmlid, {}).update({

@@ -30,22 +30,22 @@ RECEIPT_CONDITIONS = {'08': '09', '10': '11'}
 class AccountMove(models.Model):
     _inherit = 'account.move'
 
-    l10n_cr_einvoice_document_ids = fields.One2many(
+    l10n_cr_document_ids = fields.One2many(
         'l10n_cr.einvoice.document', 'move_id', string='Electronic documents', readonly=True)
-    l10n_cr_einvoice_document_id = fields.Many2one(
-        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_einvoice_document_id')
-    l10n_cr_einvoice_state = fields.Selection(
-        STATE_SELECTION, string='Hacienda', compute='_compute_l10n_cr_einvoice_state', store=True, copy=False,
+    l10n_cr_document_id = fields.Many2one(
+        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_document_id')
+    l10n_cr_state = fields.Selection(
+        STATE_SELECTION, string='Hacienda', compute='_compute_l10n_cr_state', store=True, copy=False,
         help='State of the last electronic document of this invoice.')
-    l10n_cr_einvoice_clave = fields.Char(string='Clave', compute='_compute_l10n_cr_einvoice_document_id')
-    l10n_cr_einvoice_consecutivo = fields.Char(
-        string='Consecutivo', compute='_compute_l10n_cr_einvoice_document_id')
-    l10n_cr_einvoice_error = fields.Text(
-        string='E-invoice problem', compute='_compute_l10n_cr_einvoice_document_id')
-    l10n_cr_einvoice_required = fields.Boolean(string='Issues an electronic document', compute='_compute_l10n_cr_einvoice_required')
-    l10n_cr_einvoice_document_type = fields.Selection(
+    l10n_cr_clave = fields.Char(string='Clave', compute='_compute_l10n_cr_document_id')
+    l10n_cr_consecutivo = fields.Char(
+        string='Consecutivo', compute='_compute_l10n_cr_document_id')
+    l10n_cr_error = fields.Text(
+        string='E-invoice problem', compute='_compute_l10n_cr_document_id')
+    l10n_cr_required = fields.Boolean(string='Issues an electronic document', compute='_compute_l10n_cr_required')
+    l10n_cr_document_type = fields.Selection(
         DOCUMENT_TYPE_SELECTION, string='Electronic document type',
-        compute='_compute_l10n_cr_einvoice_document_type', store=True, readonly=False, copy=False,
+        compute='_compute_l10n_cr_document_type', store=True, readonly=False, copy=False,
         help='The Hacienda document posting will issue: Factura (identified customer), Tiquete '
              '(unidentified customer), Exportación (foreign customer), notes for refunds and debit '
              'notes, Factura de Compra for suppliers not registered for e-invoicing.')
@@ -93,47 +93,47 @@ class AccountMove(models.Model):
 
     # -- computes ----------------------------------------------------------------------
 
-    @api.depends('l10n_cr_einvoice_document_ids.clave', 'l10n_cr_einvoice_document_ids.error_message')
-    def _compute_l10n_cr_einvoice_document_id(self):
+    @api.depends('l10n_cr_document_ids.clave', 'l10n_cr_document_ids.error_message')
+    def _compute_l10n_cr_document_id(self):
         for move in self:
-            last = move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
-            move.l10n_cr_einvoice_document_id = last
-            move.l10n_cr_einvoice_clave = last.clave
-            move.l10n_cr_einvoice_consecutivo = last.consecutivo
-            move.l10n_cr_einvoice_error = last.error_message
+            last = move.l10n_cr_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
+            move.l10n_cr_document_id = last
+            move.l10n_cr_clave = last.clave
+            move.l10n_cr_consecutivo = last.consecutivo
+            move.l10n_cr_error = last.error_message
 
-    @api.depends('l10n_cr_einvoice_document_ids.state')
-    def _compute_l10n_cr_einvoice_state(self):
+    @api.depends('l10n_cr_document_ids.state')
+    def _compute_l10n_cr_state(self):
         for move in self:
-            last = move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
-            move.l10n_cr_einvoice_state = last.state or False
+            last = move.l10n_cr_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')[-1:]
+            move.l10n_cr_state = last.state or False
 
-    @api.depends('company_id.l10n_cr_einvoice_enabled', 'move_type', 'l10n_cr_einvoice_document_type')
-    def _compute_l10n_cr_einvoice_required(self):
+    @api.depends('company_id.l10n_cr_enabled', 'move_type', 'l10n_cr_document_type')
+    def _compute_l10n_cr_required(self):
         for move in self:
-            move.l10n_cr_einvoice_required = bool(
-                move.company_id.l10n_cr_einvoice_enabled and move.l10n_cr_einvoice_document_type)
+            move.l10n_cr_required = bool(
+                move.company_id.l10n_cr_enabled and move.l10n_cr_document_type)
 
-    @api.depends('move_type', 'partner_id', 'debit_origin_id', 'company_id.l10n_cr_einvoice_enabled')
-    def _compute_l10n_cr_einvoice_document_type(self):
+    @api.depends('move_type', 'partner_id', 'debit_origin_id', 'company_id.l10n_cr_enabled')
+    def _compute_l10n_cr_document_type(self):
         for move in self:
             if move.state != 'draft':
                 # What was issued stays as it was issued; moves posted before e-invoicing stay without.
-                move.l10n_cr_einvoice_document_type = move.l10n_cr_einvoice_document_type
+                move.l10n_cr_document_type = move.l10n_cr_document_type
                 continue
-            move.l10n_cr_einvoice_document_type = move._l10n_cr_einvoice_default_document_type()
+            move.l10n_cr_document_type = move._l10n_cr_default_document_type()
 
-    def _l10n_cr_einvoice_default_document_type(self):
+    def _l10n_cr_default_document_type(self):
         """The document posting this move issues (False: none)."""
         self.ensure_one()
-        if not self.company_id.l10n_cr_einvoice_enabled:
+        if not self.company_id.l10n_cr_enabled:
             return False
         partner = self.partner_id.commercial_partner_id
         if self.move_type == 'out_refund':
             return '03'
         if self.move_type == 'out_invoice':
-            return '02' if self.debit_origin_id else partner._l10n_cr_einvoice_sale_document_type()
-        if self.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec:
+            return '02' if self.debit_origin_id else partner._l10n_cr_sale_document_type()
+        if self.move_type == 'in_invoice' and partner.l10n_cr_fec:
             return '08'
         return False
 
@@ -146,7 +146,7 @@ class AccountMove(models.Model):
                 continue
             condition = move.invoice_payment_term_id.l10n_cr_sale_condition_id
             partner = move.partner_id.commercial_partner_id
-            if move.move_type == 'in_invoice' and partner.l10n_cr_einvoice_fec and \
+            if move.move_type == 'in_invoice' and partner.l10n_cr_fec and \
                     partner._l10n_cr_identification()[0] == '06':
                 # Bought from a non-taxpayer: used goods, the only purchase such a seller documents (annex p. 20).
                 condition = codes._l10n_cr_get('sale_conditions', '13')
@@ -163,7 +163,7 @@ class AccountMove(models.Model):
                 continue
             move.l10n_cr_payment_method_id = (
                 move.partner_id.commercial_partner_id.l10n_cr_payment_method_id
-                or move.company_id.l10n_cr_einvoice_payment_method_id)
+                or move.company_id.l10n_cr_payment_method_id)
 
     @api.depends('move_type', 'reversed_entry_id', 'debit_origin_id', 'amount_total')
     def _compute_l10n_cr_reference_code_id(self):
@@ -189,7 +189,7 @@ class AccountMove(models.Model):
                 move.l10n_cr_fec_reference_type_id = move.l10n_cr_fec_reference_type_id
                 continue
             partner = move.partner_id.commercial_partner_id
-            if not partner.l10n_cr_einvoice_fec:
+            if not partner.l10n_cr_fec:
                 move.l10n_cr_fec_reference_type_id = False
                 continue
             move.l10n_cr_fec_reference_type_id = codes._l10n_cr_get(
@@ -199,21 +199,21 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         # Drafts made before the company turned e-invoicing on have no document type yet.
-        for move in self.filtered(lambda m: m.state == 'draft' and not m.l10n_cr_einvoice_document_type
-                                  and m.company_id.l10n_cr_einvoice_enabled):
-            move.l10n_cr_einvoice_document_type = move._l10n_cr_einvoice_default_document_type()
+        for move in self.filtered(lambda m: m.state == 'draft' and not m.l10n_cr_document_type
+                                  and m.company_id.l10n_cr_enabled):
+            move.l10n_cr_document_type = move._l10n_cr_default_document_type()
         posted = super()._post(soft)
-        to_issue = posted.filtered(lambda m: m.l10n_cr_einvoice_required)
+        to_issue = posted.filtered(lambda m: m.l10n_cr_required)
         for move in to_issue:
-            move._l10n_cr_einvoice_issue()
+            move._l10n_cr_issue()
         if to_issue:
             self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
         return posted
 
-    def _l10n_cr_einvoice_issue(self):
+    def _l10n_cr_issue(self):
         """Issue this invoice's electronic document (UserError, and no document, on problems)."""
         self.ensure_one()
-        documents = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')
+        documents = self.l10n_cr_document_ids.filtered(lambda d: d.document_type != '10').sorted('id')
         last = documents[-1:]
         if last.state in ('to_send', 'sent', 'accepted'):
             return last
@@ -226,11 +226,11 @@ class AccountMove(models.Model):
         }
         if rejected and not (reuse and reuse.replaced_document_id):
             vals['replaced_document_id'] = rejected.id
-        establishment, terminal = self._l10n_cr_einvoice_numbering_point()
+        establishment, terminal = self._l10n_cr_numbering_point()
         return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
-            self.company_id, self.l10n_cr_einvoice_document_type, establishment, terminal, vals, reuse=reuse)
+            self.company_id, self.l10n_cr_document_type, establishment, terminal, vals, reuse=reuse)
 
-    def _l10n_cr_einvoice_numbering_point(self):
+    def _l10n_cr_numbering_point(self):
         """(establishment, terminal) whose numbering this move's documents take: its journal's.
         Other modules may say otherwise (an invoice made at a till, the till's terminal)."""
         self.ensure_one()
@@ -238,7 +238,7 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         for move in self:
-            blocking = move.l10n_cr_einvoice_document_ids.filtered(
+            blocking = move.l10n_cr_document_ids.filtered(
                 lambda d: d.state in ('to_send', 'sent', 'accepted') or (d.state == 'error' and d.submission_started))
             if blocking:
                 raise UserError(self.env._(
@@ -251,41 +251,41 @@ class AccountMove(models.Model):
 
     def button_cancel(self):
         for move in self:
-            if move.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'accepted')):
+            if move.l10n_cr_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'accepted')):
                 raise UserError(self.env._(
                     "%s was issued to Hacienda: cancel it with a credit note.", move.display_name))
         return super().button_cancel()
 
     # -- actions ------------------------------------------------------------------------
 
-    def action_l10n_cr_einvoice_send_now(self):
-        documents = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
+    def action_l10n_cr_send_now(self):
+        documents = self.l10n_cr_document_ids.filtered(lambda d: d.state in ('to_send', 'sent', 'error'))
         if not documents:
             raise UserError(self.env._("There is nothing to send to Hacienda for the selected invoices."))
-        return self._l10n_cr_einvoice_action_result(documents.action_l10n_cr_send_now())
+        return self._l10n_cr_action_result(documents.action_l10n_cr_send_now())
 
-    def action_l10n_cr_einvoice_check_status(self):
-        return self._l10n_cr_einvoice_action_result(
-            self.l10n_cr_einvoice_document_ids.action_l10n_cr_check_status())
+    def action_l10n_cr_check_status(self):
+        return self._l10n_cr_action_result(
+            self.l10n_cr_document_ids.action_l10n_cr_check_status())
 
     @api.model
-    def _l10n_cr_einvoice_action_result(self, result):
+    def _l10n_cr_action_result(self, result):
         """The documents' notification when they have one (the queue was busy with them), else a reload."""
         if isinstance(result, dict) and result.get('tag') == 'display_notification':
             return result
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
-    def action_l10n_cr_einvoice_validate(self):
-        return self.l10n_cr_einvoice_document_ids.filtered('xml_attachment_id').action_l10n_cr_validate()
+    def action_l10n_cr_validate(self):
+        return self.l10n_cr_document_ids.filtered('xml_attachment_id').action_l10n_cr_validate()
 
-    def action_l10n_cr_einvoice_documents(self):
-        documents = self.l10n_cr_einvoice_document_ids | self.env['l10n_cr.einvoice.document'].search(
+    def action_l10n_cr_documents(self):
+        documents = self.l10n_cr_document_ids | self.env['l10n_cr.einvoice.document'].search(
             [('payment_move_id', 'in', self.ids)])
         return documents._l10n_cr_open_action()
 
     # -- mapping to the library ------------------------------------------------------------
 
-    def _l10n_cr_einvoice_values(self, document):
+    def _l10n_cr_values(self, document):
         """(values, line labels) for ``hacienda_cr.documents.build_document``. UserError
         listing every problem (in the user's words) when the invoice cannot make a document."""
         self.ensure_one()
@@ -295,19 +295,19 @@ class AccountMove(models.Model):
         commercial = self.partner_id.commercial_partner_id
         root_name = DOCUMENT_TYPES[doc_type].root
         body = {
-            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
+            'ProveedorSistemas': company._l10n_cr_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),
         }
         company_party = SaleMapper(self.env).emisor(company)
-        activity = company.l10n_cr_einvoice_activity_id.code
+        activity = company.l10n_cr_activity_id.code
         if doc_type == '08':
             # The company issues it for its supplier: the supplier is the Emisor.
             if commercial.l10n_cr_activity_id:
                 body['CodigoActividadEmisor'] = commercial.l10n_cr_activity_id.code
             body['CodigoActividadReceptor'] = activity
-            body['Emisor'] = commercial._l10n_cr_einvoice_party('fec_emisor', problems=problems)
+            body['Emisor'] = commercial._l10n_cr_party('fec_emisor', problems=problems)
             company_party.pop('NombreComercial', None)
-            company_party['CorreoElectronico'] = company._l10n_cr_einvoice_emails()[0]
+            company_party['CorreoElectronico'] = company._l10n_cr_emails()[0]
             body['Receptor'] = company_party
         else:
             body['CodigoActividadEmisor'] = activity
@@ -325,7 +325,7 @@ class AccountMove(models.Model):
                     "type\")."))
         condition = self.l10n_cr_sale_condition_id.code or '01'
         body['CondicionVenta'] = condition
-        self._l10n_cr_einvoice_check_condition(document, condition, problems)
+        self._l10n_cr_check_condition(document, condition, problems)
         if condition == '99':
             other = ' '.join((self.l10n_cr_sale_condition_other or '').split())
             if len(other) < 5:
@@ -341,14 +341,14 @@ class AccountMove(models.Model):
                 problems.append(self.env._(
                     "A sale on credit (condition %s) states its credit term in days, above zero: set a due date "
                     "after the invoice date, or a payment term with days.", condition))
-        charges = self._l10n_cr_einvoice_other_charges(problems)
-        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems, charges)
+        charges = self._l10n_cr_other_charges(problems)
+        lines, labels = self._l10n_cr_lines(doc_type, problems, charges)
         if lines:
             body['DetalleServicio'] = {'LineaDetalle': lines}
         if charges:
             body['OtrosCargos'] = charges
-        summary = {'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values()}
-        payment = self.l10n_cr_payment_method_id or company.l10n_cr_einvoice_payment_method_id
+        summary = {'CodigoTipoMoneda': self._l10n_cr_currency_values()}
+        payment = self.l10n_cr_payment_method_id or company.l10n_cr_payment_method_id
         medio = {'TipoMedioPago': payment.code or '01'}
         if medio['TipoMedioPago'] == '99':
             other = ' '.join((self.l10n_cr_payment_method_other or '').split())
@@ -359,7 +359,7 @@ class AccountMove(models.Model):
             medio['MedioPagoOtros'] = other[:100]
         summary['MedioPago'] = [medio]
         body['ResumenFactura'] = summary
-        references = self._l10n_cr_einvoice_references(document, problems)
+        references = self._l10n_cr_references(document, problems)
         if references:
             body['InformacionReferencia'] = references
         if self.name and self.name != '/':
@@ -371,18 +371,18 @@ class AccountMove(models.Model):
                 list(dict.fromkeys(problems))))
         return {root_name: body, 'Numeracion': document._l10n_cr_numeracion()}, labels
 
-    def _l10n_cr_einvoice_currency_values(self):
+    def _l10n_cr_currency_values(self):
         return SaleMapper(self.env).currency(
             self.currency_id, self.company_id, self.invoice_date or fields.Date.context_today(self))
 
-    def _l10n_cr_einvoice_charge_lines(self):
+    def _l10n_cr_charge_lines(self):
         """Lines of products that are other charges (service charge, third-party charge…)."""
         return self.invoice_line_ids.filtered(
             lambda line: line.display_type == 'product' and line.product_id.l10n_cr_other_charge_type_id)
 
-    def _l10n_cr_einvoice_other_charges(self, problems):
+    def _l10n_cr_other_charges(self, problems):
         charges = []
-        for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
+        for number, line in enumerate(self._l10n_cr_charge_lines(), start=1):
             label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
             charges.append(SaleMapper(self.env).other_charge(
                 where=self.env._("Other charge %(number)s (%(label)s)", number=number, label=label),
@@ -392,10 +392,10 @@ class AccountMove(models.Model):
             problems.append(self.env._("Hacienda's document takes at most 15 other charges."))
         return charges
 
-    def _l10n_cr_einvoice_lines(self, doc_type, problems, charges=()):
+    def _l10n_cr_lines(self, doc_type, problems, charges=()):
         lines, labels = [], []
         product_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == 'product')
-        product_lines -= self._l10n_cr_einvoice_charge_lines()
+        product_lines -= self._l10n_cr_charge_lines()
         # Only amounts collected for others (third parties, deposits, fines, interest) go without lines.
         charges_only = charges and doc_type in ('01', '02', '03', '04') and all(
             c['TipoDocumentoOC'] in CHARGES_WITHOUT_LINES for c in charges)
@@ -404,12 +404,12 @@ class AccountMove(models.Model):
         for number, line in enumerate(product_lines, start=1):
             label = (line.product_id.display_name or line.name or '').split('\n')[0][:60]
             labels.append(label)
-            values = line._l10n_cr_einvoice_line_values(number, label, doc_type, problems)
+            values = line._l10n_cr_line_values(number, label, doc_type, problems)
             if values:
                 lines.append(values)
         return lines, labels
 
-    def _l10n_cr_einvoice_references(self, document, problems):
+    def _l10n_cr_references(self, document, problems):
         """InformacionReferencia: the corrected document, the contingency voucher, the rejected
         document this one replaces, the authorization of a type 11 exoneration, or (Factura de
         Compra) the supplier's own document."""
@@ -440,11 +440,11 @@ class AccountMove(models.Model):
                     'Numero': (self.l10n_cr_reference_number or '')[:50],
                     'FechaEmisionIR': document._l10n_cr_datetime_text(self.l10n_cr_reference_date or self.invoice_date),
                 })
-                self._l10n_cr_einvoice_check_outside_reference(reference, problems)
+                self._l10n_cr_check_outside_reference(reference, problems)
                 if reference['TipoDocIR'] == '99':
                     reference['TipoDocRefOTRO'] = self.env._("Document issued outside this system")
             else:
-                source = original.l10n_cr_einvoice_document_ids.filtered(
+                source = original.l10n_cr_document_ids.filtered(
                     lambda d: d.document_type != '10' and d.state in ('accepted', 'sent', 'to_send')).sorted('id')[-1:]
                 if not source:
                     problems.append(self.env._(
@@ -504,7 +504,7 @@ class AccountMove(models.Model):
             references.append(reference)
         return references[:10]
 
-    def _l10n_cr_einvoice_check_condition(self, document, condition, problems):
+    def _l10n_cr_check_condition(self, document, condition, problems):
         """The sale conditions the annex keeps for some documents, and for some sellers (p. 20, 24, 69)."""
         doc_type = document.document_type
         allowed = code_list(f"{DOCUMENT_TYPES[doc_type].root}.CondicionVenta", document.schema_set or 'v4.4')
@@ -520,7 +520,7 @@ class AccountMove(models.Model):
                 "A purchase from a non-taxpayer (identification type 06) is a purchase of used goods: its sale "
                 "condition is 13."))
 
-    def _l10n_cr_einvoice_check_outside_reference(self, reference, problems):
+    def _l10n_cr_check_outside_reference(self, reference, problems):
         """A note correcting a document from outside this database: what Hacienda checks of it (p. 56-57)."""
         kind, number = reference['TipoDocIR'], reference['Numero']
         if kind == '16':
@@ -537,10 +537,10 @@ class AccountMove(models.Model):
         if when and fields.Date.to_date(when) < today.replace(year=today.year - 10):
             problems.append(self.env._("Hacienda refuses references to documents more than 10 years old."))
 
-    def _l10n_cr_einvoice_qr_src(self):
+    def _l10n_cr_qr_src(self):
         """The document's clave as a QR code image (data URI), for the PDF."""
         self.ensure_one()
-        clave = self.l10n_cr_einvoice_document_id.clave
+        clave = self.l10n_cr_document_id.clave
         if not clave:
             return ''
         png = self.env['ir.actions.report'].barcode('QR', clave, width=220, height=220)
@@ -548,14 +548,14 @@ class AccountMove(models.Model):
 
     # -- payment receipts (Recibo Electrónico de Pago) ----------------------------------------
 
-    def _l10n_cr_einvoice_needs_receipts(self):
+    def _l10n_cr_needs_receipts(self):
         self.ensure_one()
         return (self.move_type == 'out_invoice' and self.state == 'posted'
                 and self.l10n_cr_sale_condition_id.code in RECEIPT_CONDITIONS
-                and self.company_id.l10n_cr_einvoice_enabled
-                and self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.document_type != '10'))
+                and self.company_id.l10n_cr_enabled
+                and self.l10n_cr_document_ids.filtered(lambda d: d.document_type != '10'))
 
-    def _l10n_cr_einvoice_issue_receipt(self, payment_move, amount):
+    def _l10n_cr_issue_receipt(self, payment_move, amount):
         """Issue the payment receipt for ``amount`` (invoice currency) paid by ``payment_move``."""
         self.ensure_one()
         existing = self.env['l10n_cr.einvoice.document'].search([
@@ -563,24 +563,24 @@ class AccountMove(models.Model):
             ('state', '!=', 'error')], limit=1)
         if existing:
             return existing
-        establishment, terminal = self._l10n_cr_einvoice_numbering_point()
+        establishment, terminal = self._l10n_cr_numbering_point()
         return self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
             self.company_id, '10', establishment, terminal,
             {'move_id': self.id, 'payment_move_id': payment_move.id, 'amount_paid': amount,
              'currency_id': self.currency_id.id, 'partner_id': self.partner_id.commercial_partner_id.id})
 
-    def _l10n_cr_einvoice_receipt_values(self, document):
+    def _l10n_cr_receipt_values(self, document):
         """The Recibo Electrónico de Pago for ``document.amount_paid`` of this invoice: one line
         per VAT rate of the invoice, each its share of the payment."""
         self.ensure_one()
         problems = []
         company = self.company_id
-        invoice_doc = self.l10n_cr_einvoice_document_ids.filtered(
+        invoice_doc = self.l10n_cr_document_ids.filtered(
             lambda d: d.document_type != '10' and d.clave).sorted('id')[-1:]
         if not invoice_doc:
             problems.append(self.env._("The invoice %s has no electronic document to refer to.", self.display_name))
         partner = self.partner_id.commercial_partner_id
-        receptor = partner._l10n_cr_einvoice_party('receptor', problems=problems)
+        receptor = partner._l10n_cr_party('receptor', problems=problems)
         if receptor:
             receptor.pop('Ubicacion', None)
             receptor.pop('OtrasSenasExtranjero', None)
@@ -622,31 +622,31 @@ class AccountMove(models.Model):
             raise UserError(document._l10n_cr_problems_text(
                 self.env._("The payment receipt for %s cannot be issued:", self.display_name), problems))
         body = {
-            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
+            'ProveedorSistemas': company._l10n_cr_provider(),
             'FechaEmision': document._l10n_cr_issue_date_text(),
             'Emisor': emisor,
             'Receptor': receptor,
             'CondicionVenta': condition,
             'DetalleServicio': {'LineaDetalle': lines},
             'ResumenFactura': {
-                'CodigoTipoMoneda': self._l10n_cr_einvoice_currency_values(),
+                'CodigoTipoMoneda': self._l10n_cr_currency_values(),
                 'MedioPago': [{'TipoMedioPago': payment_code}],
             },
             'InformacionReferencia': [reference],
         }
         return {'ReciboElectronicoPago': body, 'Numeracion': document._l10n_cr_numeracion()}, []
 
-    def action_l10n_cr_einvoice_issue_receipts(self):
+    def action_l10n_cr_issue_receipts(self):
         """Issue the payment receipts due for the payments reconciled with these invoices."""
         issued = self.env['l10n_cr.einvoice.document']
-        for move in self.filtered(lambda m: m._l10n_cr_einvoice_needs_receipts()):
-            for payment_move, amount in move._l10n_cr_einvoice_payments():
-                issued |= move._l10n_cr_einvoice_issue_receipt(payment_move, amount)
+        for move in self.filtered(lambda m: m._l10n_cr_needs_receipts()):
+            for payment_move, amount in move._l10n_cr_payments():
+                issued |= move._l10n_cr_issue_receipt(payment_move, amount)
         if issued:
             issued._l10n_cr_schedule(fields.Datetime.now())
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
-    def _l10n_cr_einvoice_payments(self):
+    def _l10n_cr_payments(self):
         """(payment entry, amount in the invoice currency) for each payment reconciled with this invoice."""
         self.ensure_one()
         amounts = {}
@@ -686,7 +686,7 @@ class AccountMoveLine(models.Model):
             line.l10n_cr_exoneration_id = partner and (
                 partner._l10n_cr_valid_exoneration(date) or partner._l10n_cr_latest_exoneration())
 
-    def _l10n_cr_einvoice_line_values(self, number, label, doc_type, problems):
+    def _l10n_cr_line_values(self, number, label, doc_type, problems):
         """One LineaDetalle; appends to ``problems`` what prevents it."""
         self.ensure_one()
         return SaleMapper(self.env).line(
@@ -699,8 +699,8 @@ class AccountMoveLine(models.Model):
             taxes=self.tax_ids,
             uom=self.product_uom_id,
             exoneration=self.l10n_cr_exoneration_id,
-            discount_code=self.l10n_cr_discount_code_id or self.company_id.l10n_cr_einvoice_discount_code_id,
-            discount_nature=self.l10n_cr_discount_nature or self.company_id.l10n_cr_einvoice_discount_nature,
+            discount_code=self.l10n_cr_discount_code_id or self.company_id.l10n_cr_discount_code_id,
+            discount_nature=self.l10n_cr_discount_nature or self.company_id.l10n_cr_discount_nature,
             gift_price=self.product_id and self.company_id.currency_id._convert(
                 self.product_id.lst_price, self.currency_id, self.company_id,
                 self.move_id.invoice_date or fields.Date.context_today(self)),

@@ -18,20 +18,20 @@ class AccountMove(models.Model):
 
     _inherit = 'account.move'
 
-    l10n_cr_einvoice_received_ids = fields.One2many(
+    l10n_cr_received_ids = fields.One2many(
         'l10n_cr.einvoice.received', 'move_id', string='Supplier electronic documents', readonly=True)
-    l10n_cr_einvoice_received_id = fields.Many2one(
+    l10n_cr_received_id = fields.Many2one(
         'l10n_cr.einvoice.received', string='Supplier electronic document',
-        compute='_compute_l10n_cr_einvoice_received_id')
-    l10n_cr_einvoice_received_decision = fields.Selection(
-        DECISION_SELECTION, string='Decision on the supplier document', compute='_compute_l10n_cr_einvoice_received_id')
+        compute='_compute_l10n_cr_received_id')
+    l10n_cr_received_decision = fields.Selection(
+        DECISION_SELECTION, string='Decision on the supplier document', compute='_compute_l10n_cr_received_id')
 
-    @api.depends('l10n_cr_einvoice_received_ids.decision')
-    def _compute_l10n_cr_einvoice_received_id(self):
+    @api.depends('l10n_cr_received_ids.decision')
+    def _compute_l10n_cr_received_id(self):
         for move in self:
-            received = move.l10n_cr_einvoice_received_ids[:1]
-            move.l10n_cr_einvoice_received_id = received
-            move.l10n_cr_einvoice_received_decision = received.decision
+            received = move.l10n_cr_received_ids[:1]
+            move.l10n_cr_received_id = received
+            move.l10n_cr_received_decision = received.decision
 
     @api.model
     def _get_import_file_type(self, file_data):
@@ -54,7 +54,7 @@ class AccountMove(models.Model):
         # A supplier document is worth booking only once Hacienda accepted it: until then it may
         # be a forgery, or be rejected (and then it has no tax value).
         for move in self:
-            received = move.sudo().l10n_cr_einvoice_received_ids[:1]
+            received = move.sudo().l10n_cr_received_ids[:1]
             if received and received.hacienda_state != 'aceptado':
                 state = dict(received._fields['hacienda_state']._description_selection(self.env))[received.hacienda_state]
                 raise UserError(self.env._(
@@ -63,17 +63,17 @@ class AccountMove(models.Model):
                     "on the document).", bill=move.display_name, document=received.name, state=state))
         return super()._post(soft=soft)
 
-    def _l10n_cr_einvoice_default_document_type(self):
+    def _l10n_cr_default_document_type(self):
         # A bill made from a supplier's own electronic document never needs a Factura de Compra.
-        if self.l10n_cr_einvoice_received_ids:
+        if self.l10n_cr_received_ids:
             return False
-        return super()._l10n_cr_einvoice_default_document_type()
+        return super()._l10n_cr_default_document_type()
 
-    def action_l10n_cr_einvoice_received(self):
+    def action_l10n_cr_received(self):
         self.ensure_one()
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'l10n_cr.einvoice.received',
-            'res_id': self.l10n_cr_einvoice_received_id.id,
+            'res_id': self.l10n_cr_received_id.id,
             'views': [(False, 'form')],
         }

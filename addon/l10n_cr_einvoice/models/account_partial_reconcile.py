@@ -17,19 +17,19 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
-        partials._l10n_cr_einvoice_issue_receipts()
+        partials._l10n_cr_issue_receipts()
         return partials
 
-    def _l10n_cr_einvoice_issue_receipts(self):
+    def _l10n_cr_issue_receipts(self):
         issued = self.env['l10n_cr.einvoice.document']
         for partial in self:
             invoice = partial.debit_move_id.move_id
             payment = partial.credit_move_id.move_id
-            if payment.is_invoice(include_receipts=True) or not invoice._l10n_cr_einvoice_needs_receipts():
+            if payment.is_invoice(include_receipts=True) or not invoice._l10n_cr_needs_receipts():
                 continue
             try:
                 with self.env.cr.savepoint():
-                    issued |= invoice._l10n_cr_einvoice_issue_receipt(payment, partial.debit_amount_currency)
+                    issued |= invoice._l10n_cr_issue_receipt(payment, partial.debit_amount_currency)
             except UserError as exc:
                 # The payment is recorded whatever happens to its receipt; say what to fix.
                 invoice.message_post(body=self.env._(

@@ -17,7 +17,7 @@ class CertificateCertificate(models.Model):
         ondelete={'l10n_cr_einvoice': 'set null'},
     )
 
-    def _l10n_cr_einvoice_load_key(self):
+    def _l10n_cr_load_key(self):
         """The SigningKey of this certificate: its .p12 opened with its PIN, or its PEM certificate
         with its private key. InputError (with the library's issue codes) when it does not open."""
         self.ensure_one()
@@ -32,13 +32,13 @@ class CertificateCertificate(models.Model):
         return SigningKey.from_pem(key_pem, cert_pem, key.password or None)
 
     @api.constrains('content', 'pkcs12_password', 'scope')
-    def _check_l10n_cr_einvoice_key(self):
+    def _check_l10n_cr_key(self):
         """A Hacienda signing certificate is checked when it is saved: a wrong PIN or a file that is
         not a usable .p12 is refused there, not found out when the first invoice is signed."""
         for certificate in self.filtered(lambda c: c.scope == 'l10n_cr_einvoice'):
             key = None
             try:
-                key = certificate._l10n_cr_einvoice_load_key()
+                key = certificate._l10n_cr_load_key()
                 key.check_usable()
             except InputError as exc:
                 raise ValidationError(self.env._(
@@ -51,5 +51,5 @@ class CertificateKey(models.Model):
 
     # What the accounting administrators' record rule looks at: they see the keys of the Hacienda
     # signing certificates only, never other modules' private keys.
-    l10n_cr_einvoice_certificate_ids = fields.One2many(
+    l10n_cr_certificate_ids = fields.One2many(
         'certificate.certificate', 'private_key_id', string='Certificates using this key')

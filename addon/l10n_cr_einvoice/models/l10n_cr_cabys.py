@@ -38,7 +38,7 @@ class L10nCrCabys(models.Model):
         for cabys in self:
             cabys.display_name = f"{cabys.code} - {cabys.name}"
 
-    def _is_service(self):
+    def _l10n_cr_is_service(self):
         """CABYS sections 5 to 9 are services."""
         self.ensure_one()
         return self.code[:1] in '56789'

@@ -59,7 +59,7 @@ ERROR_KINDS = [
 SITUATION_SELECTION = [('1', 'Normal'), ('2', 'Contingency'), ('3', 'Without internet')]
 # The bus subchannel of a record whose forms follow its documents' state, and the notification
 # they get (static/src/live_state: the form reloads itself).
-LIVE_STATE_CHANNEL = 'l10n_cr_einvoice_state'
+LIVE_STATE_CHANNEL = 'l10n_cr_state'
 LIVE_STATE_NOTIFICATION = 'l10n_cr_einvoice.state'
 
 # Waits before the next attempt after a transient failure (then the last one, repeated).
@@ -246,11 +246,11 @@ class L10nCrEinvoiceDocument(models.Model):
         default). ``reuse`` is a document of the same source that never reached Hacienda: it
         keeps its number and date."""
         issue_date = fields.Datetime.to_datetime(vals.pop('issue_date', None)) or fields.Datetime.now()
-        problems = company._l10n_cr_einvoice_configuration_problems(document_type)
+        problems = company._l10n_cr_configuration_problems(document_type)
         if problems:
             raise UserError(self._l10n_cr_problems_text(
                 self.env._("Electronic invoicing is not fully configured for %s:", company.name), problems))
-        key = company._l10n_cr_einvoice_signing_key()  # certificate problems before anything is reserved
+        key = company._l10n_cr_signing_key()  # certificate problems before anything is reserved
         if reuse:
             doc = reuse.sudo()
             doc._l10n_cr_set_state('to_send', **vals, error_kind=False, error_message=False, next_try=False,
@@ -258,7 +258,7 @@ class L10nCrEinvoiceDocument(models.Model):
         else:
             numbering = self.env['l10n_cr.einvoice.numbering']._l10n_cr_get(
                 company, establishment, terminal, document_type)
-            schema = company.l10n_cr_einvoice_schema_set
+            schema = company.l10n_cr_schema_set
             doc = self.sudo().create({
                 **vals,
                 'company_id': company.id,
@@ -281,9 +281,9 @@ class L10nCrEinvoiceDocument(models.Model):
         module adds POS orders)."""
         self.ensure_one()
         if self.document_type == '10' and self.payment_move_id:
-            return self.move_id._l10n_cr_einvoice_receipt_values(self)
+            return self.move_id._l10n_cr_receipt_values(self)
         if self.move_id:
-            return self.move_id._l10n_cr_einvoice_values(self)
+            return self.move_id._l10n_cr_values(self)
         raise UserError(self.env._("The document %s has no invoice or payment to build it from.", self.display_name))
 
     def _l10n_cr_numeracion(self):
@@ -318,11 +318,11 @@ class L10nCrEinvoiceDocument(models.Model):
         The texts the document carries to Hacienda (reasons, descriptions) are in the company's
         language; what prevents it is said in the reader's."""
         self.ensure_one()
-        key = key or self.company_id._l10n_cr_einvoice_signing_key()
+        key = key or self.company_id._l10n_cr_signing_key()
         try:
             values, line_labels = self._l10n_cr_in_company_lang()._l10n_cr_source_values()
         except UserError:
-            if self.env.lang != self.company_id._l10n_cr_einvoice_lang():
+            if self.env.lang != self.company_id._l10n_cr_lang():
                 self._l10n_cr_source_values()  # raises the same problems in the user's language
             raise
         try:
@@ -348,9 +348,9 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def _l10n_cr_in_company_lang(self):
         """This document in an environment speaking its company's language (see
-        ``res.company._l10n_cr_einvoice_lang``): for what it writes and sends."""
+        ``res.company._l10n_cr_lang``): for what it writes and sends."""
         self.ensure_one()
-        return self.with_context(lang=self.company_id._l10n_cr_einvoice_lang())
+        return self.with_context(lang=self.company_id._l10n_cr_lang())
 
     def _l10n_cr_type_label(self):
         return dict(self._fields['document_type']._description_selection(self.env)).get(self.document_type, '')
@@ -617,7 +617,7 @@ class L10nCrEinvoiceDocument(models.Model):
             except UserError as exc:
                 return doc._l10n_cr_set_error('data', exc.args[0])
         try:
-            client = doc.company_id._l10n_cr_einvoice_client()
+            client = doc.company_id._l10n_cr_client()
         except UserError as exc:
             return doc._l10n_cr_set_error('configuration', exc.args[0])
         may_have_arrived = doc.submission_started
@@ -741,7 +741,7 @@ class L10nCrEinvoiceDocument(models.Model):
 
     def _l10n_cr_next_poll_time(self, poll_count):
         self.ensure_one()
-        env = 'simulator' if self.company_id.l10n_cr_einvoice_environment == 'simulator' else 'remote'
+        env = 'simulator' if self.company_id.l10n_cr_environment == 'simulator' else 'remote'
         delays = POLL_DELAYS[env]
         return fields.Datetime.now() + timedelta(seconds=delays[min(poll_count, len(delays) - 1)])
 
@@ -752,7 +752,7 @@ class L10nCrEinvoiceDocument(models.Model):
         doc = self.sudo()
         was_unreachable = doc.error_kind == 'connection'
         try:
-            client = doc.company_id._l10n_cr_einvoice_client()
+            client = doc.company_id._l10n_cr_client()
             result = client.status(*doc._l10n_cr_status_key())
         except UserError as exc:
             return doc._l10n_cr_set_error('configuration', exc.args[0])
@@ -781,7 +781,7 @@ class L10nCrEinvoiceDocument(models.Model):
         vals = {'hacienda_status': result.state, 'error_kind': False, 'error_message': False}
         if result.reason:
             vals['hacienda_message'] = result.reason
-        if result.verified is False and doc.company_id._l10n_cr_einvoice_client().config.trusted_certs:
+        if result.verified is False and doc.company_id._l10n_cr_client().config.trusted_certs:
             # Hacienda's certificate is configured and this answer is not signed with it.
             doc.write(vals)
             return doc._l10n_cr_set_error('hacienda', self.env._(
@@ -935,7 +935,7 @@ class L10nCrEinvoiceDocument(models.Model):
         fails, and never twice (the e-mail and ``email_sent`` are committed together)."""
         self.ensure_one()
         doc = self.sudo()
-        if doc.email_sent or doc.email_next_try or not doc.company_id.l10n_cr_einvoice_auto_email:
+        if doc.email_sent or doc.email_next_try or not doc.company_id.l10n_cr_auto_email:
             return
         source = doc._l10n_cr_email_source()
         if not source:
@@ -943,7 +943,7 @@ class L10nCrEinvoiceDocument(models.Model):
         partner = source.partner_id
         if not partner:
             return  # a walk-in customer who left no name: the printed document is their copy
-        if not partner._l10n_cr_einvoice_email_list():
+        if not partner._l10n_cr_email_list():
             doc._l10n_cr_log(self.env._("Not e-mailed: the customer has no e-mail address."))
             return
         if source._name == 'account.move' and doc.document_type != '10':
@@ -1012,7 +1012,7 @@ class L10nCrEinvoiceDocument(models.Model):
                 and source.partner_id and not source.invoice_pdf_report_id):
             return False
         # Send & Print without sending: the PDF is stored on the invoice, and reused by the e-mail.
-        self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
+        self.env['account.move.send'].with_context(l10n_cr_document_id=self.id)\
             ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'manual'})
         return True
 
@@ -1058,12 +1058,12 @@ class L10nCrEinvoiceDocument(models.Model):
             # aside by _l10n_cr_plan_email), so the PDF the customer gets (and the one stored on
             # the invoice) shows the accepted state.
             # allow_raising: a PDF that cannot be made is this attempt's failure (tried again later).
-            self.env['account.move.send'].with_context(l10n_cr_einvoice_document_id=self.id)\
+            self.env['account.move.send'].with_context(l10n_cr_document_id=self.id)\
                 ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'email'},
                                              mail_template=template)
             return
         attachments = self.xml_attachment_id | self.response_attachment_id
-        source.with_context(l10n_cr_einvoice_document_id=self.id).message_post_with_source(
+        source.with_context(l10n_cr_document_id=self.id).message_post_with_source(
             template, message_type='comment', subtype_xmlid='mail.mt_comment', attachment_ids=attachments.ids)
 
     # -- user actions ------------------------------------------------------------------------

@@ -106,7 +106,7 @@ class L10nCrEinvoiceExoneration(models.Model):
         if not self.number or not self._l10n_cr_in_exonet():
             return None
         company = self.partner_id.company_id or self.env.company
-        if not company.l10n_cr_einvoice_enabled:
+        if not company.l10n_cr_enabled:
             return None
         authorisation, problem, _unknown = self._l10n_cr_lookup()
         if authorisation is None:

@@ -168,7 +168,7 @@ class L10nCrEinvoiceReceived(models.Model):
         before = self.hacienda_state
         vals = {'hacienda_checked_date': now, 'hacienda_check_count': self.hacienda_check_count + 1}
         try:
-            client = self.company_id._l10n_cr_einvoice_client()
+            client = self.company_id._l10n_cr_client()
             result = client.status(self.clave)
         except UserError as exc:
             vals['hacienda_message'] = self.env._("Hacienda could not be asked: %s", exc.args[0])
@@ -231,7 +231,7 @@ class L10nCrEinvoiceReceived(models.Model):
         for received in due:
             try:
                 with self.env.cr.savepoint():
-                    received.with_context(lang=received.company_id._l10n_cr_einvoice_lang())._l10n_cr_check_hacienda_one()
+                    received.with_context(lang=received.company_id._l10n_cr_lang())._l10n_cr_check_hacienda_one()
             except Exception:  # one document never stops the others
                 _logger.exception("Supplier document %s: the check at Hacienda failed", received.display_name)
             Document._l10n_cr_commit()
@@ -303,7 +303,7 @@ class L10nCrEinvoiceReceived(models.Model):
             vals.update({'tax_condition': tax_condition, 'amount_tax_credit': credit,
                          'amount_expense': max(tax - credit, 0.0)})
         self.write(vals)
-        establishment, terminal = (self.move_id._l10n_cr_einvoice_numbering_point() if self.move_id else (
+        establishment, terminal = (self.move_id._l10n_cr_numbering_point() if self.move_id else (
             self.journal_id.l10n_cr_establishment or 1, self.journal_id.l10n_cr_terminal or 1))
         rejected = self.message_document_id
         message = self.env['l10n_cr.einvoice.document']._l10n_cr_issue(
@@ -338,15 +338,15 @@ class L10nCrEinvoiceReceived(models.Model):
         if self.amount_tax:
             body['MontoTotalImpuesto'] = money(self.amount_tax)
         if mensaje != 3:
-            if company.l10n_cr_einvoice_activity_id:
-                body['CodigoActividad'] = company.l10n_cr_einvoice_activity_id.code
+            if company.l10n_cr_activity_id:
+                body['CodigoActividad'] = company.l10n_cr_activity_id.code
             body['CondicionImpuesto'] = self.tax_condition or '01'
             if self.amount_tax_credit:
                 body['MontoTotalImpuestoAcreditar'] = money(self.amount_tax_credit)
             if self.amount_expense:
                 body['MontoTotalDeGastoAplicable'] = money(self.amount_expense)
         body['TotalFactura'] = money(self.amount_total)
-        body['NumeroCedulaReceptor'] = company._l10n_cr_einvoice_identification()[1]
+        body['NumeroCedulaReceptor'] = company._l10n_cr_identification()[1]
         return {'MensajeReceptor': body, 'Numeracion': document._l10n_cr_numeracion()}
 
     def action_l10n_cr_decide(self):
@@ -375,7 +375,7 @@ class L10nCrEinvoiceReceived(models.Model):
             received._l10n_cr_decide('accepted')
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
-    def action_open_bill(self):
+    def action_l10n_cr_open_bill(self):
         self.ensure_one()
         return {
             'type': 'ir.actions.act_window',

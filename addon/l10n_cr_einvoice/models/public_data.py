@@ -13,7 +13,7 @@ class ResCompany(models.Model):
 
     _inherit = 'res.company'
 
-    l10n_cr_einvoice_public_api_url = fields.Char(
+    l10n_cr_public_api_url = fields.Char(
         # Like the other Hacienda URLs: its answers decide documents' rates and exonerations.
         string='Public data API URL', groups='account.group_account_manager',
         help='Overrides where taxpayers, exchange rates, CABYS codes and exonerations are looked up. '
@@ -26,8 +26,8 @@ class ResCompany(models.Model):
         self.ensure_one()
         company = self.sudo()
         try:
-            base = public_api_url(company.l10n_cr_einvoice_environment or 'sandbox',
-                                  company.l10n_cr_einvoice_public_api_url or None, server_settings.simulator_url())
+            base = public_api_url(company.l10n_cr_environment or 'sandbox',
+                                  company.l10n_cr_public_api_url or None, server_settings.simulator_url())
         except ConfigurationError as exc:
             raise UserError(self.env._(
                 "The public data API of %(company)s is not configured correctly: %(reason)s",
@@ -38,5 +38,5 @@ class ResCompany(models.Model):
 class ResConfigSettings(models.TransientModel):
     _inherit = 'res.config.settings'
 
-    l10n_cr_einvoice_public_api_url = fields.Char(
-        related='company_id.l10n_cr_einvoice_public_api_url', readonly=False, groups='account.group_account_manager')
+    l10n_cr_public_api_url = fields.Char(
+        related='company_id.l10n_cr_public_api_url', readonly=False, groups='account.group_account_manager')

@@ -11,7 +11,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         notes = {}
-        for move in self.filtered(lambda m: m.state == 'draft' and m.company_id.l10n_cr_einvoice_enabled
+        for move in self.filtered(lambda m: m.state == 'draft' and m.company_id.l10n_cr_enabled
                                   and m.is_invoice(include_receipts=True)):
             texts = move._l10n_cr_refresh_public_data()
             if texts:

@@ -180,7 +180,7 @@ class L10nCrEinvoiceReceived(models.Model):
                 "document.", file=filename, document=own.display_name,
                 origin=(own.move_id or own).display_name))
         if code == '08':
-            own_number = company._l10n_cr_einvoice_identification()[1]
+            own_number = company._l10n_cr_identification()[1]
             if party_id(data, 'Emisor')[1] == own_number:
                 raise UserError(self.env._("%s is a Factura de Compra issued to this company as the seller.", filename))
         warnings = [
@@ -214,7 +214,7 @@ class L10nCrEinvoiceReceived(models.Model):
         working with the simulator, never for one on Hacienda's sandbox or production, whatever
         the server configuration says."""
         path = server_settings.simulator_trust_anchors()
-        if not path or company.sudo().l10n_cr_einvoice_environment != 'simulator':
+        if not path or company.sudo().l10n_cr_environment != 'simulator':
             return ()
         try:
             with open(path, 'rb') as handle:
@@ -227,7 +227,7 @@ class L10nCrEinvoiceReceived(models.Model):
 
     @api.model
     def _l10n_cr_check_addressee(self, data, company, filename):
-        own_number = company._l10n_cr_einvoice_identification()[1]
+        own_number = company._l10n_cr_identification()[1]
         if not own_number:
             raise UserError(self.env._("Set the Tax ID of %s first: supplier documents are matched to it.", company.name))
         receptor_type, receptor_number = party_id(data, 'Receptor')
@@ -240,7 +240,7 @@ class L10nCrEinvoiceReceived(models.Model):
             return
         receptor_name = (data.get('Receptor') or {}).get('Nombre') or ''
         other = self.env['res.company'].search([('id', 'in', self.env.user.company_ids.ids)]).filtered(
-            lambda c: c._l10n_cr_einvoice_identification()[1] == receptor_number)
+            lambda c: c._l10n_cr_identification()[1] == receptor_number)
         hint = self.env._(" It belongs to %s: import it there.", other[0].name) if other else ''
         raise UserError(self.env._(
             "%(file)s is addressed to %(name)s (identification %(number)s), not to %(company)s (%(own)s).%(hint)s",
@@ -257,7 +257,7 @@ class L10nCrEinvoiceReceived(models.Model):
         Partner = self.env['res.partner']
         partner = Partner._l10n_cr_find_by_identification(id_type, number, company)
         if partner:
-            if partner.l10n_cr_einvoice_fec:
+            if partner.l10n_cr_fec:
                 partner.sudo()._message_log(body=self.env._(
                     "This supplier issues electronic documents (%s) but is marked as not registered for "
                     "e-invoicing: purchases documented by the supplier itself need no Factura de Compra.",
@@ -272,7 +272,7 @@ class L10nCrEinvoiceReceived(models.Model):
             'l10n_cr_id_type_id': self.env['l10n_cr.einvoice.code']._l10n_cr_get('identification_types', id_type).id,
             'is_company': id_type == '02',
             'email': emails[0] if emails else False,
-            'l10n_cr_einvoice_emails': ', '.join(emails[:4]) if len(emails) > 1 else False,
+            'l10n_cr_emails': ', '.join(emails[:4]) if len(emails) > 1 else False,
             'supplier_rank': 1,
             'country_id': self.env.ref('base.cr').id,
         }
@@ -411,7 +411,7 @@ class L10nCrEinvoiceReceived(models.Model):
             'invoice_date': issued,
             'ref': data.get('NumeroConsecutivo'),
             'currency_id': currency.id,
-            'l10n_cr_einvoice_document_type': False,  # documented by the supplier: never a Factura de Compra
+            'l10n_cr_document_type': False,  # documented by the supplier: never a Factura de Compra
             'invoice_line_ids': line_commands,
         }
         term_days = data.get('PlazoCredito')

@@ -32,7 +32,7 @@ class L10nCrEinvoiceDocument(models.Model):
         if self._l10n_cr_is_message():
             # The message's XML has bare numbers; NITE and cédula jurídica cannot be told apart.
             return {'emisor_tipo': self.received_id._l10n_cr_supplier_id_type(),
-                    'receptor_tipo': self.company_id._l10n_cr_einvoice_identification()[0]}
+                    'receptor_tipo': self.company_id._l10n_cr_identification()[0]}
         return super()._l10n_cr_submit_options()
 
     def _l10n_cr_status_key(self):

@@ -24,13 +24,13 @@ class ResPartner(models.Model):
              'jurídica (10 digits), 03 DIMEX (11-12 digits), 04 NITE (10 digits), '
              '05 foreigner not domiciled, 06 not a taxpayer. Guessed from the Tax ID when empty.',
     )
-    l10n_cr_einvoice_emails = fields.Char(
+    l10n_cr_emails = fields.Char(
         string='E-invoice e-mails',
         help='Where electronic documents are e-mailed (up to 4, separated by commas). The first '
              'one is written in the XML. Empty: the contact\'s e-mail.',
     )
-    l10n_cr_einvoice_email_to = fields.Char(
-        compute='_compute_l10n_cr_einvoice_email_to', string='E-invoice recipients',
+    l10n_cr_email_to = fields.Char(
+        compute='_compute_l10n_cr_email_to', string='E-invoice recipients',
         help='Where the electronic documents are e-mailed: the e-invoice e-mails, else the e-mail.')
     l10n_cr_canton_code = fields.Char(string='Canton code', help='Two-digit canton code (01, 02…) within the province.')
     l10n_cr_district_code = fields.Char(string='District code', help='Two-digit district code within the canton.')
@@ -42,7 +42,7 @@ class ResPartner(models.Model):
         help='The customer\'s registered activity (CodigoActividadReceptor), needed when the '
              'customer deducts the purchase as a cost or claims the VAT credit.',
     )
-    l10n_cr_einvoice_fec = fields.Boolean(
+    l10n_cr_fec = fields.Boolean(
         string='Supplier not registered for e-invoicing',
         help='Purchase invoices from this supplier produce a Factura Electrónica de Compra issued '
              'by the company (the supplier cannot issue electronic invoices).',
@@ -55,10 +55,10 @@ class ResPartner(models.Model):
     l10n_cr_exoneration_ids = fields.One2many(
         'l10n_cr.einvoice.exoneration', 'partner_id', string='VAT exonerations')
 
-    @api.depends('l10n_cr_einvoice_emails', 'email')
-    def _compute_l10n_cr_einvoice_email_to(self):
+    @api.depends('l10n_cr_emails', 'email')
+    def _compute_l10n_cr_email_to(self):
         for partner in self:
-            partner.l10n_cr_einvoice_email_to = ', '.join(partner._l10n_cr_einvoice_email_list())
+            partner.l10n_cr_email_to = ', '.join(partner._l10n_cr_email_list())
 
     @api.depends('vat', 'country_id')
     def _compute_l10n_cr_id_type_id(self):
@@ -138,10 +138,10 @@ class ResPartner(models.Model):
                     "The identification of %(partner)s is not valid for Hacienda: %(problem)s",
                     partner=partner.display_name, problem=problem))
 
-    @api.constrains('l10n_cr_einvoice_emails')
-    def _check_l10n_cr_einvoice_emails(self):
+    @api.constrains('l10n_cr_emails')
+    def _check_l10n_cr_emails(self):
         for partner in self:
-            emails = split_emails(partner.l10n_cr_einvoice_emails)
+            emails = split_emails(partner.l10n_cr_emails)
             if len(emails) > MAX_EMAILS:
                 raise ValidationError(self.env._(
                     "At most %(max)s e-invoice e-mails can be given (%(partner)s has %(count)s).",
@@ -160,9 +160,9 @@ class ResPartner(models.Model):
                         "The %(what)s code must be one or two digits (e.g. 01), not %(value)s.",
                         what=label, value=value))
 
-    def _l10n_cr_einvoice_email_list(self):
+    def _l10n_cr_email_list(self):
         self.ensure_one()
-        return split_emails(self.l10n_cr_einvoice_emails) or split_emails(self.email)[:1]
+        return split_emails(self.l10n_cr_emails) or split_emails(self.email)[:1]
 
     def _l10n_cr_location_values(self, max_other=250):
         """Hacienda's Ubicacion for a Costa Rican address, or {} when incomplete (``max_other``: the
@@ -192,7 +192,7 @@ class ResPartner(models.Model):
         text = ', '.join(p for p in parts if p)
         return text[:300] if len(text) >= 5 else None
 
-    def _l10n_cr_einvoice_sale_document_type(self):
+    def _l10n_cr_sale_document_type(self):
         """The document a sale to this customer produces: 09 export, 01 factura, 04 tiquete.
 
         Shared with the point of sale: a foreign customer gets an export invoice, an
@@ -219,7 +219,7 @@ class ResPartner(models.Model):
         return self.commercial_partner_id.l10n_cr_exoneration_ids.filtered('active').sorted(
             lambda e: (e.date_to or fields.Date.to_date('9999-12-31'), e.id))[-1:]
 
-    def _l10n_cr_einvoice_party(self, role, problems=None, identification=None, name=None, emails=None,
+    def _l10n_cr_party(self, role, problems=None, identification=None, name=None, emails=None,
                                 commercial_name=None):
         """Emisor / Receptor for a document. ``role``: ``emisor`` (the company), ``receptor``
         (a Costa Rican customer), ``export`` (a foreign customer), ``fec_emisor`` (the supplier
@@ -261,7 +261,7 @@ class ResPartner(models.Model):
             elif role == 'emisor' or (role == 'fec_emisor' and id_type != '06'):
                 problems.append(self.env._("%s needs a complete address: province, canton and district codes and the "
                                   "street.", who))
-        mail_list = emails if emails is not None else partner._l10n_cr_einvoice_email_list()
+        mail_list = emails if emails is not None else partner._l10n_cr_email_list()
         if role in ('emisor', 'fec_emisor'):
             if mail_list:
                 party['CorreoElectronico'] = mail_list[:4]

@@ -60,7 +60,7 @@ class ResPartner(models.Model):
         """A Costa Rican identification, for a company that issues electronic documents."""
         self.ensure_one()
         company = self.company_id or self.env.company
-        if not company.l10n_cr_einvoice_enabled or self._l10n_cr_is_foreign() or not self.vat:
+        if not company.l10n_cr_enabled or self._l10n_cr_is_foreign() or not self.vat:
             return False
         id_type = self.l10n_cr_id_type_id.code or self._l10n_cr_guess_id_type()
         return id_type in REGISTERED_TYPES

@@ -11,6 +11,7 @@ from . import (
     test_documents,
     test_hooks,
     test_live_state,
+    test_names,
     test_neutralize,
     test_numbering_race,
     test_printed_document,
@@ -26,5 +27,6 @@ from . import (
     test_supplier_tour,
     test_tour,
     test_translations,
+    test_upgrade_renames,
     test_user_guidance,
 )

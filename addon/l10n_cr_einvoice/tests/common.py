@@ -142,14 +142,14 @@ def configure_company(env, name, email, street):
         'state_id': env.ref('base.state_SJ').id,
         'l10n_cr_canton_code': '01',
         'l10n_cr_district_code': '01',
-        'l10n_cr_einvoice_enabled': True,
-        'l10n_cr_einvoice_environment': 'simulator',
-        'l10n_cr_einvoice_username': API_USER,
-        'l10n_cr_einvoice_password': API_PASSWORD,
-        'l10n_cr_einvoice_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
-        'l10n_cr_einvoice_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
+        'l10n_cr_enabled': True,
+        'l10n_cr_environment': 'simulator',
+        'l10n_cr_username': API_USER,
+        'l10n_cr_password': API_PASSWORD,
+        'l10n_cr_id_type_id': codes._l10n_cr_get('identification_types', '02').id,
+        'l10n_cr_activity_id': env.ref('l10n_cr_einvoice.activity_6201_0').id,
     })
-    company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+    company.l10n_cr_set_certificate(base64.b64encode(company_certificate()), PIN)
     return company
 
 
@@ -247,18 +247,18 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
             'state_id': cls.env.ref('base.state_SJ').id,
             'l10n_cr_canton_code': '01',
             'l10n_cr_district_code': '08',
-            'l10n_cr_einvoice_enabled': True,
-            'l10n_cr_einvoice_environment': 'simulator',
-            'l10n_cr_einvoice_username': API_USER,
-            'l10n_cr_einvoice_password': API_PASSWORD,
-            'l10n_cr_einvoice_id_type_id': cls.code('identification_types', '02').id,
-            'l10n_cr_einvoice_activity_id': cls.env.ref('l10n_cr_einvoice.activity_6201_0').id,
-            'l10n_cr_einvoice_commercial_name': 'Demo Software',
-            'l10n_cr_einvoice_payment_method_id': cls.code('payment_methods', '04').id,
+            'l10n_cr_enabled': True,
+            'l10n_cr_environment': 'simulator',
+            'l10n_cr_username': API_USER,
+            'l10n_cr_password': API_PASSWORD,
+            'l10n_cr_id_type_id': cls.code('identification_types', '02').id,
+            'l10n_cr_activity_id': cls.env.ref('l10n_cr_einvoice.activity_6201_0').id,
+            'l10n_cr_commercial_name': 'Demo Software',
+            'l10n_cr_payment_method_id': cls.code('payment_methods', '04').id,
             # Fixed rather than "by date": the expected files do not change with the calendar.
-            'l10n_cr_einvoice_schema_set': 'v4.4-2026',
+            'l10n_cr_schema_set': 'v4.4-2026',
         })
-        company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12 or company_certificate()), PIN)
+        company.l10n_cr_set_certificate(base64.b64encode(p12 or company_certificate()), PIN)
 
     @classmethod
     def setup_cr_master_data(cls):
@@ -319,7 +319,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
             'l10n_cr_canton_code': '08',
             'l10n_cr_district_code': '01',
             'email': 'compras@lasabana.cr',
-            'l10n_cr_einvoice_emails': 'proveedores@lasabana.cr, contabilidad@lasabana.cr',
+            'l10n_cr_emails': 'proveedores@lasabana.cr, contabilidad@lasabana.cr',
             'l10n_cr_activity_id': env.ref('l10n_cr_einvoice.activity_4711_1').id,
         })
         cls.partner_anonymous = env['res.partner'].create({'name': 'Cliente de contado'})
@@ -340,7 +340,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
             'street': 'Finca La Esperanza',
             'l10n_cr_canton_code': '02',
             'l10n_cr_district_code': '01',
-            'l10n_cr_einvoice_fec': True,
+            'l10n_cr_fec': True,
         })
 
     # -- helpers ---------------------------------------------------------------------------
@@ -375,7 +375,7 @@ class L10nCrEinvoiceSetup(SimulatorRequests):
         for fragment in fragments:
             self.assertIn(fragment, caught.exception.args[0])
         self.assertEqual(move.state, 'draft')
-        self.assertFalse(move.l10n_cr_einvoice_document_ids)
+        self.assertFalse(move.l10n_cr_document_ids)
         return caught.exception.args[0]
 
     def process_queue(self, rounds=10):

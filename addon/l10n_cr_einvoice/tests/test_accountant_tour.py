@@ -104,25 +104,25 @@ class TestAccountantTour(AccountantDay, L10nCrEinvoiceHttpCommon):
 
     def test_accountant_day(self):
         invoice, credit_note = self.walk()
-        self.assertEqual(self.company.l10n_cr_einvoice_commercial_name, 'Consultores del Este')
+        self.assertEqual(self.company.l10n_cr_commercial_name, 'Consultores del Este')
         self.assertFalse(self.env['certificate.certificate'].search([('name', '=', 'Llave 2027')]))
-        self.assertTrue(self.company.l10n_cr_einvoice_certificate_id)
+        self.assertTrue(self.company.l10n_cr_certificate_id)
         product = invoice.invoice_line_ids.product_id
         self.assertEqual(product.l10n_cr_cabys_id.code, '8314100000000')
         self.assertEqual(product.create_uid, self.billing)
         for move in (invoice, credit_note):
-            self.assertEqual(move.l10n_cr_einvoice_state, 'accepted', move.l10n_cr_einvoice_error)
-        tree = etree.fromstring(invoice.l10n_cr_einvoice_document_id.xml_attachment_id.raw)
+            self.assertEqual(move.l10n_cr_state, 'accepted', move.l10n_cr_error)
+        tree = etree.fromstring(invoice.l10n_cr_document_id.xml_attachment_id.raw)
         self.assertEqual([e.text for e in tree.iter() if isinstance(e.tag, str) and e.tag.endswith('MontoDescuento')],
                          ['12000.00000'])
-        note = etree.fromstring(credit_note.l10n_cr_einvoice_document_id.xml_attachment_id.raw)
+        note = etree.fromstring(credit_note.l10n_cr_document_id.xml_attachment_id.raw)
         self.assertEqual([e.text for e in note.iter() if isinstance(e.tag, str) and e.tag.endswith('Razon')],
                          ['Descuento adicional acordado'])
         # The PDF as this machine's wkhtmltopdf prints it: issuer, clave and consecutivo.
         pdf, _kind = self.env['ir.actions.report'].with_context(force_report_rendering=True)._render_qweb_pdf(
             'account.account_invoices', invoice.ids)
         text = pdf_text(pdf)
-        document = invoice.l10n_cr_einvoice_document_id
+        document = invoice.l10n_cr_document_id
         for value in (self.company.name, self.company.vat, document.clave, document.consecutivo):
             self.assertIn(compact(value), text)
 

@@ -35,20 +35,20 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(move, 'Line 1 (Computadora portátil)', 'Discount nature')
         move.invoice_line_ids.l10n_cr_discount_nature = 'Descuento por apertura de tienda'
         move.action_post()
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         discount = 'DetalleServicio/LineaDetalle/Descuento/'
         self.assertEqual(text(tree, discount + 'CodigoDescuento'), '99')
         self.assertEqual(text(tree, discount + 'NaturalezaDescuento'), 'Descuento por apertura de tienda')
         self.assertEqual(text(tree, discount + 'CodigoDescuentoOTRO'), 'Descuento por apertura de tienda')
         # The company's default nature serves lines that do not say theirs.
-        self.company.l10n_cr_einvoice_discount_nature = 'Descuento comercial negociado'
+        self.company.l10n_cr_discount_nature = 'Descuento comercial negociado'
         second = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000, None, 5)], post=False)
         second.invoice_line_ids.l10n_cr_discount_code_id = other
         second.action_post()
-        self.assertEqual(text(self.signed_tree(second.l10n_cr_einvoice_document_id),
+        self.assertEqual(text(self.signed_tree(second.l10n_cr_document_id),
                               discount + 'NaturalezaDescuento'), 'Descuento comercial negociado')
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
 
     def test_a_sale_on_credit_states_its_term(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False)
@@ -56,7 +56,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(move, 'credit term', 'due date')
         move.invoice_date_due = move.invoice_date + timedelta(days=15)
         move.action_post()
-        self.assertEqual(text(self.signed_tree(move.l10n_cr_einvoice_document_id), 'PlazoCredito'), '15')
+        self.assertEqual(text(self.signed_tree(move.l10n_cr_document_id), 'PlazoCredito'), '15')
 
     def test_other_sale_condition_is_described(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False)
@@ -64,7 +64,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(move, 'Sale condition description')
         move.l10n_cr_sale_condition_other = 'Permuta de equipo usado'
         move.action_post()
-        self.assertEqual(text(self.signed_tree(move.l10n_cr_einvoice_document_id), 'CondicionVentaOtros'),
+        self.assertEqual(text(self.signed_tree(move.l10n_cr_document_id), 'CondicionVentaOtros'),
                          'Permuta de equipo usado')
 
     def test_other_payment_method_is_described(self):
@@ -73,7 +73,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(move, 'Payment method description')
         move.l10n_cr_payment_method_other = 'Canje de puntos de lealtad'
         move.action_post()
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         self.assertEqual(text(tree, 'ResumenFactura/MedioPago/MedioPagoOtros'), 'Canje de puntos de lealtad')
 
     def test_sale_conditions_kept_for_other_documents(self):
@@ -84,7 +84,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
     def test_a_gift_is_a_regalia_whose_vat_the_company_bears(self):
         """A line at price 0 of a product that has a price: billed as a regalía (annex pp. 37, 46)."""
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000), (self.product_coffee, 2, 0)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         tree = self.signed_tree(document)
         gift = tree.findall('{*}DetalleServicio/{*}LineaDetalle')[1]
         self.assertEqual(text(gift, 'PrecioUnitario'), '4000.00000')
@@ -132,7 +132,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(note, 'Original document number', 'clave')
         note.l10n_cr_reference_document_type_id = self.code('reference_document_types', '99')
         note.action_post()
-        self.assertEqual(text(self.signed_tree(note.l10n_cr_einvoice_document_id), 'InformacionReferencia/TipoDocIR'),
+        self.assertEqual(text(self.signed_tree(note.l10n_cr_document_id), 'InformacionReferencia/TipoDocIR'),
                          '99')
 
     def test_purchase_from_a_foreign_seller_with_a_long_identification(self):
@@ -142,11 +142,11 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
             'name': 'Cloud Services Inc.', 'is_company': True, 'vat': 'US123456789012345678',
             'l10n_cr_id_type_id': self.code('identification_types', '05').id,
             'country_id': self.env.ref('base.us').id, 'street': '1 Market Street', 'city': 'Seattle',
-            'l10n_cr_einvoice_fec': True,
+            'l10n_cr_fec': True,
         })
         bill = self.make_invoice(seller, [(self.product_service, 1, 100000, self.tax_purchase_13)],
                                  move_type='in_invoice', ref='INV-2026-0042')
-        document = bill.l10n_cr_einvoice_document_id
+        document = bill.l10n_cr_document_id
         self.assertEqual(document.document_type, '08')
         tree = self.signed_tree(document)
         self.assertEqual(document.clave[9:21], '003101123456')
@@ -159,7 +159,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
     def test_purchase_of_used_goods_from_a_non_taxpayer(self):
         seller = self.env['res.partner'].create({
             'name': 'María Solano Vega', 'vat': 'NC20260001',
-            'l10n_cr_id_type_id': self.code('identification_types', '06').id, 'l10n_cr_einvoice_fec': True,
+            'l10n_cr_id_type_id': self.code('identification_types', '06').id, 'l10n_cr_fec': True,
         })
         bill = self.make_invoice(seller, [(self.product_laptop, 1, 150000, self.tax_purchase_13)],
                                  move_type='in_invoice', post=False)
@@ -167,7 +167,7 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
         self.assert_refused(bill, 'Bill Reference')  # the seller's voucher is referenced by its number
         bill.ref = 'Recibo 0042'
         bill.action_post()
-        document = bill.l10n_cr_einvoice_document_id
+        document = bill.l10n_cr_document_id
         self.assertEqual(text(self.signed_tree(document), 'CondicionVenta'), '13')
         self.process_queue()
         self.assertEqual(document.state, 'accepted', document.hacienda_message)
@@ -187,12 +187,12 @@ class TestAnnexRules(L10nCrEinvoiceCommon):
             'l10n_cr_einvoice_post_migrate_1_2', file_path('l10n_cr_einvoice/migrations/19.0.1.2.0/post-migrate.py'))
         migration = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(migration)
-        self.company.write({'l10n_cr_einvoice_discount_code_id': self.code('discount_codes', '99').id,
-                            'l10n_cr_einvoice_discount_nature': False})
+        self.company.write({'l10n_cr_discount_code_id': self.code('discount_codes', '99').id,
+                            'l10n_cr_discount_nature': False})
         self.env.flush_all()
         migration.migrate(self.env.cr, '19.0.1.1.0')
         self.company.invalidate_recordset()
-        self.assertEqual(self.company.l10n_cr_einvoice_discount_nature, 'Descuento')
+        self.assertEqual(self.company.l10n_cr_discount_nature, 'Descuento')
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000, None, 10)])
-        self.assertEqual(text(self.signed_tree(move.l10n_cr_einvoice_document_id),
+        self.assertEqual(text(self.signed_tree(move.l10n_cr_document_id),
                               'DetalleServicio/LineaDetalle/Descuento/NaturalezaDescuento'), 'Descuento')

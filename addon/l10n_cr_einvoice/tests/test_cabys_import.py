@@ -12,7 +12,7 @@ class TestCabysImport(TransactionCase):
 
     def import_file(self, content, filename='Catalogo-CABYS.xlsx'):
         wizard = self.env['l10n_cr.cabys.import'].create({'file': base64.b64encode(content), 'filename': filename})
-        wizard.action_import()
+        wizard.action_l10n_cr_import()
         return wizard
 
     def test_import_the_official_workbook(self):

@@ -23,9 +23,9 @@ class TestClock(L10nCrEinvoiceCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.user.tz = 'America/Costa_Rica'
-        cls.company.l10n_cr_einvoice_schema_set = 'auto'
+        cls.company.l10n_cr_schema_set = 'auto'
         # A certificate already valid at the frozen moments (they are up to a day old).
-        cls.company.l10n_cr_einvoice_set_certificate(base64.b64encode(backdated_certificate()), PIN)
+        cls.company.l10n_cr_set_certificate(base64.b64encode(backdated_certificate()), PIN)
 
     def test_latest_moments(self):
         now = datetime(2026, 12, 2, 8, 20, tzinfo=CR)
@@ -57,8 +57,8 @@ class TestClock(L10nCrEinvoiceCommon):
         self.env['account.payment.register'].with_context(active_model='account.move', active_ids=invoice.ids)\
             .create({'amount': 50000, 'payment_date': today})._create_payments()
         receipt = self.Document.search([('move_id', '=', invoice.id), ('document_type', '=', '10')])
-        documents = [invoice.l10n_cr_einvoice_document_id, note.l10n_cr_einvoice_document_id,
-                     bill.l10n_cr_einvoice_document_id, receipt]
+        documents = [invoice.l10n_cr_document_id, note.l10n_cr_document_id,
+                     bill.l10n_cr_document_id, receipt]
         expected_set = 'v4.4-2026' if today >= datetime(2026, 11, 1).date() else 'v4.4'
         for document in documents:
             tree = self.signed_tree(document)

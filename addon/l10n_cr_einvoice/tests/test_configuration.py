@@ -31,14 +31,14 @@ class TestConfiguration(L10nCrEinvoiceCommon):
     def assert_no_gap(self):
         """After refused postings, the next document still gets number 1."""
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        self.assertEqual(move.l10n_cr_einvoice_document_id.number, 1)
+        self.assertEqual(move.l10n_cr_document_id.number, 1)
 
     # -- certificate ------------------------------------------------------------------------
 
     def test_wrong_pin(self):
         p12 = make_test_certificate('02', '3101123456', pin='1111')
         with self.assertRaisesRegex(ValidationError, 'the PIN is wrong for this certificate'):
-            self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12), '2222')
+            self.company.l10n_cr_set_certificate(base64.b64encode(p12), '2222')
         with self.assertRaisesRegex(ValidationError, 'cannot be used: the PIN is wrong for this certificate'):
             self.certificate_record(p12, pin='2222')
         # A certificate saved before it was checked (an older version) still stops the posting.
@@ -46,13 +46,13 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         self.env.cr.execute("UPDATE certificate_certificate SET pkcs12_password = '2222' WHERE id = %s",
                             [certificate.id])
         certificate.invalidate_recordset()
-        self.company.l10n_cr_einvoice_certificate_id = certificate
+        self.company.l10n_cr_certificate_id = certificate
         self.assert_posting_refused(self.draft_invoice(), 'cannot be used', 'the PIN is wrong')
         self.assert_no_gap_after_fix()
 
     def assert_no_gap_after_fix(self):
         """With the company's good certificate back, the first document is still number 1."""
-        self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
+        self.company.l10n_cr_set_certificate(base64.b64encode(company_certificate()), PIN)
         self.assert_no_gap()
 
     def test_expired_certificate(self):
@@ -63,24 +63,24 @@ class TestConfiguration(L10nCrEinvoiceCommon):
             self.certificate_record(p12)
         with freeze_time(start + timedelta(days=10)):  # saved while it was valid
             certificate = self.certificate_record(p12)
-        self.company.l10n_cr_einvoice_certificate_id = certificate
+        self.company.l10n_cr_certificate_id = certificate
         self.assert_posting_refused(self.draft_invoice(), 'the certificate expired on')
         self.assert_no_gap_after_fix()
 
     def test_corrupt_certificate(self):
         garbage = b'0\x82\x05\x00' + bytes(range(200))
         with self.assertRaisesRegex(ValidationError, 'not a .p12 certificate'):
-            self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(garbage), PIN)
+            self.company.l10n_cr_set_certificate(base64.b64encode(garbage), PIN)
         with self.assertRaisesRegex(ValidationError, 'not a .p12 certificate'):
             self.certificate_record(garbage)
 
     def test_certificate_of_another_taxpayer(self):
         p12 = make_test_certificate('02', '3101999999', pin=PIN)
-        self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(p12), PIN)
+        self.company.l10n_cr_set_certificate(base64.b64encode(p12), PIN)
         self.assert_posting_refused(self.draft_invoice(), 'belongs to identification 3101999999')
 
     def test_missing_certificate_and_configuration(self):
-        self.company.sudo().write({'l10n_cr_einvoice_certificate_id': False, 'l10n_cr_einvoice_activity_id': False})
+        self.company.sudo().write({'l10n_cr_certificate_id': False, 'l10n_cr_activity_id': False})
         message = self.assert_posting_refused(self.draft_invoice(), 'not fully configured')
         self.assertIn('signing certificate', message)
         self.assertIn('economic activity', message)
@@ -101,19 +101,19 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         })
         company = self.company.with_user(billing)
         with self.assertRaises(AccessError):
-            company.l10n_cr_einvoice_password  # noqa: B018 - reading is what is refused
+            company.l10n_cr_password  # noqa: B018 - reading is what is refused
         with self.assertRaises(AccessError):
             self.env['certificate.certificate'].with_user(billing).search([])
         with self.assertRaises(UserError):
-            company.l10n_cr_einvoice_set_certificate(base64.b64encode(b'x'), PIN)
+            company.l10n_cr_set_certificate(base64.b64encode(b'x'), PIN)
         # ...yet they post, sign and send: the module reads the secrets itself.
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], post=False).with_user(billing)
         move.action_post()
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertTrue(document.xml_attachment_id)
         with self.assertRaises(AccessError):
             document.write({'state': 'accepted'})
-        move.action_l10n_cr_einvoice_send_now()
+        move.action_l10n_cr_send_now()
         self.assertEqual(document.state, 'accepted')
 
     # -- master data -------------------------------------------------------------------------
@@ -132,14 +132,14 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         guessed = self.env['res.partner'].create({'name': 'Persona Física', 'vat': '109870654'})
         self.assertEqual(guessed.l10n_cr_id_type_id.code, '01')
         with self.assertRaisesRegex(ValidationError, 'At most 4'):
-            self.partner_cr.l10n_cr_einvoice_emails = 'a@x.cr, b@x.cr, c@x.cr, d@x.cr, e@x.cr'
+            self.partner_cr.l10n_cr_emails = 'a@x.cr, b@x.cr, c@x.cr, d@x.cr, e@x.cr'
         with self.assertRaisesRegex(ValidationError, 'Not an e-mail'):
-            self.partner_cr.l10n_cr_einvoice_emails = 'facturas(at)x.cr'
+            self.partner_cr.l10n_cr_emails = 'facturas(at)x.cr'
 
     def test_factura_for_a_customer_without_identification(self):
         move = self.draft_invoice(partner=self.partner_anonymous)
-        self.assertEqual(move.l10n_cr_einvoice_document_type, '04')
-        move.l10n_cr_einvoice_document_type = '01'
+        self.assertEqual(move.l10n_cr_document_type, '04')
+        move.l10n_cr_document_type = '01'
         self.assert_posting_refused(move, 'needs an identification')
         self.assert_no_gap()
 
@@ -165,25 +165,25 @@ class TestConfiguration(L10nCrEinvoiceCommon):
     # -- connection --------------------------------------------------------------------------
 
     def test_connection_test(self):
-        result = self.company.action_l10n_cr_einvoice_test_connection()
+        result = self.company.action_l10n_cr_test_connection()
         self.assertEqual(result['params']['type'], 'success')
         self.assertIn('Connected to Simulator', result['params']['message'])
-        self.company.l10n_cr_einvoice_password = WRONG_PASSWORD
+        self.company.l10n_cr_password = WRONG_PASSWORD
         with self.assertRaisesRegex(UserError, 'Hacienda refused the connection'):
-            self.company.action_l10n_cr_einvoice_test_connection()
+            self.company.action_l10n_cr_test_connection()
 
     def test_connection_test_reports_what_is_missing(self):
-        self.company.l10n_cr_einvoice_activity_id = False
-        result = self.company.action_l10n_cr_einvoice_test_connection()
+        self.company.l10n_cr_activity_id = False
+        result = self.company.action_l10n_cr_test_connection()
         self.assertEqual(result['params']['type'], 'warning')
         self.assertIn('economic activity', result['params']['message'])
 
     def test_settings_form_writes_the_company(self):
         settings = self.env['res.config.settings'].create({})
-        self.assertEqual(settings.l10n_cr_einvoice_environment, 'simulator')
-        settings.l10n_cr_einvoice_email = 'fe@demo.cr'
+        self.assertEqual(settings.l10n_cr_environment, 'simulator')
+        settings.l10n_cr_email = 'fe@demo.cr'
         settings.execute()
-        self.assertEqual(self.company._l10n_cr_einvoice_emails(), ['fe@demo.cr'])
+        self.assertEqual(self.company._l10n_cr_emails(), ['fe@demo.cr'])
 
     def test_each_company_its_own_numbering_and_key(self):
         """A second company signs with its own certificate and counts its own consecutivos."""
@@ -199,7 +199,7 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         })
         theirs.action_post()
         for move, vat in ((mine, '3101123456'), (theirs, '3101999999')):
-            document = move.l10n_cr_einvoice_document_id
+            document = move.l10n_cr_document_id
             self.assertEqual(document.number, 1)
             self.assertEqual(document.company_id, move.company_id)
             self.assertEqual(verify_xml(document.xml_attachment_id.raw).taxpayer_id[1], vat)
@@ -217,13 +217,13 @@ class TestConfiguration(L10nCrEinvoiceCommon):
         self.assertEqual((restored.amount, restored.l10n_cr_iva_rate_code_id.code), (4.0, '04'))
 
     def test_drafts_from_before_enabling(self):
-        self.company.l10n_cr_einvoice_enabled = False
+        self.company.l10n_cr_enabled = False
         move = self.draft_invoice()
-        self.assertFalse(move.l10n_cr_einvoice_document_type)
-        self.company.l10n_cr_einvoice_enabled = True
+        self.assertFalse(move.l10n_cr_document_type)
+        self.company.l10n_cr_enabled = True
         move.action_post()
-        self.assertEqual(move.l10n_cr_einvoice_document_id.document_type, '01')
+        self.assertEqual(move.l10n_cr_document_id.document_type, '01')
         old = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], post=False)
-        self.company.l10n_cr_einvoice_enabled = False
+        self.company.l10n_cr_enabled = False
         old.action_post()
-        self.assertFalse(old.l10n_cr_einvoice_document_ids, "nothing is issued while e-invoicing is off")
+        self.assertFalse(old.l10n_cr_document_ids, "nothing is issued while e-invoicing is off")

@@ -52,7 +52,7 @@ class TestCronLock(RealCursorsCase):
                 'invoice_line_ids': [Command.create({'product_id': self.product_id, 'price_unit': 1000 + i})],
             } for i in range(count)])
             moves.action_post()
-            return moves.l10n_cr_einvoice_document_id.ids
+            return moves.l10n_cr_document_id.ids
 
     def documents(self, env, ids):
         return env['l10n_cr.einvoice.document'].browse(ids)
@@ -244,7 +244,7 @@ class TestCronLock(RealCursorsCase):
             queue.cr.execute("SELECT id FROM l10n_cr_einvoice_document WHERE id = %s FOR UPDATE", [doc_id])
             with self.assertNoLogs('odoo.sql_db', level='ERROR'), self.environment() as user:
                 move = self.documents(user, [doc_id]).move_id
-                result = move.action_l10n_cr_einvoice_send_now()
+                result = move.action_l10n_cr_send_now()
             self.assertEqual(result['tag'], 'display_notification')
             self.assertIn('the queue is sending or following it at this moment', result['params']['message'])
             queue.cr.rollback()
@@ -262,7 +262,7 @@ class TestCronLock(RealCursorsCase):
             with self.environment() as queue:
                 queue['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
             self.finish([doc_id])
-            result = document.move_id.action_l10n_cr_einvoice_send_now()
+            result = document.move_id.action_l10n_cr_send_now()
             self.assertEqual(result['tag'], 'display_notification')
         after = self.simulator.stats()['stored']
         self.assertEqual(after['documents'], before['documents'] + 1)

@@ -16,7 +16,7 @@ class TestDelivery(L10nCrEinvoiceCommon):
     def accepted_invoice(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
         return move
 
     def test_email_sent_once_accepted(self):
@@ -25,7 +25,7 @@ class TestDelivery(L10nCrEinvoiceCommon):
                                                                ('message_type', '=', 'comment')])
         self.assertEqual(mails_before, 0, "nothing is e-mailed before Hacienda's answer")
         self.process_queue()
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertTrue(document.email_sent)
         message = self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
                                                    ('message_type', '=', 'comment')])
@@ -51,7 +51,7 @@ class TestDelivery(L10nCrEinvoiceCommon):
         """The e-mail fails (here: no PDF can be made): the acceptance stands, the failure is on the
         document, and the queue tries again after a backoff until it is sent — once."""
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         Report = type(self.env['ir.actions.report'])
         with patch.object(Report, '_pre_render_qweb_pdf', side_effect=UserError("wkhtmltopdf is not installed")):
             for _round in range(5):  # until Hacienda's answer, the e-mail attempted once
@@ -81,26 +81,26 @@ class TestDelivery(L10nCrEinvoiceCommon):
         self.assertEqual(len(self.comments(move)), 1, "never twice")
 
     def test_no_email_when_disabled(self):
-        self.company.l10n_cr_einvoice_auto_email = False
+        self.company.l10n_cr_auto_email = False
         move = self.accepted_invoice()
-        self.assertFalse(move.l10n_cr_einvoice_document_id.email_sent)
+        self.assertFalse(move.l10n_cr_document_id.email_sent)
         self.assertFalse(self.env['mail.message'].search([('model', '=', 'account.move'), ('res_id', '=', move.id),
                                                           ('message_type', '=', 'comment')]))
 
     def test_pdf_shows_the_electronic_document(self):
         move = self.accepted_invoice()
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         html = self.env['ir.actions.report']._render_qweb_html('account.report_invoice', move.ids)[0].decode()
         self.assertIn(document.clave, html)
         self.assertIn(document.consecutivo, html)
         self.assertIn('Electronic Invoice (01)', html)
         self.assertIn('Accepted', html)
         self.assertIn('data:image/png;base64,', html)
-        self.assertTrue(move._l10n_cr_einvoice_qr_src().startswith('data:image/png;base64,iVBOR'))
+        self.assertTrue(move._l10n_cr_qr_src().startswith('data:image/png;base64,iVBOR'))
 
     def test_send_and_print_carries_the_xml_and_answer(self):
         move = self.accepted_invoice()
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         attachments = self.env['account.move.send']._get_invoice_extra_attachments(move)
         self.assertIn(document.xml_attachment_id, attachments)
         self.assertIn(document.response_attachment_id, attachments)
@@ -122,7 +122,7 @@ class TestDelivery(L10nCrEinvoiceCommon):
         self.assertTrue(early)
         self.assertIn(b'To send', early.raw)
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
         pdf = move.invoice_pdf_report_id
         self.assertTrue(pdf)
         self.assertNotEqual(pdf, early)

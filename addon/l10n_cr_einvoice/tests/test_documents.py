@@ -53,7 +53,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
             (self.product_laptop, 2, 450000),
             (self.product_coffee, 5, 4000),
         ], invoice_payment_term_id=term.id)
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertRecordValues(document, [{
             'document_type': '01', 'state': 'to_send', 'establishment': 1, 'terminal': 1, 'number': 1,
             'consecutivo': '00100001010000000001', 'partner_id': self.partner_cr.id}])
@@ -61,22 +61,22 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assertEqual(move.l10n_cr_sale_condition_id.code, '02')
         self.assert_matches_expected(document, 'factura.xml')
         self.assert_total_matches(document, move.amount_total)
-        self.assertEqual(move.l10n_cr_einvoice_state, 'to_send')
+        self.assertEqual(move.l10n_cr_state, 'to_send')
 
         received_before = self.simulator_totals()['documents']
         self.process_queue()
         self.assert_accepted(document)
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
         self.assertEqual(self.simulator_totals()['documents'], received_before + 1)
         self.assertEqual(self.simulator_totals()['duplicate_posts'], 0)
 
         # The next invoice takes the next number of the same numbering.
         second = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        self.assertEqual(second.l10n_cr_einvoice_document_id.consecutivo, '00100001010000000002')
+        self.assertEqual(second.l10n_cr_document_id.consecutivo, '00100001010000000002')
 
     def test_tiquete_for_unidentified_customer(self):
         move = self.make_invoice(self.partner_anonymous, [(self.product_coffee, 2, 4000), (self.product_laptop, 1, 450000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertEqual(document.document_type, '04')
         self.assertEqual(document.consecutivo, '00100001040000000001')
         self.assert_matches_expected(document, 'tiquete.xml')
@@ -87,7 +87,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
     def test_export_invoice_in_dollars(self):
         usd = self.setup_other_currency('USD', rates=[(fields.Date.today() - timedelta(days=10), 1 / 507.12)])
         move = self.make_invoice(self.partner_foreign, [(self.product_coffee, 1000, 6.85, self.tax_0)], currency_id=usd.id)
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertEqual(document.document_type, '09')
         self.assert_matches_expected(document, 'factura-exportacion.xml')
         tree = self.signed_tree(document)
@@ -100,15 +100,15 @@ class TestDocuments(L10nCrEinvoiceCommon):
     def test_credit_note_references_the_invoice(self):
         invoice = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
         self.process_queue()
-        original = invoice.l10n_cr_einvoice_document_id
+        original = invoice.l10n_cr_document_id
         self.assert_accepted(original)
         wizard = self.env['account.move.reversal'].with_context(active_model='account.move', active_ids=invoice.ids)\
             .create({'reason': 'Devolución de una computadora', 'journal_id': invoice.journal_id.id})
         refund = self.env['account.move'].browse(wizard.refund_moves()['res_id'])
-        self.assertEqual(refund.l10n_cr_einvoice_document_type, '03')
+        self.assertEqual(refund.l10n_cr_document_type, '03')
         self.assertEqual(refund.l10n_cr_reference_code_id.code, '01')  # the whole invoice: cancels it
         refund.action_post()
-        document = refund.l10n_cr_einvoice_document_id
+        document = refund.l10n_cr_document_id
         self.assertEqual(document.document_type, '03')
         self.assert_matches_expected(document, 'nota-credito.xml')
         tree = self.signed_tree(document)
@@ -120,14 +120,14 @@ class TestDocuments(L10nCrEinvoiceCommon):
     def test_debit_note_references_the_invoice(self):
         invoice = self.make_invoice(self.partner_cr, [(self.product_service, 4, 25000)])
         self.process_queue()
-        original = invoice.l10n_cr_einvoice_document_id
+        original = invoice.l10n_cr_document_id
         wizard = self.env['account.debit.note'].with_context(active_model='account.move', active_ids=invoice.ids)\
             .create({'reason': 'Horas adicionales', 'copy_lines': True})
         debit = self.env['account.move'].browse(wizard.create_debit()['res_id'])
         debit.invoice_line_ids.quantity = 2
-        self.assertEqual(debit.l10n_cr_einvoice_document_type, '02')
+        self.assertEqual(debit.l10n_cr_document_type, '02')
         debit.action_post()
-        document = debit.l10n_cr_einvoice_document_id
+        document = debit.l10n_cr_document_id
         self.assertEqual(document.consecutivo, '00100001020000000001')
         self.assert_matches_expected(document, 'nota-debito.xml')
         self.assertEqual(text(self.signed_tree(document), 'InformacionReferencia/Numero'), original.clave)
@@ -139,7 +139,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
             'name': 'Frijol negro a granel', 'type': 'consu', 'uom_id': self.env.ref('uom.product_uom_kgm').id,
             'l10n_cr_cabys_id': self.cabys_beans.id}), 100, 900, self.tax_purchase_13)],
             move_type='in_invoice', ref='RE-2026-118')
-        document = bill.l10n_cr_einvoice_document_id
+        document = bill.l10n_cr_document_id
         self.assertEqual(document.document_type, '08')
         self.assert_matches_expected(document, 'factura-compra.xml')
         tree = self.signed_tree(document)
@@ -151,7 +151,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         # A bill from a registered supplier issues nothing.
         other = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000, self.tax_purchase_13)],
                                   move_type='in_invoice')
-        self.assertFalse(other.l10n_cr_einvoice_document_ids)
+        self.assertFalse(other.l10n_cr_document_ids)
 
     def test_payment_receipt_for_credit_sale_under_article_27(self):
         invoice = self.make_invoice(self.partner_cr, [(self.product_service, 8, 25000), (self.product_coffee, 10, 4000)],
@@ -159,7 +159,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         invoice.l10n_cr_sale_condition_id = self.code('sale_conditions', '10')
         invoice.action_post()
         self.process_queue()
-        self.assert_accepted(invoice.l10n_cr_einvoice_document_id)
+        self.assert_accepted(invoice.l10n_cr_document_id)
         self.env['account.payment.register'].with_context(active_model='account.move', active_ids=invoice.ids)\
             .create({'amount': 100000})._create_payments()
         receipt = self.Document.search([('move_id', '=', invoice.id), ('document_type', '=', '10')])
@@ -168,12 +168,12 @@ class TestDocuments(L10nCrEinvoiceCommon):
         self.assert_matches_expected(receipt, 'recibo-pago.xml')
         tree = self.signed_tree(receipt)
         self.assertEqual(text(tree, 'CondicionVenta'), '11')
-        self.assertEqual(text(tree, 'InformacionReferencia/Numero'), invoice.l10n_cr_einvoice_document_id.clave)
+        self.assertEqual(text(tree, 'InformacionReferencia/Numero'), invoice.l10n_cr_document_id.clave)
         self.assert_receipt_matches(receipt, 100000)
         self.process_queue()
         self.assert_accepted(receipt)
         # The invoice's own document is still the factura.
-        self.assertEqual(invoice.l10n_cr_einvoice_document_id.document_type, '01')
+        self.assertEqual(invoice.l10n_cr_document_id.document_type, '01')
         # A cash sale needs no receipt.
         cash = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
         self.env['account.payment.register'].with_context(active_model='account.move', active_ids=cash.ids)\
@@ -210,7 +210,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
             (beer, 2, 1500, selective_tax | self.tax_13),
         ])
         self.assertEqual(move.invoice_line_ids[0].l10n_cr_exoneration_id, exoneration)
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         tree = self.signed_tree(document)
         lines = [c for c in tree.iter() if isinstance(c.tag, str) and etree.QName(c).localname == 'LineaDetalle']
         self.assertEqual(text(lines[0], 'Impuesto/Exoneracion/NumeroDocumento'), 'AL-00012345-26')
@@ -242,7 +242,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
             (service_charge, 1, 5000, no_tax),
             (collected, 1, 1500, no_tax),
         ])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         tree = self.signed_tree(document)
         charges = [c for c in tree if isinstance(c.tag, str) and etree.QName(c).localname == 'OtrosCargos']
         self.assertEqual([(text(c, 'TipoDocumentoOC'), text(c, 'Detalle'), text(c, 'MontoCargo')) for c in charges], [
@@ -265,7 +265,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
                                  l10n_cr_contingency=True, l10n_cr_contingency_number='CONT-0042',
                                  l10n_cr_contingency_date=fields.Datetime.now() - timedelta(hours=3))
         move.action_post()
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertEqual(document.situation, '2')
         self.assertEqual(document.clave[41], '2', "the clave carries the situation")
         tree = self.signed_tree(document)
@@ -278,7 +278,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         journal = self.company_data['default_journal_sale'].copy({'code': 'INV2', 'name': 'Sucursal 2',
                                                                  'l10n_cr_establishment': 2, 'l10n_cr_terminal': 3})
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], journal_id=journal.id)
-        self.assertEqual(move.l10n_cr_einvoice_document_id.consecutivo, '00200003010000000001')
+        self.assertEqual(move.l10n_cr_document_id.consecutivo, '00200003010000000001')
         numbering = self.env['l10n_cr.einvoice.numbering'].search(
             [('company_id', '=', self.company.id), ('establishment', '=', 2), ('terminal', '=', 3)])
         self.assertEqual(numbering.document_type, '01')
@@ -288,22 +288,22 @@ class TestDocuments(L10nCrEinvoiceCommon):
             numbering.number_next = 1
         numbering.number_next = 41
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)], journal_id=journal.id)
-        self.assertEqual(move.l10n_cr_einvoice_document_id.consecutivo, '00200003010000000041')
+        self.assertEqual(move.l10n_cr_document_id.consecutivo, '00200003010000000041')
         self.assertEqual(numbering.number_next, 42)
 
     def test_2024_schema_set_references(self):
         """Under the 2024 set there is no reference type for export invoices nor code 17 for
         payments: the documents say "other" and explain it, as that set requires."""
-        self.company.l10n_cr_einvoice_schema_set = 'v4.4'
+        self.company.l10n_cr_schema_set = 'v4.4'
         usd = self.setup_other_currency('USD', rates=[(fields.Date.today() - timedelta(days=10), 1 / 507.12)])
         export = self.make_invoice(self.partner_foreign, [(self.product_coffee, 10, 6.85, self.tax_0)], currency_id=usd.id)
         self.process_queue()
-        self.assert_accepted(export.l10n_cr_einvoice_document_id)
+        self.assert_accepted(export.l10n_cr_document_id)
         wizard = self.env['account.move.reversal'].with_context(active_model='account.move', active_ids=export.ids)\
             .create({'reason': 'Devolución', 'journal_id': export.journal_id.id})
         refund = self.env['account.move'].browse(wizard.refund_moves()['res_id'])
         refund.action_post()
-        note = refund.l10n_cr_einvoice_document_id
+        note = refund.l10n_cr_document_id
         self.assertEqual(note.schema_set, 'v4.4')
         tree = self.signed_tree(note)
         self.assertEqual(text(tree, 'InformacionReferencia/TipoDocIR'), '99')
@@ -331,7 +331,7 @@ class TestDocuments(L10nCrEinvoiceCommon):
         included = self.tax_13.copy({'name': 'IVA 13% incluido', 'price_include_override': 'tax_included'})
         self.assertTrue(included.price_include)
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 3, 1130, included)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         tree = self.signed_tree(document)
         self.assertEqual(Decimal(text(tree, 'DetalleServicio/LineaDetalle/PrecioUnitario')), Decimal('1000'))
         self.assertEqual(Decimal(text(tree, 'ResumenFactura/TotalImpuesto')), Decimal('390'))

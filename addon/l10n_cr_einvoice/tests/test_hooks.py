@@ -15,7 +15,7 @@ class TestHooks(L10nCrEinvoiceCommon):
     def test_issue_date_given_by_the_source(self):
         """An order that reached the server late is documented on its sale date; the schema set
         in force on that date applies."""
-        self.company.l10n_cr_einvoice_schema_set = 'auto'
+        self.company.l10n_cr_schema_set = 'auto'
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)], post=False)
         sold = datetime(2026, 10, 30, 20, 15)  # UTC: 14:15 in Costa Rica, before the 2026 revision
         vals = {'move_id': move.id, 'partner_id': self.partner_cr.id, 'issue_date': sold}
@@ -43,7 +43,7 @@ class TestHooks(L10nCrEinvoiceCommon):
 
     def test_rejection_hint_and_related_records(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertEqual(document._l10n_cr_related_records(), [move])
         self.assertEqual(document._l10n_cr_notify_target(), move)
         document._l10n_cr_set_rejected('[regla] Motivo de prueba')

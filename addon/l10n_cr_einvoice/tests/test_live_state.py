@@ -35,7 +35,7 @@ class TestLiveState(L10nCrEinvoiceCommon):
 
     def test_state_changes_are_announced_to_the_invoice_and_the_document(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.announced()
         self.process_queue()
         self.assertEqual(self.announced(), {('account.move', move.id): 'accepted',

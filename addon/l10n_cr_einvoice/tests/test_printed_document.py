@@ -19,7 +19,7 @@ class TestPrintedDocument(L10nCrEinvoiceHttpCommon):
 
     def assert_issuer_and_document(self, move):
         text = pdf_text(self.render('account.account_invoices', move))
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         company = self.company
         for what, value in [('name', company.name), ('cédula', company.vat),
                             ('address', company.street), ('e-mail', company.email),

@@ -74,7 +74,7 @@ class TestPublicData(PublicDataCommon):
 
     def test_partner_lookup_failures_keep_what_was_typed(self):
         cases = {
-            'down': lambda: self.company.write({'l10n_cr_einvoice_public_api_url': f'http://127.0.0.1:{free_port()}'}),
+            'down': lambda: self.company.write({'l10n_cr_public_api_url': f'http://127.0.0.1:{free_port()}'}),
             'slow': lambda: self.fault('taxpayer', 'timeout_before', hold=3),
             'malformed': lambda: self.fault('taxpayer', 'malformed'),
         }
@@ -82,14 +82,14 @@ class TestPublicData(PublicDataCommon):
                     'malformed': 'cannot be read'}
         for kind, break_it in cases.items():
             with self.subTest(kind):
-                self.company.l10n_cr_einvoice_public_api_url = False
+                self.company.l10n_cr_public_api_url = False
                 self.lookups().forget()
                 break_it()
                 partner = self.env['res.partner'].create({'name': 'Escrito a mano', 'vat': NEW_COMPANY_VAT})
                 self.assertEqual(partner.name, 'Escrito a mano')
                 self.assertFalse(partner.l10n_cr_taxpayer_checked)
                 self.assertIn(expected[kind], self.chatter(partner))
-        self.company.l10n_cr_einvoice_public_api_url = False
+        self.company.l10n_cr_public_api_url = False
         self.lookups().forget()
         unknown = self.env['res.partner'].create({'name': 'Desconocido', 'vat': '3101000999'})
         self.assertIn('no taxpayer registered with identification 3101000999', self.chatter(unknown))
@@ -102,7 +102,7 @@ class TestPublicData(PublicDataCommon):
             'group_ids': [Command.set((self.env.ref('account.group_account_invoice')
                                        | self.env.ref('base.group_partner_manager')).ids)]})
         with self.assertRaises(AccessError):
-            self.company.with_user(billing).read(['l10n_cr_einvoice_public_api_url'])
+            self.company.with_user(billing).read(['l10n_cr_public_api_url'])
         partner = self.env['res.partner'].with_user(billing).create({'name': 'X', 'vat': NEW_COMPANY_VAT})
         self.assertEqual(partner.l10n_cr_activity_id.code, '4711.1')
 
@@ -225,23 +225,23 @@ class TestPublicData(PublicDataCommon):
         self.assertEqual(search.line_ids.mapped('code'), ['8314100000100'])
         self.assertEqual(search.total, 1)
         self.assertIn("Hacienda's CABYS catalogue", search.source_note)
-        search.line_ids.action_choose()
+        search.line_ids.action_l10n_cr_choose()
         self.assertEqual(product.l10n_cr_cabys_id.code, '8314100000100')
         self.assertEqual(product.l10n_cr_cabys_id.tax_rate, 13)
 
     def test_choosing_a_code_takes_hacienda_values_not_the_lines(self):
         search = self.env['l10n_cr.cabys.search'].create({'words': 'paginas web'})
         Line = self.env['l10n_cr.cabys.search.line']
-        Line.create({'search_id': search.id, 'code': '8314100000200', 'name': 'Otra cosa', 'tax_rate': 1}).action_choose()
+        Line.create({'search_id': search.id, 'code': '8314100000200', 'name': 'Otra cosa', 'tax_rate': 1}).action_l10n_cr_choose()
         cabys = self.env['l10n_cr.cabys'].search([('code', '=', '8314100000200')])
         self.assertEqual((cabys.name, cabys.tax_rate), ('Servicios de diseño y desarrollo de páginas web', 13))
         invented = Line.create({'search_id': search.id, 'code': '9999999999999', 'name': 'Inventado'})
         with self.assertRaisesRegex(UserError, 'no code 9999999999999'):
-            invented.action_choose()
+            invented.action_l10n_cr_choose()
 
     def test_cabys_search_falls_back_to_the_imported_catalogue(self):
         self.fault('cabys', 'malformed')
         search = self.env['l10n_cr.cabys.search'].create({'words': 'software'})
-        search.action_search()
+        search.action_l10n_cr_search()
         self.assertIn('imported into Odoo', search.source_note)
         self.assertIn('8314100000000', search.line_ids.mapped('code'))

@@ -38,7 +38,7 @@ class TestPublicDataAtPosting(PublicDataCommon):
         key, certificate, ca = issue_test_certificate(
             '02', COMPANY_VAT, name='EMPRESA DEMO S.A.', days=730,
             not_before=datetime(2026, 1, 1, tzinfo=timezone.utc))
-        cls.company.l10n_cr_einvoice_set_certificate(
+        cls.company.l10n_cr_set_certificate(
             base64.b64encode(pack_pkcs12(key, certificate, ca, PIN, friendly_name='2026')), PIN)
 
     def setUp(self):
@@ -74,7 +74,7 @@ class TestPublicDataAtPosting(PublicDataCommon):
         self.assertEqual(stored.l10n_cr_source, 'hacienda')
         self.assertAlmostEqual(move.invoice_currency_rate, 1 / 507.18, places=12)
         self.assertAlmostEqual(move.amount_total_signed, 113 * 507.18, places=2)  # booked in colones
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         self.assertEqual(Decimal(text(tree, 'ResumenFactura/CodigoTipoMoneda/TipoCambio')), Decimal('507.18'))
         self.assertNotIn('stored USD rate', self.chatter(move))
 
@@ -83,7 +83,7 @@ class TestPublicDataAtPosting(PublicDataCommon):
                                  currency_id=self.usd.id, post=False)
         move.invoice_date = date(2026, 3, 6)
         move.action_post()
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         self.assertEqual(Decimal(text(tree, 'ResumenFactura/CodigoTipoMoneda/TipoCambio')), Decimal('505.31'))
 
     def test_rate_typed_on_the_invoice_is_kept(self):
@@ -100,7 +100,7 @@ class TestPublicDataAtPosting(PublicDataCommon):
         exoneration = self.exoneration(EXO_VALID)
         move = self.exonerated_invoice()
         self.assertEqual(exoneration.hacienda_status, 'confirmed')
-        lines = [c for c in self.signed_tree(move.l10n_cr_einvoice_document_id).iter()
+        lines = [c for c in self.signed_tree(move.l10n_cr_document_id).iter()
                  if isinstance(c.tag, str) and c.tag.endswith('LineaDetalle')]
         self.assertEqual(text(lines[0], 'Impuesto/Exoneracion/NumeroDocumento'), EXO_VALID)
         self.assertEqual(text(lines[0], 'Impuesto/Exoneracion/FechaEmisionEX'), '2026-01-15T00:00:00-06:00')
@@ -140,7 +140,7 @@ class TestPublicDataAtPosting(PublicDataCommon):
         break_it()
         move = self.exonerated_invoice(currency=self.usd)
         self.assertEqual(move.state, 'posted')
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         self.assertEqual(Decimal(text(tree, 'ResumenFactura/CodigoTipoMoneda/TipoCambio')), Decimal('506'))
         self.assertEqual(exoneration.date_to, date(2026, 12, 31))
         notes = self.chatter(move)
@@ -150,11 +150,11 @@ class TestPublicDataAtPosting(PublicDataCommon):
         for fragment in expected:
             self.assertIn(fragment, notes)
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
 
     def test_posting_while_the_service_is_down(self):
         self.posting_from_stored_data(
-            lambda: self.company.write({'l10n_cr_einvoice_public_api_url': f'http://127.0.0.1:{free_port()}'}),
+            lambda: self.company.write({'l10n_cr_public_api_url': f'http://127.0.0.1:{free_port()}'}),
             ["Hacienda's exchange rate service could not be reached", "Hacienda's exoneration service could not be"])
 
     def test_posting_while_the_service_is_slow(self):
@@ -183,10 +183,10 @@ class TestPublicDataAtPosting(PublicDataCommon):
         notes = self.chatter(move)
         self.assertIn('Hacienda has not published the USD rate of 2026-03-10', notes)
         self.assertIn('no exoneration authorisation AL-00099999-26', notes)
-        tree = self.signed_tree(move.l10n_cr_einvoice_document_id)
+        tree = self.signed_tree(move.l10n_cr_document_id)
         self.assertEqual(Decimal(text(tree, 'ResumenFactura/CodigoTipoMoneda/TipoCambio')), Decimal('506'))
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
 
     def test_an_outage_costs_one_timeout_for_a_batch(self):
         self.store_rate('2026-03-09', 506.0)

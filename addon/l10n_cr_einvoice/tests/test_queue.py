@@ -34,7 +34,7 @@ class TestQueue(L10nCrEinvoiceCommon):
 
     def post_invoice(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        return move.l10n_cr_einvoice_document_id
+        return move.l10n_cr_document_id
 
     def run_queue_once(self):
         return self.Document._l10n_cr_process_queue(time_budget=60)
@@ -264,13 +264,13 @@ class TestQueue(L10nCrEinvoiceCommon):
 
     def test_rejection_notifies_and_can_be_reissued(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        rejected = move.l10n_cr_einvoice_document_id
+        rejected = move.l10n_cr_document_id
         self.simulator.faults(next=[{'kind': 'reject'}])
         self.process_queue()
         self.assertEqual(rejected.state, 'rejected')
-        self.assertEqual(move.l10n_cr_einvoice_state, 'rejected')
+        self.assertEqual(move.l10n_cr_state, 'rejected')
         self.assertIn('Rechazo forzado', rejected.hacienda_message)
-        self.assertIn('Hacienda rejected this document', move.l10n_cr_einvoice_error)
+        self.assertIn('Hacienda rejected this document', move.l10n_cr_error)
         self.assertTrue(rejected.response_attachment_id, "the rejection's MensajeHacienda is kept")
         activity = move.activity_ids.filtered(lambda a: a.summary == 'Rejected by Hacienda')
         self.assertTrue(activity, "someone is asked to act")
@@ -278,7 +278,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         move.button_draft()
         move.invoice_line_ids.price_unit = 440000
         move.action_post()
-        reissued = move.l10n_cr_einvoice_document_id
+        reissued = move.l10n_cr_document_id
         self.assertNotEqual(reissued, rejected)
         self.assertEqual(reissued.replaced_document_id, rejected)
         self.assertEqual(reissued.number, rejected.number + 1)
@@ -289,7 +289,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         self.assertEqual(values['Codigo'], '16')
         self.process_queue()
         self.assertEqual(reissued.state, 'accepted')
-        self.assertEqual(len(move.l10n_cr_einvoice_document_ids), 2, "one record per submission")
+        self.assertEqual(len(move.l10n_cr_document_ids), 2, "one record per submission")
 
     def test_accepted_invoice_cannot_go_back_to_draft(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
@@ -298,15 +298,15 @@ class TestQueue(L10nCrEinvoiceCommon):
             move.button_draft()
 
     def test_configuration_refused_stops_and_resumes_after_fix(self):
-        self.company.l10n_cr_einvoice_password = WRONG_PASSWORD
+        self.company.l10n_cr_password = WRONG_PASSWORD
         document = self.post_invoice()
         self.process_queue()
         self.assertEqual(document.state, 'error')
         self.assertEqual(document.error_kind, 'configuration')
         self.assertIn("Hacienda refused the company's connection settings", document.error_message)
         self.assertTrue(document.move_id.activity_ids)
-        self.company.l10n_cr_einvoice_password = API_PASSWORD
-        result = self.company.action_l10n_cr_einvoice_test_connection()
+        self.company.l10n_cr_password = API_PASSWORD
+        result = self.company.action_l10n_cr_test_connection()
         self.assertEqual(result['params']['type'], 'success', result['params']['message'])
         self.assertEqual(document.state, 'to_send', "a successful connection test puts them back in the queue")
         self.process_queue()
@@ -314,8 +314,8 @@ class TestQueue(L10nCrEinvoiceCommon):
 
     def test_send_now_from_the_invoice(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        move.action_l10n_cr_einvoice_send_now()
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        move.action_l10n_cr_send_now()
+        self.assertEqual(move.l10n_cr_state, 'accepted')
 
     def test_lost_document_is_submitted_again_after_asking(self):
         """Sent long ago, yet Hacienda does not know the clave: ask, then submit again."""
@@ -359,12 +359,12 @@ class TestQueue(L10nCrEinvoiceCommon):
             self.run_queue_once()
             self.assertEqual(lost.state, 'to_send')
             self.process_queue()
-            self.company.l10n_cr_einvoice_password = WRONG_PASSWORD  # to_send → error → to_send
+            self.company.l10n_cr_password = WRONG_PASSWORD  # to_send → error → to_send
             stopped = self.post_invoice()
             self.process_queue()
             self.assertEqual(stopped.state, 'error')
-            self.company.l10n_cr_einvoice_password = API_PASSWORD
-            self.company.action_l10n_cr_einvoice_test_connection()
+            self.company.l10n_cr_password = API_PASSWORD
+            self.company.action_l10n_cr_test_connection()
             self.assertEqual(stopped.state, 'to_send')
             self.process_queue()
             failing = self.post_invoice()  # sent → error → sent
@@ -393,7 +393,7 @@ class TestQueue(L10nCrEinvoiceCommon):
         the kind of problem is the certificate, not the document's data; a working certificate
         and connection test send it."""
         cases = [
-            ({'l10n_cr_einvoice_certificate_id': False}, 'No signing certificate is configured'),
+            ({'l10n_cr_certificate_id': False}, 'No signing certificate is configured'),
             (make_test_certificate('02', '3101999999', pin=PIN), 'belongs to identification 3101999999'),
         ]
         for broken, message in cases:
@@ -403,13 +403,13 @@ class TestQueue(L10nCrEinvoiceCommon):
                 if isinstance(broken, dict):
                     self.company.sudo().write(broken)
                 else:
-                    self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(broken), PIN)
+                    self.company.l10n_cr_set_certificate(base64.b64encode(broken), PIN)
                 self.run_queue_once()
                 self.assertEqual(document.state, 'error')
                 self.assertEqual(document.error_kind, 'certificate')
                 self.assertIn(message, document.error_message)
-                self.company.l10n_cr_einvoice_set_certificate(base64.b64encode(company_certificate()), PIN)
-                self.company.action_l10n_cr_einvoice_test_connection()
+                self.company.l10n_cr_set_certificate(base64.b64encode(company_certificate()), PIN)
+                self.company.action_l10n_cr_test_connection()
                 self.assertEqual(document.state, 'to_send')
                 self.process_queue()
                 self.assertEqual(document.state, 'accepted', document.error_message)
@@ -478,7 +478,7 @@ class TestQueue(L10nCrEinvoiceCommon):
 
         with patch.dict(config.options, {'l10n_cr_einvoice_redis_url': 'redis://127.0.0.1:1/0',
                                          'l10n_cr_einvoice_redis_prefix': 'test-cr:'}):
-            client = self.company._l10n_cr_einvoice_client()
+            client = self.company._l10n_cr_client()
             self.assertIsInstance(client.tokens.cache, RedisTokenCache)
             self.assertEqual(client.tokens.cache.prefix, 'test-cr:')
             before = self.simulator_totals()['documents']

@@ -16,7 +16,7 @@ class TestSearchIndexes(L10nCrEinvoiceCommon):
     def setUp(self):
         super().setUp()
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 450000)])
-        self.document = move.l10n_cr_einvoice_document_id
+        self.document = move.l10n_cr_document_id
 
     def ilike(self, text):
         return self.Document.search(['|', '|', ('name', 'ilike', text), ('clave', 'ilike', text),

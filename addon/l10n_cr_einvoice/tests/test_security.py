@@ -47,7 +47,7 @@ class TestSecurity(L10nCrEinvoiceCommon):
             'name': 'Llave de otro módulo', 'company_id': self.company.id,
             'content': base64.b64encode(make_test_certificate('02', '3101999999', pin=PIN)), 'pkcs12_password': PIN})
         self.assertTrue(other.private_key_id)
-        own_key = self.company.sudo().l10n_cr_einvoice_certificate_id.private_key_id
+        own_key = self.company.sudo().l10n_cr_certificate_id.private_key_id
         self.assertTrue(own_key)
         Keys = self.env['certificate.key'].with_user(self.manager)
         self.assertEqual(Keys.search([]), own_key.with_user(self.manager))
@@ -67,7 +67,7 @@ class TestSecurity(L10nCrEinvoiceCommon):
 
     def test_users_who_cannot_change_the_invoice_cannot_act_on_its_document(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         before = self.simulator_totals()['documents']
         for user in (self.portal, self.pos_user):
             as_user = document.with_user(user)
@@ -76,7 +76,7 @@ class TestSecurity(L10nCrEinvoiceCommon):
                 with self.subTest(user=user.login, action=action), self.assertRaises(AccessError):
                     getattr(as_user, action)()
         with self.assertRaises(AccessError):
-            move.with_user(self.portal).action_l10n_cr_einvoice_send_now()
+            move.with_user(self.portal).action_l10n_cr_send_now()
         self.assertEqual(document.state, 'to_send')
         self.assertEqual(self.simulator_totals()['documents'], before, "nothing reached Hacienda")
         # A billing user may: the invoice is theirs to change.
@@ -96,10 +96,10 @@ class TestSecurity(L10nCrEinvoiceCommon):
 
     def test_hacienda_urls_are_for_administrators(self):
         company = self.company.with_user(self.billing)
-        for field in ('l10n_cr_einvoice_api_url', 'l10n_cr_einvoice_idp_url'):
+        for field in ('l10n_cr_api_url', 'l10n_cr_idp_url'):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 company.read([field])
-        self.assertEqual(self.company.with_user(self.manager).l10n_cr_einvoice_api_url, False)
+        self.assertEqual(self.company.with_user(self.manager).l10n_cr_api_url, False)
 
     # -- 4: Hacienda's answers ----------------------------------------------------------------
 
@@ -118,20 +118,20 @@ class TestSecurity(L10nCrEinvoiceCommon):
         self.addCleanup(patcher.stop)
 
     def test_answers_not_signed_by_the_configured_hacienda_certificate_are_not_taken(self):
-        first = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_einvoice_document_id
+        first = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_document_id
         self.process_queue()
         self.assertEqual(first.state, 'accepted')
         simulator_cert = self.answer_signer(first).public_bytes(Encoding.PEM)
 
         not_hacienda = SigningKey.from_pkcs12(company_certificate(), PIN).certificate
         self.configure_hacienda_certificate(not_hacienda.public_bytes(Encoding.PEM))
-        forged = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_einvoice_document_id
+        forged = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_document_id
         self.process_queue()
         self.assertRecordValues(forged, [{'state': 'error', 'error_kind': 'hacienda'}])
         self.assertRegex(forged.error_message, re.compile("not signed by Hacienda's certificate.*not one of the "
                                                           "trusted certificates", re.S))
 
         self.configure_hacienda_certificate(simulator_cert)
-        genuine = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_einvoice_document_id
+        genuine = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)]).l10n_cr_document_id
         self.process_queue()
         self.assertEqual(genuine.state, 'accepted', genuine.error_message)

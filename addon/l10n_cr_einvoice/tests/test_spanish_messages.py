@@ -116,7 +116,7 @@ class TestSpanishMessages(L10nCrEinvoiceCommon):
 
         # Accepted and e-mailed by the queue; the user asks for the status.
         invoice = self.post(self.partner_cr, [(self.product_laptop, 1, 450000, None, 10)])
-        document = invoice.l10n_cr_einvoice_document_id
+        document = invoice.l10n_cr_document_id
         texts.append(document.action_l10n_cr_check_status()['params']['message'])
         self.run_cron()
         self.assertEqual(document.state, 'accepted')
@@ -126,7 +126,7 @@ class TestSpanishMessages(L10nCrEinvoiceCommon):
         rejected_invoice = self.post(self.partner_cr, [(self.product_coffee, 2, 4000)])
         self.simulator.faults(next=[{'kind': 'reject'}])
         self.run_cron()
-        rejected = rejected_invoice.l10n_cr_einvoice_document_id
+        rejected = rejected_invoice.l10n_cr_document_id
         self.assertEqual(rejected.state, 'rejected')
         self.assertTrue(rejected_invoice.activity_ids)
 
@@ -134,7 +134,7 @@ class TestSpanishMessages(L10nCrEinvoiceCommon):
         delayed_invoice = self.post(self.partner_cr, [(self.product_service, 1, 25000)])
         self.simulator.faults(next=[{'kind': 'server_error'}] * 3)
         self.Document.with_context(lang=None)._l10n_cr_process_queue(time_budget=120)
-        delayed = delayed_invoice.l10n_cr_einvoice_document_id
+        delayed = delayed_invoice.l10n_cr_document_id
         self.assertEqual(delayed.error_kind, 'connection')
         texts += self.texts_of(delayed)
         self.run_cron()
@@ -146,13 +146,13 @@ class TestSpanishMessages(L10nCrEinvoiceCommon):
         credit_note.action_post()
         self.commit()
         self.run_cron()
-        self.assertEqual(credit_note.l10n_cr_einvoice_state, 'accepted')
-        reason = next(e.text for e in self.signed_tree(credit_note.l10n_cr_einvoice_document_id).iter()
+        self.assertEqual(credit_note.l10n_cr_state, 'accepted')
+        reason = next(e.text for e in self.signed_tree(credit_note.l10n_cr_document_id).iter()
                       if isinstance(e.tag, str) and e.tag.endswith('Razon'))
         self.assertEqual(reason, f"Anula o corrige {invoice.name}")
 
         for move in (invoice, rejected_invoice, delayed_invoice, credit_note):
-            texts += self.texts_of(move, *move.l10n_cr_einvoice_document_ids)
+            texts += self.texts_of(move, *move.l10n_cr_document_ids)
         self.assertTrue(any('Aceptado por Hacienda' in text for text in texts), "the chatter was read")
         self.assertTrue(any('Por enviar' in text for text in texts), "tracked states were read")
         self.assertEqual(untranslated(texts), [])

@@ -69,7 +69,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         wizard = self.env['l10n_cr.einvoice.received.decision'].create(
             {'received_id': received.id, 'decision': decision, **values})
         wizard._onchange_tax_condition()
-        wizard.action_confirm()
+        wizard.action_l10n_cr_confirm()
         return received.message_document_id
 
     def assert_nothing_imported(self):
@@ -85,10 +85,10 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         supplier = received.supplier_id
         self.assertRecordValues(supplier, [{
             'name': 'Distribuidora El Roble S.A.', 'vat': SUPPLIER_VAT, 'is_company': True,
-            'email': 'ventas@elroble.cr', 'l10n_cr_einvoice_emails': 'ventas@elroble.cr, facturas@elroble.cr',
+            'email': 'ventas@elroble.cr', 'l10n_cr_emails': 'ventas@elroble.cr, facturas@elroble.cr',
             'state_id': self.env.ref('base.state_SJ').id, 'l10n_cr_canton_code': '03', 'l10n_cr_district_code': '02',
             'street': '200 metros norte de la iglesia, bodega verde', 'phone': '+506 22881234',
-            'supplier_rank': 1, 'l10n_cr_einvoice_fec': False}])
+            'supplier_rank': 1, 'l10n_cr_fec': False}])
         self.assertEqual(supplier.l10n_cr_id_type_id.code, '02')
         self.assertRecordValues(received, [{
             'document_type': '01', 'clave': built.clave, 'consecutivo': built.consecutivo,
@@ -114,7 +114,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         self.assertRecordValues(bill, [{
             'move_type': 'in_invoice', 'state': 'draft', 'partner_id': supplier.id, 'ref': built.consecutivo,
             'amount_untaxed': TOTAL - TAX, 'amount_tax': TAX, 'amount_total': TOTAL,
-            'l10n_cr_einvoice_document_type': False, 'l10n_cr_einvoice_received_id': received.id}])
+            'l10n_cr_document_type': False, 'l10n_cr_received_id': received.id}])
         self.assertEqual(bill.invoice_date_due - bill.invoice_date, timedelta(days=30))
         # Discounts at full precision (Odoo's import context), so the subtotals are the document's.
         self.assertEqual([(ln.quantity, ln.price_unit, round(ln.discount, 6), ln.tax_ids)
@@ -126,7 +126,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
 
         # Confirming the bill issues nothing: the supplier documented the sale.
         bill.action_post()
-        self.assertFalse(bill.l10n_cr_einvoice_document_ids)
+        self.assertFalse(bill.l10n_cr_document_ids)
 
     def test_duplicate_is_refused(self):
         xml, built = self.accepted_supplier_document()
@@ -187,12 +187,12 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         national PKI for a company working with the simulator, and for no other: a company on
         Hacienda's sandbox (or production) refuses the same document, whatever odoo.conf says."""
         xml, _built = self.accepted_supplier_document()
-        self.company.l10n_cr_einvoice_environment = 'sandbox'
+        self.company.l10n_cr_environment = 'sandbox'
         with self.assertRaisesRegex(UserError, "factura-proveedor.xml is signed with a certificate that neither Costa "
                                                "Rica's national certification authorities"):
             self.import_xml(xml)
         self.assert_nothing_imported()
-        self.company.l10n_cr_einvoice_environment = 'simulator'
+        self.company.l10n_cr_environment = 'simulator'
         self.assertIn("trusted only because Empresa Demo S.A. works with the Hacienda simulator",
                       self.import_xml(xml).check_warnings)
 
@@ -234,7 +234,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         """A Factura de Compra the company issued to an unregistered supplier is not a supplier's document."""
         bill = self.make_invoice(self.supplier_fec, [(self.product_coffee, 10, 3500, self.purchase_1)],
                                  move_type='in_invoice', ref='RE-2026-119')
-        own = bill.l10n_cr_einvoice_document_id
+        own = bill.l10n_cr_document_id
         self.assertEqual(own.document_type, '08')
         with self.assertRaisesRegex(UserError, f"is FEC {own.consecutivo}, which this company issued itself"):
             self.import_xml(own.xml_attachment_id.raw)
@@ -247,7 +247,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         fec = {'FacturaElectronicaCompra': {
             'ProveedorSistemas': COMPANY_VAT,
             'CodigoActividadEmisor': '0111.0',
-            'CodigoActividadReceptor': self.company.l10n_cr_einvoice_activity_id.code,
+            'CodigoActividadReceptor': self.company.l10n_cr_activity_id.code,
             'Emisor': {'Nombre': 'Productor Agrícola Rojas', 'Identificacion': {'Tipo': '01', 'Numero': '204560789'},
                        'Ubicacion': {'Provincia': 2, 'Canton': 1, 'Distrito': 1, 'OtrasSenas': 'Finca Los Rojas'}},
             'Receptor': {'Nombre': 'Empresa Demo S.A.', 'Identificacion': {'Tipo': '02', 'Numero': COMPANY_VAT},
@@ -260,7 +260,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         }, 'Numeracion': {'Sucursal': 9, 'Terminal': 1, 'Numero': 1}}
         built = build_document(fec)
         xml = sign_xml(built.xml, SigningKey.from_pkcs12(company_certificate(), PIN))
-        with HaciendaClient(self.company._l10n_cr_einvoice_client().config) as client:
+        with HaciendaClient(self.company._l10n_cr_client().config) as client:
             client.submit(xml)
         received = self.import_xml(xml)
         self.assertRecordValues(received, [{'document_type': '08', 'decision': 'accepted', 'amount_total': 16160.0,
@@ -324,7 +324,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
 
     def test_other_charges_and_an_existing_supplier(self):
         partner = self.env['res.partner'].create({
-            'name': 'El Roble (proveedor)', 'vat': '3-101-987654', 'l10n_cr_einvoice_fec': True,
+            'name': 'El Roble (proveedor)', 'vat': '3-101-987654', 'l10n_cr_fec': True,
             'country_id': self.env.ref('base.cr').id})
         xml, _built = self.accepted_supplier_document(
             [SERVICE], other_charges=[{'TipoDocumentoOC': '06', 'Detalle': 'Impuesto de servicio 10%',
@@ -338,7 +338,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         self.assertEqual(bill.amount_total, 57000.0)
         # The supplier invoices electronically: its bill never issues a Factura de Compra.
         bill.action_post()
-        self.assertFalse(bill.l10n_cr_einvoice_document_ids)
+        self.assertFalse(bill.l10n_cr_document_ids)
 
     # -- answering: the Mensaje Receptor ---------------------------------------------------
 
@@ -358,7 +358,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
                 'Clave', 'NumeroCedulaEmisor', 'Mensaje', 'MontoTotalImpuesto', 'CodigoActividad', 'CondicionImpuesto',
                 'MontoTotalImpuestoAcreditar', 'TotalFactura', 'NumeroCedulaReceptor', 'NumeroConsecutivoReceptor')},
             {'Clave': built.clave, 'NumeroCedulaEmisor': SUPPLIER_VAT, 'Mensaje': '1', 'MontoTotalImpuesto': '5085.00000',
-             'CodigoActividad': self.company.l10n_cr_einvoice_activity_id.code, 'CondicionImpuesto': '01',
+             'CodigoActividad': self.company.l10n_cr_activity_id.code, 'CondicionImpuesto': '01',
              'MontoTotalImpuestoAcreditar': '5085.00000', 'TotalFactura': '93585.00000',
              'NumeroCedulaReceptor': COMPANY_VAT, 'NumeroConsecutivoReceptor': '00100001050000000001'})
         self.assertTrue(message.xml_attachment_id.name.endswith(f'{built.clave}-00100001050000000001.xml'))
@@ -440,7 +440,7 @@ class TestSupplierDocuments(L10nCrEinvoiceCommon):
         attachments = self.env['ir.attachment'].create([
             {'name': 'buena.xml', 'raw': good}, {'name': 'alterada.xml', 'raw': tampered}])
         wizard = self.env['l10n_cr.einvoice.received.upload'].create({'attachment_ids': [Command.set(attachments.ids)]})
-        result = wizard.action_import()
+        result = wizard.action_l10n_cr_import()
         self.assertEqual(result['params']['title'], '1 imported, 1 refused')
         self.assertIn('signature of alterada.xml does not verify', result['params']['message'])
         self.assertEqual(self.Received.search([]).move_id.journal_id, self.company_data['default_journal_purchase'])

@@ -50,7 +50,7 @@ class TestSupplierTour(SupplierDocumentsHttpCommon):
 
     def test_accept_in_the_browser(self):
         received = self.import_xml(self.supplier_document([PAPER, COFFEE]), 'factura.xml')
-        self.start_tour(f'/odoo/action-l10n_cr_einvoice.action_l10n_cr_einvoice_received/{received.id}',
+        self.start_tour(f'/odoo/action-l10n_cr_einvoice.action_l10n_cr_received/{received.id}',
                         'l10n_cr_einvoice_supplier_tour', login=self.env.user.login)
         self.assertEqual(received.decision, 'accepted')
         self.assertEqual(received.message_document_id.document_type, '05')
@@ -78,7 +78,7 @@ class TestSupplierScreenshots(TourScreenshots, SupplierDocumentsHttpCommon):
         service_charge = self.env['product.template'].create({
             'name': 'Servicio 10%', 'type': 'service', 'taxes_id': [Command.clear()],
             'l10n_cr_other_charge_type_id': self.code('other_charge_types', '06').id})
-        action = '/odoo/action-l10n_cr_einvoice.action_l10n_cr_einvoice_received'
+        action = '/odoo/action-l10n_cr_einvoice.action_l10n_cr_received'
         pages = {
             'supplier-list': action,
             'supplier-import': action,

@@ -17,6 +17,6 @@ class TestTour(L10nCrEinvoiceHttpCommon):
         })
         self.start_tour('/odoo/action-account.res_partner_action_customer', 'l10n_cr_einvoice_tour', login=self.env.user.login)
         move = self.env['account.move'].search([('partner_id.name', '=', 'Distribuidora Tica S.A.')])
-        self.assertEqual(move.l10n_cr_einvoice_state, 'accepted')
+        self.assertEqual(move.l10n_cr_state, 'accepted')
         self.assertEqual(move.partner_id.l10n_cr_id_type_id.code, '02')
-        self.assertEqual(move.l10n_cr_einvoice_document_id.document_type, '01')
+        self.assertEqual(move.l10n_cr_document_id.document_type, '01')

@@ -32,7 +32,7 @@ class TestUserGuidance(L10nCrEinvoiceCommon):
         self.assertTrue({'l10n_cr_cabys_id', 'l10n_cr_unit_id', 'l10n_cr_other_charge_type_id'}
                         <= self.form_fields('product.template', self.billing))
         self.assertTrue({'l10n_cr_cabys_id'} <= self.form_fields('product.product', self.billing))
-        self.assertTrue({'l10n_cr_id_type_id', 'l10n_cr_activity_id', 'l10n_cr_einvoice_emails'}
+        self.assertTrue({'l10n_cr_id_type_id', 'l10n_cr_activity_id', 'l10n_cr_emails'}
                         <= self.form_fields('res.partner', self.billing))
         # ...and set them.
         product = self.env['product.template'].with_user(self.billing).create({
@@ -66,44 +66,44 @@ class TestUserGuidance(L10nCrEinvoiceCommon):
         move = self.make_invoice(self.partner_cr, [(self.product_no_cabys, 1, 100)], post=False)
         with self.assertRaisesRegex(UserError, 'General Information tab, Costa Rica e-invoicing'):
             move.with_user(self.billing).action_post()
-        self.company.sudo().l10n_cr_einvoice_activity_id = False
+        self.company.sudo().l10n_cr_activity_id = False
         with self.assertRaisesRegex(UserError, r'an administrator sets it in Invoicing › Configuration › Settings'):
             self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 100)], post=False)\
                 .with_user(self.billing).action_post()
 
     def test_hacienda_button_opens_the_document(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        action = move.action_l10n_cr_einvoice_documents()
-        self.assertEqual((action['view_mode'], action['res_id']), ('form', move.l10n_cr_einvoice_document_id.id))
+        action = move.action_l10n_cr_documents()
+        self.assertEqual((action['view_mode'], action['res_id']), ('form', move.l10n_cr_document_id.id))
         self.simulator.faults(next=[{'kind': 'reject'}])
         self.process_queue()
         move.button_draft()
         move.action_post()
-        action = move.action_l10n_cr_einvoice_documents()
+        action = move.action_l10n_cr_documents()
         self.assertEqual(action['view_mode'], 'list,form')
-        self.assertEqual(action['domain'], [('id', 'in', move.l10n_cr_einvoice_document_ids.ids)])
+        self.assertEqual(action['domain'], [('id', 'in', move.l10n_cr_document_ids.ids)])
 
     def test_invoices_found_by_clave_or_consecutivo(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
         other = self.make_invoice(self.partner_cr, [(self.product_laptop, 2, 1000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         search_view = self.env['account.move'].with_user(self.billing).get_views(
             [(self.env.ref('account.view_account_invoice_filter').id, 'search')])['views']['search']['arch']
-        self.assertIn('name="l10n_cr_einvoice_document_ids"', search_view)
+        self.assertIn('name="l10n_cr_document_ids"', search_view)
         Move = self.env['account.move'].with_user(self.billing)
         for text in (document.clave, document.consecutivo, document.clave[21:41]):
-            self.assertEqual(Move.search([('l10n_cr_einvoice_document_ids', 'ilike', text)]), move, text)
-        self.assertNotEqual(other.l10n_cr_einvoice_clave, document.clave)
+            self.assertEqual(Move.search([('l10n_cr_document_ids', 'ilike', text)]), move, text)
+        self.assertNotEqual(other.l10n_cr_clave, document.clave)
 
     def test_check_status_says_what_hacienda_answered(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        document = move.l10n_cr_einvoice_document_id
-        answer = move.with_user(self.billing).action_l10n_cr_einvoice_check_status()
+        document = move.l10n_cr_document_id
+        answer = move.with_user(self.billing).action_l10n_cr_check_status()
         self.assertEqual(answer['tag'], 'display_notification')
         self.assertIn('there is nothing to ask', answer['params']['message'])
         document._l10n_cr_submit()
         self.assertEqual(document.state, 'sent')
-        answer = move.with_user(self.billing).action_l10n_cr_einvoice_check_status()
+        answer = move.with_user(self.billing).action_l10n_cr_check_status()
         self.assertEqual(document.state, 'accepted')
         self.assertEqual(answer['params']['type'], 'success')
         self.assertIn(document.display_name, answer['params']['message'])
@@ -112,7 +112,7 @@ class TestUserGuidance(L10nCrEinvoiceCommon):
 
     def test_accepted_documents_are_not_validated_again(self):
         move = self.make_invoice(self.partner_cr, [(self.product_laptop, 1, 1000)])
-        document = move.l10n_cr_einvoice_document_id
+        document = move.l10n_cr_document_id
         self.assertEqual(document.action_l10n_cr_validate()['params']['type'], 'success')
         self.process_queue()
         with self.assertRaisesRegex(UserError, 'there is nothing to validate'):

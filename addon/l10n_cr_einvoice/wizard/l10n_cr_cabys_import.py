@@ -34,19 +34,19 @@ class L10nCrCabysImport(models.TransientModel):
     updated_count = fields.Integer(string='Updated codes', readonly=True)
     done = fields.Boolean(string='Imported', readonly=True)
 
-    def action_import(self):
+    def action_l10n_cr_import(self):
         self.ensure_one()
         if not self.env.user.has_group('account.group_account_manager'):
             raise UserError(self.env._("Only accounting administrators can import the CABYS catalogue."))
-        rows = self._read_rows(base64.b64decode(self.file))
-        created, updated = self._store(rows)
+        rows = self._l10n_cr_read_rows(base64.b64decode(self.file))
+        created, updated = self._l10n_cr_store(rows)
         self.write({'created_count': created, 'updated_count': updated, 'done': True})
         return {
             'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id,
             'view_mode': 'form', 'target': 'new',
         }
 
-    def _read_rows(self, content):
+    def _l10n_cr_read_rows(self, content):
         """{code: (description, rate, wording, category)} from the workbook's catalogue sheet."""
         try:
             import openpyxl
@@ -59,7 +59,7 @@ class L10nCrCabysImport(models.TransientModel):
                 "This file is not an Excel workbook (.xlsx) the importer can read: %s", exc)) from None
         try:
             for sheet in workbook.worksheets:
-                rows = self._read_sheet(sheet)
+                rows = self._l10n_cr_read_sheet(sheet)
                 if rows:
                     return rows
         finally:
@@ -68,7 +68,7 @@ class L10nCrCabysImport(models.TransientModel):
             "No CABYS catalogue found in this workbook: expected a sheet with the columns "
             "\"Categoría 9\" (the 13-digit code), its description and \"Impuesto\"."))
 
-    def _read_sheet(self, sheet):
+    def _l10n_cr_read_sheet(self, sheet):
         header = None
         rows = {}
         for values in sheet.iter_rows(values_only=True):
@@ -95,7 +95,7 @@ class L10nCrCabysImport(models.TransientModel):
             rows[code] = (cells[header['description']][:500] or code, rate, wording, category[:250])
         return rows
 
-    def _store(self, rows):
+    def _l10n_cr_store(self, rows):
         Cabys = self.env['l10n_cr.cabys'].sudo().with_context(active_test=False)
         existing = {c.code: c for c in Cabys.search([])}
         to_create, updated = [], 0

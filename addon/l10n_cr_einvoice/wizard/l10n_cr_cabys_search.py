@@ -26,7 +26,7 @@ class L10nCrCabysSearch(models.TransientModel):
     total = fields.Integer(string='Codes found', readonly=True)
     source_note = fields.Char(string='Where the results come from', readonly=True)
 
-    def action_search(self):
+    def action_l10n_cr_search(self):
         self.ensure_one()
         self.line_ids.unlink()
         company = self.product_tmpl_id.company_id or self.env.company
@@ -47,7 +47,7 @@ class L10nCrCabysSearch(models.TransientModel):
                     'categories': ' / '.join(item.categories)[:500],
                 }) for item in found.items],
             })
-        return self._reopen()
+        return self._l10n_cr_reopen()
 
     def _search_imported(self, reason):
         domain = [('name', 'ilike', word) for word in self.words.split()]
@@ -61,7 +61,7 @@ class L10nCrCabysSearch(models.TransientModel):
                 for c in codes],
         })
 
-    def _reopen(self):
+    def _l10n_cr_reopen(self):
         return {
             'type': 'ir.actions.act_window', 'res_model': self._name, 'res_id': self.id,
             'view_mode': 'form', 'target': 'new', 'name': self.env._("Search the CABYS catalogue"),
@@ -79,7 +79,7 @@ class L10nCrCabysSearchLine(models.TransientModel):
     tax_rate = fields.Float(string='VAT rate (%)', readonly=True)
     categories = fields.Char(readonly=True)
 
-    def action_choose(self):
+    def action_l10n_cr_choose(self):
         """Keep the code in the catalogue (added or updated from Hacienda) and give it to the product.
 
         The catalogue takes Hacienda's own answer for the code, never the line's values (a
@@ -125,5 +125,5 @@ class ProductTemplate(models.Model):
         """Open the CABYS search with the product's name as the words."""
         self.ensure_one()
         wizard = self.env['l10n_cr.cabys.search'].create({'product_tmpl_id': self.id, 'words': self.name})
-        return wizard.action_search()
+        return wizard.action_l10n_cr_search()
 

@@ -32,7 +32,7 @@ class L10nCrEinvoiceReceivedDecision(models.TransientModel):
         elif self.tax_condition == '04':
             self.amount_tax_credit = 0.0
 
-    def action_confirm(self):
+    def action_l10n_cr_confirm(self):
         self.ensure_one()
         self.received_id._l10n_cr_decide(
             self.decision, reason=self.reason, tax_condition=self.tax_condition,

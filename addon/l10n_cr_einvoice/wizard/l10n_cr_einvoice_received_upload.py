@@ -14,15 +14,15 @@ class L10nCrEinvoiceReceivedUpload(models.TransientModel):
     journal_id = fields.Many2one(
         'account.journal', string='Purchase journal', check_company=True,
         domain="[('type', '=', 'purchase'), ('company_id', '=', company_id)]",
-        default=lambda self: self._default_journal(),
+        default=lambda self: self._l10n_cr_default_journal(),
         help='Where the vendor bills are created (empty: the first purchase journal).')
 
     @api.model
-    def _default_journal(self):
+    def _l10n_cr_default_journal(self):
         return self.env['account.journal'].search(
             [*self.env['account.journal']._check_company_domain(self.env.company), ('type', '=', 'purchase')], limit=1)
 
-    def action_import(self):
+    def action_l10n_cr_import(self):
         """Import every file on its own: one refused file does not stop the others."""
         self.ensure_one()
         Received = self.env['l10n_cr.einvoice.received']

@@ -27,10 +27,10 @@ class L10nCrEinvoiceAnalysis(models.Model):
         'l10n_cr.einvoice.document': [
             'name', 'company_id', 'move_id', 'partner_id', 'document_type', 'direction', 'state', 'error_kind',
             'hacienda_message', 'error_message', 'issue_date', 'issue_day', 'answered_date',
-            'l10n_cr_needs_correction', 'declared_amount_untaxed_crc', 'declared_amount_tax_crc',
+            'needs_correction', 'declared_amount_untaxed_crc', 'declared_amount_tax_crc',
             'declared_amount_total_crc',
         ],
-        'res.company': ['l10n_cr_einvoice_alert_unsent_hours'],
+        'res.company': ['l10n_cr_alert_unsent_hours'],
     }
 
     document_id = fields.Many2one('l10n_cr.einvoice.document', string='Electronic document', readonly=True)
@@ -65,18 +65,18 @@ class L10nCrEinvoiceAnalysis(models.Model):
     # The document model's own selections (and their translations), whatever types it gains.
     @api.model
     def _selection_document_type(self):
-        return self._document_selection('document_type')
+        return self._l10n_cr_document_selection('document_type')
 
     @api.model
     def _selection_state(self):
-        return self._document_selection('state')
+        return self._l10n_cr_document_selection('state')
 
     @api.model
     def _selection_error_kind(self):
-        return self._document_selection('error_kind')
+        return self._l10n_cr_document_selection('error_kind')
 
     @api.model
-    def _document_selection(self, name):
+    def _l10n_cr_document_selection(self, name):
         return self.env['l10n_cr.einvoice.document']._fields[name]._description_selection(self.env)
 
     @property
@@ -96,9 +96,9 @@ class L10nCrEinvoiceAnalysis(models.Model):
                         THEN extract(epoch FROM d.answered_date - d.issue_date) / 3600.0 END AS hours_to_answer,
                    (d.state IN ('to_send', 'sent', 'error')
                     AND d.issue_date < (now() AT TIME ZONE 'UTC')
-                                       - make_interval(hours => coalesce(c.l10n_cr_einvoice_alert_unsent_hours, 4)))
+                                       - make_interval(hours => coalesce(c.l10n_cr_alert_unsent_hours, 4)))
                        AS stuck,
-                   d.l10n_cr_needs_correction AS needs_correction,
+                   d.needs_correction AS needs_correction,
                    %(crc)s AS crc_currency_id,
                    coalesce(d.declared_amount_untaxed_crc, 0) AS amount_untaxed_crc,
                    coalesce(d.declared_amount_tax_crc, 0) AS amount_tax_crc,
@@ -140,7 +140,7 @@ class L10nCrEinvoiceAnalysis(models.Model):
             'acceptance_rate': round(100.0 * accepted / answered, 2) if answered else None,
         }
 
-    def action_open_document(self):
+    def action_l10n_cr_open_document(self):
         self.ensure_one()
         return self.document_id.action_l10n_cr_open_document()
 

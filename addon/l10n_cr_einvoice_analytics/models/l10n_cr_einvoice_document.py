@@ -59,16 +59,16 @@ class L10nCrEinvoiceDocument(models.Model):
         'l10n_cr.einvoice.tax.breakdown', 'document_id', string='Declared taxes', readonly=True)
     replacement_document_ids = fields.One2many(
         'l10n_cr.einvoice.document', 'replaced_document_id', string='Replaced by', readonly=True)
-    l10n_cr_stuck = fields.Boolean(
-        string='Stuck', compute='_compute_l10n_cr_stuck', search='_search_l10n_cr_stuck',
+    stuck = fields.Boolean(
+        string='Stuck', compute='_compute_stuck', search='_search_stuck',
         help="Not answered by Hacienda for longer than the company's alert time (to send, sent or error).")
     # Stored: lists filter on it through the partial index below, instead of looking for a
     # replacement and the invoice's state for every rejected document of the history.
-    l10n_cr_needs_correction = fields.Boolean(
-        string='Rejected, not corrected', compute='_compute_l10n_cr_needs_correction', store=True,
+    needs_correction = fields.Boolean(
+        string='Rejected, not corrected', compute='_compute_needs_correction', store=True,
         help='Rejected by Hacienda, with no document issued to replace it (and its invoice not cancelled).')
-    l10n_cr_stuck_alerted = fields.Datetime(string='Stuck alert sent', readonly=True, copy=False)
-    l10n_cr_rejected_alerted = fields.Datetime(string='Rejection alert sent', readonly=True, copy=False)
+    stuck_alerted = fields.Datetime(string='Stuck alert sent', readonly=True, copy=False)
+    rejected_alerted = fields.Datetime(string='Rejection alert sent', readonly=True, copy=False)
 
     # The dashboard's list, newest first.
     _issue_date_idx = models.Index('(issue_date, id)')
@@ -76,7 +76,7 @@ class L10nCrEinvoiceDocument(models.Model):
     # however long the history, the "needs attention" list, the alerts and /metrics read only
     # these. "IS TRUE" as the ORM writes the condition (a bare boolean would not match it).
     _attention_idx = models.Index(
-        "(issue_date, id) WHERE state IN ('to_send', 'sent', 'error') OR l10n_cr_needs_correction IS TRUE")
+        "(issue_date, id) WHERE state IN ('to_send', 'sent', 'error') OR needs_correction IS TRUE")
 
     @api.depends('issue_date')
     def _compute_issue_day(self):
@@ -91,15 +91,15 @@ class L10nCrEinvoiceDocument(models.Model):
     # -- stuck and uncorrected --------------------------------------------------------------
 
     @api.depends('state', 'issue_date')
-    def _compute_l10n_cr_stuck(self):
+    def _compute_stuck(self):
         stuck = self.filtered_domain(self._l10n_cr_stuck_domain())
         for doc in self:
-            doc.l10n_cr_stuck = doc in stuck
+            doc.stuck = doc in stuck
 
     @api.depends('state', 'replacement_document_ids', 'move_id.state')
-    def _compute_l10n_cr_needs_correction(self):
+    def _compute_needs_correction(self):
         for doc in self:
-            doc.l10n_cr_needs_correction = (doc.state == 'rejected' and not doc.replacement_document_ids
+            doc.needs_correction = (doc.state == 'rejected' and not doc.replacement_document_ids
                                             and doc.move_id.state != 'cancel')
 
     @api.model
@@ -108,7 +108,7 @@ class L10nCrEinvoiceDocument(models.Model):
         now = now or fields.Datetime.now()
         per_company = [
             Domain('company_id', '=', company.id)
-            & Domain('issue_date', '<', now - timedelta(hours=company.l10n_cr_einvoice_alert_unsent_hours))
+            & Domain('issue_date', '<', now - timedelta(hours=company.l10n_cr_alert_unsent_hours))
             for company in self.env['res.company'].sudo().search([])
         ]
         return Domain('state', 'in', UNSENT_STATES) & Domain.OR(per_company or [Domain.FALSE])
@@ -116,7 +116,7 @@ class L10nCrEinvoiceDocument(models.Model):
     @api.model
     def _l10n_cr_needs_correction_domain(self, older_than=None):
         """Rejected documents nobody corrected yet. ``older_than``: {company_id: datetime}."""
-        domain = Domain('l10n_cr_needs_correction', '=', True)
+        domain = Domain('needs_correction', '=', True)
         if older_than is not None:
             domain &= Domain.OR([
                 Domain('company_id', '=', company_id) & Domain('answered_date', '<', when)
@@ -124,7 +124,7 @@ class L10nCrEinvoiceDocument(models.Model):
             ] or [Domain.FALSE])
         return domain
 
-    def _search_l10n_cr_stuck(self, operator, value):
+    def _search_stuck(self, operator, value):
         if operator not in ('in', 'not in'):
             return NotImplemented
         domain = self._l10n_cr_stuck_domain()
@@ -259,20 +259,20 @@ class L10nCrEinvoiceDocument(models.Model):
         """An activity on each document stuck or left rejected longer than its company allows."""
         Document = self.sudo()
         now = fields.Datetime.now()
-        stuck = Document.search(self._l10n_cr_stuck_domain(now) & Domain('l10n_cr_stuck_alerted', '=', False))
+        stuck = Document.search(self._l10n_cr_stuck_domain(now) & Domain('stuck_alerted', '=', False))
         for doc in stuck:
             doc = doc._l10n_cr_in_company_lang()
-            hours = doc.company_id.l10n_cr_einvoice_alert_unsent_hours
+            hours = doc.company_id.l10n_cr_alert_unsent_hours
             doc._l10n_cr_analytics_alert(
                 doc.env._("Not answered by Hacienda after %s hours", hours),
                 doc.env._("%(document)s was issued on %(date)s UTC and is still %(state)s. %(problem)s",
                           document=doc.display_name, date=fields.Datetime.to_string(doc.issue_date),
                           state=doc._l10n_cr_state_label(), problem=doc.error_message or ''))
-            doc.l10n_cr_stuck_alerted = now
+            doc.stuck_alerted = now
         companies = self.env['res.company'].sudo().search([])
-        older_than = {c.id: now - timedelta(hours=c.l10n_cr_einvoice_alert_rejected_hours) for c in companies}
+        older_than = {c.id: now - timedelta(hours=c.l10n_cr_alert_rejected_hours) for c in companies}
         rejected = Document.search(self._l10n_cr_needs_correction_domain(older_than)
-                                   & Domain('l10n_cr_rejected_alerted', '=', False))
+                                   & Domain('rejected_alerted', '=', False))
         for doc in rejected:
             doc = doc._l10n_cr_in_company_lang()
             doc._l10n_cr_analytics_alert(
@@ -281,7 +281,7 @@ class L10nCrEinvoiceDocument(models.Model):
                           "issued: %(reason)s", document=doc.display_name,
                           date=fields.Datetime.to_string(doc.answered_date),
                           reason=doc.hacienda_message or doc.error_message or ''))
-            doc.l10n_cr_rejected_alerted = now
+            doc.rejected_alerted = now
         return len(stuck), len(rejected)
 
     def _l10n_cr_state_label(self):

@@ -63,7 +63,7 @@ class L10nCrEinvoiceHaciendaCall(models.Model):
             _logger.warning("Could not record a call to Hacienda (%s %s)", operation, outcome, exc_info=True)
 
     @api.model
-    def _bucket_case(self, column):
+    def _l10n_cr_bucket_case(self, column):
         """SQL: the index in BUCKETS of the first bound >= column (len(BUCKETS) for +Inf)."""
         parts = [SQL("WHEN %s <= %s THEN %s", SQL.identifier(column), bound, index)
                  for index, bound in enumerate(BUCKETS)]
@@ -75,7 +75,7 @@ class L10nCrEinvoiceHaciendaCall(models.Model):
         return self.env.execute_query(SQL(
             "SELECT operation, outcome, answer, company_ref, %s AS bucket, count(*), sum(duration)"
             " FROM l10n_cr_einvoice_hacienda_call GROUP BY 1, 2, 3, 4, 5",
-            self._bucket_case('duration')))
+            self._l10n_cr_bucket_case('duration')))
 
     @api.model
     def _cron_l10n_cr_compact(self):
@@ -87,7 +87,7 @@ class L10nCrEinvoiceHaciendaCall(models.Model):
             "  RETURNING operation, outcome, answer, company_ref, duration)"
             " SELECT operation, outcome, answer, company_ref, %s AS bucket, count(*), sum(duration)"
             " FROM moved GROUP BY 1, 2, 3, 4, 5",
-            COMPACT_AFTER_MINUTES, self._bucket_case('duration')))
+            COMPACT_AFTER_MINUTES, self._l10n_cr_bucket_case('duration')))
         self.env['l10n_cr.einvoice.hacienda.call.total']._l10n_cr_add(rows)
         return sum(row[5] for row in rows)
 

@@ -42,11 +42,11 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
         with_docs = self.env.execute_query(SQL(
             "SELECT c.id FROM res_company c"
             " WHERE EXISTS (SELECT 1 FROM l10n_cr_einvoice_document d WHERE d.company_id = c.id)"))
-        domain = ['|', ('l10n_cr_einvoice_enabled', '=', True), ('id', 'in', [r[0] for r in with_docs])]
+        domain = ['|', ('l10n_cr_enabled', '=', True), ('id', 'in', [r[0] for r in with_docs])]
         return {c.id: c for c in self.env['res.company'].sudo().with_context(active_test=False).search(domain)}
 
     @staticmethod
-    def _labels(company):
+    def _l10n_cr_labels(company):
         return [str(company.id), company.name or '']
 
     @api.model
@@ -62,7 +62,7 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
         for company in companies.values():
             for state in STATES:
                 for doc_type in doc_types:
-                    documents.add_metric([*self._labels(company), state, doc_type],
+                    documents.add_metric([*self._l10n_cr_labels(company), state, doc_type],
                                          counts.get((company.id, state, doc_type), 0))
         stuck = GaugeMetricFamily(
             'l10n_cr_einvoice_documents_stuck',
@@ -98,10 +98,10 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
                 WHERE state IN ('to_send', 'sent', 'error')
              GROUP BY company_id""", now=now))}
         for company in companies.values():
-            labels = self._labels(company)
+            labels = self._l10n_cr_labels(company)
             stuck.add_metric(labels, stuck_counts.get(company, 0))
             uncorrected.add_metric(labels, uncorrected_counts.get(company, 0))
-            threshold.add_metric(labels, company.l10n_cr_einvoice_alert_unsent_hours * 3600)
+            threshold.add_metric(labels, company.l10n_cr_alert_unsent_hours * 3600)
             unsent_age, unanswered_age, due_count = ages.get(company.id, (None, None, 0))
             oldest_unsent.add_metric(labels, max(float(unsent_age or 0), 0.0))
             oldest_unanswered.add_metric(labels, max(float(unanswered_age or 0), 0.0))
@@ -130,7 +130,7 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
                 WHERE state = 'accepted' AND (email_next_try IS NOT NULL OR email_failures > 0)
              GROUP BY company_id"""))}
         for company in companies.values():
-            labels = self._labels(company)
+            labels = self._l10n_cr_labels(company)
             waiting, failing_now, failed = rows.get(company.id, (0, 0, 0))
             pending.add_metric(labels, waiting)
             failing.add_metric(labels, failing_now)
@@ -143,13 +143,13 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
             'l10n_cr_einvoice_certificate_days_left',
             'Days until the company\'s signing certificate expires (negative once expired).', labels=COMPANY_LABELS)
         alert_days = GaugeMetricFamily(
-            'l10n_cr_einvoice_alert_certificate_days',
+            'l10n_cr_alert_certificate_days',
             "The company's alert time before the certificate expires, in days.", labels=COMPANY_LABELS)
         for company in companies.values():
             days = company._l10n_cr_certificate_days_left(now)
             if days is not None:
-                days_left.add_metric(self._labels(company), round(days, 4))
-            alert_days.add_metric(self._labels(company), company.l10n_cr_einvoice_alert_certificate_days)
+                days_left.add_metric(self._l10n_cr_labels(company), round(days, 4))
+            alert_days.add_metric(self._l10n_cr_labels(company), company.l10n_cr_alert_certificate_days)
         return [days_left, alert_days]
 
     @api.model
@@ -169,7 +169,7 @@ class L10nCrEinvoiceMetrics(models.AbstractModel):
             for direction in ('sale', 'purchase', 'receipt'):
                 values = sums.get((company.id, direction), (0.0, 0.0, 0.0))
                 for amount, value in zip(('net', 'tax', 'total'), values, strict=True):
-                    declared.add_metric([*self._labels(company), direction, amount], value or 0.0)
+                    declared.add_metric([*self._l10n_cr_labels(company), direction, amount], value or 0.0)
         return [declared]
 
     @api.model

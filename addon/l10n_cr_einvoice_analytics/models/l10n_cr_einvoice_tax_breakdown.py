@@ -30,7 +30,7 @@ class L10nCrEinvoiceTaxBreakdown(models.Model):
     issue_day = fields.Date(string='Issue date', readonly=True, index=True,
                             help='Date of issue in Costa Rica (FechaEmision).')
     tax_code = fields.Char(string='Tax code', readonly=True, help='CodigoImpuesto; empty for lines without tax.')
-    tax_code_id = fields.Many2one('l10n_cr.einvoice.code', string='Tax', readonly=True)
+    tax_code_id = fields.Many2one('l10n_cr.einvoice.code', string='Tax (code)', readonly=True)
     iva_rate_code = fields.Char(string='VAT rate code', readonly=True)
     iva_rate_code_id = fields.Many2one('l10n_cr.einvoice.code', string='VAT rate', readonly=True)
     rate = fields.Float(string='Rate (%)', readonly=True, aggregator=None)

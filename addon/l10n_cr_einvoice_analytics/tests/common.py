@@ -9,7 +9,7 @@ class AnalyticsMixin:
         """Post an invoice and let the queue take its document to Hacienda's answer."""
         move = self.make_invoice(partner, lines, **values)
         self.process_queue()
-        return move.l10n_cr_einvoice_document_id
+        return move.l10n_cr_document_id
 
     def issue_rejected(self, partner, lines):
         self.simulator.faults(next=[{'kind': 'reject'}])
@@ -22,7 +22,7 @@ class AnalyticsMixin:
         note = self.env['account.move'].browse(wizard.refund_moves()['res_id'])
         note.action_post()
         self.process_queue()
-        return note.l10n_cr_einvoice_document_id
+        return note.l10n_cr_document_id
 
 
 class AnalyticsCommon(AnalyticsMixin, L10nCrEinvoiceCommon):

@@ -17,7 +17,7 @@ class TestDashboard(AnalyticsCommon):
                          | self.issue(self.partner_cr, [(self.product_service, 1, 25000)]))
         self.rejected = self.issue_rejected(self.partner_cr, [(self.product_service, 4, 25000)])
         # Posted but never sent (the queue does not run): waiting in "to send"
-        self.waiting = self.make_invoice(self.partner_cr, [(self.product_laptop, 2, 450000)]).l10n_cr_einvoice_document_id
+        self.waiting = self.make_invoice(self.partner_cr, [(self.product_laptop, 2, 450000)]).l10n_cr_document_id
         self.Analysis = self.env['l10n_cr.einvoice.analysis']
         self.mine = [('company_id', '=', self.company.id)]
 
@@ -53,28 +53,28 @@ class TestDashboard(AnalyticsCommon):
         row = self.Analysis.search([*self.mine, ('needs_correction', '=', True)])
         self.assertEqual(row.document_id, self.rejected)
         self.assertIn('Rechazo forzado', row.reason)
-        action = row.action_open_document()
+        action = row.action_l10n_cr_open_document()
         self.assertEqual((action['res_model'], action['res_id']), ('l10n_cr.einvoice.document', self.rejected.id))
         self.assertFalse(self.Analysis.search([*self.mine, ('stuck', '=', True)]))
         # Five hours later the document that was never sent is stuck (alert time 4 h by default)
         self.waiting.sudo().issue_date = fields.Datetime.now() - timedelta(hours=5)
         stuck = self.Analysis.search([*self.mine, ('stuck', '=', True)])
         self.assertEqual(stuck.document_id, self.waiting)
-        self.assertEqual(self.Document.search([('l10n_cr_stuck', '=', True)]), self.waiting)
-        self.assertTrue(self.waiting.l10n_cr_stuck)
-        self.company.l10n_cr_einvoice_alert_unsent_hours = 6
+        self.assertEqual(self.Document.search([('stuck', '=', True)]), self.waiting)
+        self.assertTrue(self.waiting.stuck)
+        self.company.l10n_cr_alert_unsent_hours = 6
         self.assertFalse(self.Analysis.search([*self.mine, ('stuck', '=', True)]))
-        self.assertFalse(self.Document.search([('l10n_cr_stuck', '=', True)]))
+        self.assertFalse(self.Document.search([('stuck', '=', True)]))
 
     def test_correcting_the_rejected_document_clears_it(self):
         move = self.rejected.move_id
-        self.assertTrue(self.rejected.l10n_cr_needs_correction)
+        self.assertTrue(self.rejected.needs_correction)
         move.button_draft()
         move.action_post()
         self.process_queue()
-        self.assertEqual(move.l10n_cr_einvoice_document_id.replaced_document_id, self.rejected)
+        self.assertEqual(move.l10n_cr_document_id.replaced_document_id, self.rejected)
         self.rejected.invalidate_recordset()
-        self.assertFalse(self.rejected.l10n_cr_needs_correction)
+        self.assertFalse(self.rejected.needs_correction)
         self.assertFalse(self.Analysis.search([*self.mine, ('needs_correction', '=', True)]))
 
     def test_views_load(self):

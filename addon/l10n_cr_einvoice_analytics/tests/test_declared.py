@@ -28,8 +28,8 @@ class TestDeclared(AnalyticsCommon):
                                                            (self.product_coffee, 10, 4000)])
         self.services = self.make_invoice(self.partner_cr, [(self.product_service, 2, 25000)])
         self.process_queue()
-        self.doc_invoice = self.invoice.l10n_cr_einvoice_document_id
-        self.doc_services = self.services.l10n_cr_einvoice_document_id
+        self.doc_invoice = self.invoice.l10n_cr_document_id
+        self.doc_services = self.services.l10n_cr_document_id
         self.doc_note = self.credit_note(self.services)
         # An export invoice in dollars (0 %), 68.50 USD at 507.12
         self.doc_export = self.issue(self.partner_foreign, [(self.product_coffee, 10, 6.85, self.tax_0)],
@@ -96,7 +96,7 @@ class TestDeclared(AnalyticsCommon):
             'l10n_cr_einvoice_analytics.report_monthly', wizard.ids)[0].decode()
         for text in ('58,900.00', '524,737.72', '34,737.72', 'Total <span>Sales</span>', '13% (08)'):
             self.assertIn(text, html.replace('\xa0', ' '))
-        action = wizard.action_export_xlsx()
+        action = wizard.action_l10n_cr_export_xlsx()
         self.assertIn(f'/web/content/l10n_cr.einvoice.monthly.report/{wizard.id}/xlsx_file/', action['url'])
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
         sheet = book['Issued by tax rate']

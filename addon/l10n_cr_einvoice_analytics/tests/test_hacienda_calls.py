@@ -43,7 +43,7 @@ class TestHaciendaCalls(AnalyticsCommon):
     def refused_connection_test(self):
         # Not assertRaises: it rolls its savepoint back, and the call recorded in it with it.
         try:
-            self.company.action_l10n_cr_einvoice_test_connection()
+            self.company.action_l10n_cr_test_connection()
         except UserError:
             return
         self.fail("the connection test should have failed")
@@ -51,15 +51,15 @@ class TestHaciendaCalls(AnalyticsCommon):
     def test_failures_are_counted_by_kind(self):
         # (In production the call is written by its own transaction and survives the request's
         # rollback: tests/stack/test_metrics.py checks that against the running stack.)
-        self.company.l10n_cr_einvoice_password = 'incorrecta'
+        self.company.l10n_cr_password = 'incorrecta'
         self.refused_connection_test()
         self.assertEqual(self.calls(), {('token', 'configuration', ''): 1})
-        self.company.l10n_cr_einvoice_password = 'contraseña-de-pruebas'
+        self.company.l10n_cr_password = 'contraseña-de-pruebas'
         self.simulator.faults(next=[{'kind': 'token_outage'}] * 4)
         self.refused_connection_test()
         self.assertEqual(self.calls().get(('token', 'transient', '')), 1)
         self.simulator.request('PUT', '/_simulator/faults', {'faults': {}, 'replace': True, 'clear_next': True})
-        self.company.action_l10n_cr_einvoice_test_connection()
+        self.company.action_l10n_cr_test_connection()
         self.assertEqual(self.calls().get(('token', 'ok', '')), 1)
 
     def test_scrape_counts_survive_folding_into_totals(self):

@@ -21,7 +21,7 @@ class TestIndexes(AnalyticsCommon):
         self.env.cr.execute("""
             UPDATE l10n_cr_einvoice_document
                SET issue_day = (issue_date - interval '6 hours')::date, direction = 'sale',
-                   l10n_cr_needs_correction = (state = 'rejected')
+                   needs_correction = (state = 'rejected')
              WHERE terminal = %s""", [TERMINAL])
         self.env.cr.execute("ANALYZE l10n_cr_einvoice_document")
         self.Analysis = self.env['l10n_cr.einvoice.analysis']
@@ -43,7 +43,7 @@ class TestIndexes(AnalyticsCommon):
         self.assertIn('l10n_cr_einvoice_document_attention_idx', explained, explained)
         rows = self.Analysis.search(domain)
         self.assertEqual(len(rows), self.env['l10n_cr.einvoice.document'].search_count(
-            ['|', '|', ('l10n_cr_stuck', '=', True), ('l10n_cr_needs_correction', '=', True), ('state', '=', 'error')]))
+            ['|', '|', ('stuck', '=', True), ('needs_correction', '=', True), ('state', '=', 'error')]))
         self.assertGreater(len(rows), 400)
 
     def test_uncorrected_documents_of_the_metrics(self):

@@ -75,7 +75,7 @@ class TestSummary(AnalyticsCommon):
         self.assertEqual(self.by_state(), {'accepted': 2, 'rejected': 1})
 
         move = self.make_invoice(self.partner_cr, [(self.product_service, 1, 25000)])
-        waiting = move.l10n_cr_einvoice_document_id
+        waiting = move.l10n_cr_document_id
         self.assertExact("posting (to send)")
         self.assertEqual(self.by_state()['to_send'], 1)
 
@@ -99,7 +99,7 @@ class TestSummary(AnalyticsCommon):
         self.assertExact("a credit note (negative amounts)")
 
         # A document never sent can be deleted; plain SQL is seen as well as the ORM.
-        draft = self.make_invoice(self.partner_cr, [(self.product_coffee, 1, 4000)]).l10n_cr_einvoice_document_id
+        draft = self.make_invoice(self.partner_cr, [(self.product_coffee, 1, 4000)]).l10n_cr_document_id
         self.assertExact("posting again")
         draft.sudo().unlink()
         self.env.cr.execute("UPDATE l10n_cr_einvoice_document SET state = 'error', error_kind = 'internal'"
@@ -233,15 +233,16 @@ class TestSummary(AnalyticsCommon):
         self.rejected.move_id.button_cancel()
         uncorrected = self.issue_rejected(self.partner_cr, [(self.product_laptop, 1, 450000)])
         self.env.flush_all()
-        # 1.0 had neither the stored flag nor the summaries.
-        self.env.cr.execute("UPDATE l10n_cr_einvoice_document SET l10n_cr_needs_correction = NULL")
+        # 1.0 had neither the stored flag nor the summaries; an upgrade from it runs every
+        # pre-migration (1.1 adds the flag, 1.2 renames it), then every post-migration.
+        self.env.cr.execute("ALTER TABLE l10n_cr_einvoice_document DROP COLUMN needs_correction")
         for summary in self.summaries:
             for table in ('total', 'delta'):
                 self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(summary._l10n_cr_objects()[table])))
-        for script in ('pre-migrate', 'post-migrate'):
-            load_script(f'{MODULE}/migrations/19.0.1.1.0/{script}.py', script).migrate(self.env.cr, '19.0.1.0.0')
+        for version, script in (('1.1', 'pre-migrate'), ('1.2', 'pre-migrate'), ('1.1', 'post-migrate')):
+            load_script(f'{MODULE}/migrations/19.0.{version}.0/{script}.py', script).migrate(self.env.cr, '19.0.1.0.0')
         self.env.invalidate_all()
-        flagged = self.env['l10n_cr.einvoice.document'].search([('l10n_cr_needs_correction', '=', True)])
+        flagged = self.env['l10n_cr.einvoice.document'].search([('needs_correction', '=', True)])
         self.assertEqual(flagged, uncorrected, "the cancelled invoice's rejection needs no correction")
         self.assertExact("the migration")
 

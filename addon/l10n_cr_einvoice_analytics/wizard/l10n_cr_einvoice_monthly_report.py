@@ -42,7 +42,7 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
             if not 2000 <= wizard.year <= 2999:
                 raise UserError(self.env._("The year must have four digits (e.g. %s).", date.today().year))
 
-    def _period(self):
+    def _l10n_cr_period(self):
         self.ensure_one()
         month = int(self.month)
         return date(self.year, month, 1), date(self.year, month, calendar.monthrange(self.year, month)[1])
@@ -54,7 +54,7 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         company = self.company_id
         if company not in self.env.user.company_ids:
             raise UserError(self.env._("You do not have access to %s.", company.name))
-        date_from, date_to = self._period()
+        date_from, date_to = self._l10n_cr_period()
         # A whole month: the monthly summaries answer (see models/summarised.py), however long the history.
         Analysis = self.env['l10n_cr.einvoice.analysis']
         issued_domain = [('company_id', '=', company.id), ('issue_day', '>=', date_from),
@@ -93,15 +93,15 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
             'period': format_date(self.env, date_from, date_format='MMMM y').capitalize(),
             'currency': self.env.ref('base.CRC'),
             'issued_types': issued_types,
-            'issued_type_totals': self._totals(issued_types, ('count', 'net', 'tax', 'total'), by='direction'),
+            'issued_type_totals': self._l10n_cr_totals(issued_types, ('count', 'net', 'tax', 'total'), by='direction'),
             'issued_rates': issued_rates,
-            'issued_rate_totals': self._totals(issued_rates, ('base', 'tax', 'exonerated', 'net_tax'), by='direction'),
+            'issued_rate_totals': self._l10n_cr_totals(issued_rates, ('base', 'tax', 'exonerated', 'net_tax'), by='direction'),
             'not_accepted': [(state_labels.get(state, state), count) for state, count in not_accepted],
             **received,
         }
 
     @api.model
-    def _totals(self, rows, keys, by):
+    def _l10n_cr_totals(self, rows, keys, by):
         totals = {}
         for row in rows:
             entry = totals.setdefault(row[by], dict.fromkeys(keys, 0.0) | {'label': row.get(f'{by}_label')})
@@ -158,11 +158,11 @@ class L10nCrEinvoiceMonthlyReport(models.TransientModel):
         return self.env._("e-invoicing-%(year)s-%(month)s-%(company)s", year=self.year,
                           month=self.month.zfill(2), company=self.company_id.vat or self.company_id.id)
 
-    def action_print_pdf(self):
+    def action_l10n_cr_print_pdf(self):
         self.ensure_one()
         return self.env.ref('l10n_cr_einvoice_analytics.action_report_monthly').report_action(self)
 
-    def action_export_xlsx(self):
+    def action_l10n_cr_export_xlsx(self):
         self.ensure_one()
         data = self._l10n_cr_report_data()
         content = monthly_report_xlsx(self.env, data)

@@ -14,7 +14,7 @@ class L10nCrEinvoiceDocument(models.Model):
     def _l10n_cr_source_values(self):
         self.ensure_one()
         if self.pos_order_id and not self.move_id:
-            return self.pos_order_id._l10n_cr_einvoice_values(self)
+            return self.pos_order_id._l10n_cr_values(self)
         return super()._l10n_cr_source_values()
 
     def _l10n_cr_source_records(self):
@@ -48,6 +48,6 @@ class L10nCrEinvoiceDocument(models.Model):
     @api.model
     def _cron_l10n_cr_process_queue(self):
         # Paid orders whose document could not be issued get it as soon as their problem is corrected.
-        if self.env['pos.order']._l10n_cr_einvoice_retry_not_issued():
+        if self.env['pos.order']._l10n_cr_retry_not_issued():
             self._l10n_cr_commit()
         return super()._cron_l10n_cr_process_queue()

@@ -42,7 +42,7 @@ class PosConfig(models.Model):
         help='A paid order reaching the server more than this many minutes after its sale is taken as sold while '
              'the till could not reach the server: its electronic document, dated at the sale, is issued in '
              'situación 3 (sin internet). Orders that arrive sooner are issued in situación 1 (normal).')
-    l10n_cr_einvoice_enabled = fields.Boolean(related='company_id.l10n_cr_einvoice_enabled')
+    l10n_cr_enabled = fields.Boolean(related='company_id.l10n_cr_enabled')
 
     @api.constrains('l10n_cr_establishment', 'l10n_cr_terminal')
     def _check_l10n_cr_numbering(self):
@@ -66,14 +66,14 @@ class PosConfig(models.Model):
         """A till that cannot issue documents would leave every sale without one: refuse to open it."""
         result = super()._check_before_creating_new_session()
         company = self.company_id
-        if company.l10n_cr_einvoice_enabled:
+        if company.l10n_cr_enabled:
             Document = self.env['l10n_cr.einvoice.document']
-            problems = company._l10n_cr_einvoice_configuration_problems('04')
+            problems = company._l10n_cr_configuration_problems('04')
             if problems:
                 raise UserError(Document._l10n_cr_problems_text(
                     self.env._("%(pos)s cannot be opened: electronic invoicing is not fully configured for "
                                "%(company)s:", pos=self.name, company=company.name), problems))
-            company._l10n_cr_einvoice_signing_key()
+            company._l10n_cr_signing_key()
             self._l10n_cr_prepare_numbering()
         return result
 
@@ -87,7 +87,7 @@ class PosConfig(models.Model):
     @api.model
     def _load_pos_data_read(self, records, config):
         data = super()._load_pos_data_read(records, config)
-        if data and config.l10n_cr_einvoice_enabled:
+        if data and config.l10n_cr_enabled:
             codes = self.env['l10n_cr.einvoice.code']
             data[0]['_l10n_cr_id_types'] = [
                 {

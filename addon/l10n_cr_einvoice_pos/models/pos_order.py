@@ -31,30 +31,30 @@ RETRY_BATCH = 100  # orders without a document retried per queue run
 class PosOrder(models.Model):
     _inherit = 'pos.order'
 
-    l10n_cr_einvoice_document_ids = fields.One2many(
+    l10n_cr_document_ids = fields.One2many(
         'l10n_cr.einvoice.document', 'pos_order_id', string='Electronic documents', readonly=True)
-    l10n_cr_einvoice_state = fields.Selection(
+    l10n_cr_state = fields.Selection(
         [*STATE_SELECTION, ('not_issued', 'Not issued')], string='Hacienda',
-        compute='_compute_l10n_cr_einvoice_state', store=True, index=True, copy=False,
+        compute='_compute_l10n_cr_state', store=True, index=True, copy=False,
         help='State of the electronic document of this order (of its invoice when it was invoiced). '
              '"Not issued": the document could not be made; the reason is shown on the order.')
-    l10n_cr_einvoice_document_id = fields.Many2one(
-        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_einvoice_document',
+    l10n_cr_document_id = fields.Many2one(
+        'l10n_cr.einvoice.document', string='Electronic document', compute='_compute_l10n_cr_document',
         compute_sudo=True)
     # compute_sudo: the till's user may not read invoices, yet its receipt shows their clave.
-    l10n_cr_einvoice_document_type = fields.Selection(
-        DOCUMENT_TYPE_SELECTION, string='Electronic document type', compute='_compute_l10n_cr_einvoice_document',
+    l10n_cr_document_type = fields.Selection(
+        DOCUMENT_TYPE_SELECTION, string='Electronic document type', compute='_compute_l10n_cr_document',
         compute_sudo=True)
-    l10n_cr_einvoice_clave = fields.Char(
-        string='Clave', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
-    l10n_cr_einvoice_consecutivo = fields.Char(
-        string='Consecutivo', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
-    l10n_cr_einvoice_issue_error = fields.Text(
+    l10n_cr_clave = fields.Char(
+        string='Clave', compute='_compute_l10n_cr_document', compute_sudo=True)
+    l10n_cr_consecutivo = fields.Char(
+        string='Consecutivo', compute='_compute_l10n_cr_document', compute_sudo=True)
+    l10n_cr_issue_error = fields.Text(
         string='Why no electronic document', readonly=True, copy=False,
         help='The last attempt to issue this order\'s document failed for this reason. Correct it: the '
              'document is issued again automatically (or with "Issue again").')
-    l10n_cr_einvoice_problem = fields.Text(
-        string='E-invoice problem', compute='_compute_l10n_cr_einvoice_document', compute_sudo=True)
+    l10n_cr_problem = fields.Text(
+        string='E-invoice problem', compute='_compute_l10n_cr_document', compute_sudo=True)
     # Identification captured at the till (offline too); the customer is found or created from it
     # when the paid order reaches the server.
     l10n_cr_customer_id_type = fields.Char(string='Captured identification type', readonly=True, copy=False)
@@ -76,38 +76,38 @@ class PosOrder(models.Model):
         name = super()._compute_order_name(session)
         session = session or self.session_id
         if self.refunded_order_id.exists() or not self.sequence_number \
-                or not session.config_id.company_id.l10n_cr_einvoice_enabled:
+                or not session.config_id.company_id.l10n_cr_enabled:
             return name
         return f"{session.config_id.name} - {self.sequence_number:06d}"
 
-    def _l10n_cr_einvoice_last_document(self):
+    def _l10n_cr_last_document(self):
         self.ensure_one()
-        return self.l10n_cr_einvoice_document_ids.sorted('id')[-1:]
+        return self.l10n_cr_document_ids.sorted('id')[-1:]
 
-    @api.depends('l10n_cr_einvoice_document_ids.state', 'account_move.l10n_cr_einvoice_state',
-                 'l10n_cr_einvoice_issue_error')
-    def _compute_l10n_cr_einvoice_state(self):
+    @api.depends('l10n_cr_document_ids.state', 'account_move.l10n_cr_state',
+                 'l10n_cr_issue_error')
+    def _compute_l10n_cr_state(self):
         for order in self:
             if order.account_move:
-                order.l10n_cr_einvoice_state = order.account_move.l10n_cr_einvoice_state
-            elif order.l10n_cr_einvoice_issue_error:
-                order.l10n_cr_einvoice_state = 'not_issued'
+                order.l10n_cr_state = order.account_move.l10n_cr_state
+            elif order.l10n_cr_issue_error:
+                order.l10n_cr_state = 'not_issued'
             else:
-                order.l10n_cr_einvoice_state = order._l10n_cr_einvoice_last_document().state or False
+                order.l10n_cr_state = order._l10n_cr_last_document().state or False
 
-    @api.depends('l10n_cr_einvoice_document_ids.clave', 'l10n_cr_einvoice_document_ids.error_message',
-                 'account_move.l10n_cr_einvoice_document_id', 'l10n_cr_einvoice_issue_error')
-    def _compute_l10n_cr_einvoice_document(self):
+    @api.depends('l10n_cr_document_ids.clave', 'l10n_cr_document_ids.error_message',
+                 'account_move.l10n_cr_document_id', 'l10n_cr_issue_error')
+    def _compute_l10n_cr_document(self):
         for order in self:
             if order.account_move:
-                document = order.account_move.l10n_cr_einvoice_document_id
+                document = order.account_move.l10n_cr_document_id
             else:
-                document = order._l10n_cr_einvoice_last_document()
-            order.l10n_cr_einvoice_document_id = document
-            order.l10n_cr_einvoice_document_type = document.document_type
-            order.l10n_cr_einvoice_clave = document.clave
-            order.l10n_cr_einvoice_consecutivo = document.consecutivo
-            order.l10n_cr_einvoice_problem = order.l10n_cr_einvoice_issue_error or (
+                document = order._l10n_cr_last_document()
+            order.l10n_cr_document_id = document
+            order.l10n_cr_document_type = document.document_type
+            order.l10n_cr_clave = document.clave
+            order.l10n_cr_consecutivo = document.consecutivo
+            order.l10n_cr_problem = order.l10n_cr_issue_error or (
                 document.error_message if document.state in ('error', 'rejected') else False)
 
     # -- when an order is paid -----------------------------------------------------------
@@ -121,22 +121,22 @@ class PosOrder(models.Model):
 
     def action_pos_order_paid(self):
         result = super().action_pos_order_paid()
-        if self._l10n_cr_einvoice_required():
-            if self._l10n_cr_einvoice_issue():
+        if self._l10n_cr_required():
+            if self._l10n_cr_issue():
                 self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
         return result
 
-    def _l10n_cr_einvoice_required(self):
+    def _l10n_cr_required(self):
         """An order documents itself unless it is (to be) invoiced: then the invoice's document applies."""
         self.ensure_one()
         return bool(
-            self.company_id.l10n_cr_einvoice_enabled
+            self.company_id.l10n_cr_enabled
             and self.state in ('paid', 'done')
             and not self.to_invoice and not self.account_move
             and self.lines
         )
 
-    def _l10n_cr_einvoice_document_type_to_issue(self):
+    def _l10n_cr_document_type_to_issue(self):
         self.ensure_one()
         if self.amount_total < 0 or self.is_refund:
             return '03'
@@ -149,28 +149,28 @@ class PosOrder(models.Model):
             return False
         return not partner._l10n_cr_identification_problem(*partner._l10n_cr_identification())
 
-    def _l10n_cr_einvoice_issue(self):
+    def _l10n_cr_issue(self):
         """Issue this order's document now. A problem never blocks the sale (the customer has paid):
         nothing is reserved, the reason is kept on the order, and the document is issued again once
         it is corrected. Returns the document (empty on failure)."""
         self.ensure_one()
         Document = self.env['l10n_cr.einvoice.document']
-        last = self._l10n_cr_einvoice_last_document()
+        last = self._l10n_cr_last_document()
         if last.state in ('to_send', 'sent', 'accepted'):
             return last
-        doc_type = self._l10n_cr_einvoice_document_type_to_issue()
+        doc_type = self._l10n_cr_document_type_to_issue()
         reuse = last if (last.state == 'error' and not last.submission_started
                          and last.document_type == doc_type) else None
         vals = {'pos_order_id': self.id, 'partner_id': self.partner_id.commercial_partner_id.id}
-        rejected = self.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state == 'rejected').sorted('id')[-1:]
+        rejected = self.l10n_cr_document_ids.filtered(lambda d: d.state == 'rejected').sorted('id')[-1:]
         if rejected:
             # A new document correcting the rejected one, made and sent now, with a connection.
             vals['situation'] = '1'
             if not (reuse and reuse.replaced_document_id):
                 vals['replaced_document_id'] = rejected.id
         else:
-            vals.update(situation=self._l10n_cr_einvoice_situation(),
-                        issue_date=self._l10n_cr_einvoice_sale_date(doc_type))
+            vals.update(situation=self._l10n_cr_situation(),
+                        issue_date=self._l10n_cr_sale_date(doc_type))
         config = self.config_id
         try:
             with self.env.cr.savepoint():
@@ -179,14 +179,14 @@ class PosOrder(models.Model):
                     vals, reuse=reuse)
         except UserError as exc:
             _logger.info("POS order %s: no electronic document: %s", self.name, exc.args[0])
-            if self.l10n_cr_einvoice_issue_error != exc.args[0]:
-                self.l10n_cr_einvoice_issue_error = exc.args[0]
+            if self.l10n_cr_issue_error != exc.args[0]:
+                self.l10n_cr_issue_error = exc.args[0]
                 self._message_log(body=Markup('<br/>').join(exc.args[0].split('\n')))
             return Document
-        self.l10n_cr_einvoice_issue_error = False
+        self.l10n_cr_issue_error = False
         return document
 
-    def _l10n_cr_einvoice_situation(self):
+    def _l10n_cr_situation(self):
         """'3' (sin internet) when the paid order reached the server more than the point of sale's
         offline delay after the sale: the till could not transmit it. Else '1' (normal)."""
         self.ensure_one()
@@ -195,7 +195,7 @@ class PosOrder(models.Model):
         delay = timedelta(minutes=self.config_id.l10n_cr_offline_delay or DEFAULT_OFFLINE_DELAY)
         return '3' if self.l10n_cr_received_date - self.date_order > delay else '1'
 
-    def _l10n_cr_einvoice_sale_date(self, doc_type):
+    def _l10n_cr_sale_date(self, doc_type):
         """FechaEmision of the order's document: the sale (when the till took the payment), however late
         the order reached the server or its document could be issued. Never in the future (a till
         whose clock runs ahead) nor before the document a credit note references (Hacienda refuses
@@ -204,26 +204,26 @@ class PosOrder(models.Model):
         now = fields.Datetime.now()
         when = min(self.date_order or now, now)
         if doc_type == '03':
-            referenced = self._l10n_cr_einvoice_refunded_document()
+            referenced = self._l10n_cr_refunded_document()
             if referenced.issue_date:
                 when = max(when, referenced.issue_date)
         return when
 
-    def _l10n_cr_einvoice_issued_document(self):
+    def _l10n_cr_issued_document(self):
         """The order's own document that stands (issued, not rejected), if any."""
         self.ensure_one()
-        return self.l10n_cr_einvoice_document_ids.filtered(
+        return self.l10n_cr_document_ids.filtered(
             lambda d: d.clave and d.state in ('to_send', 'sent', 'accepted')).sorted('id')[-1:]
 
-    def _l10n_cr_einvoice_refunded_document(self):
+    def _l10n_cr_refunded_document(self):
         """The document of the order this one refunds: its invoice's when it was invoiced."""
         self.ensure_one()
         original = self.refunded_order_id
         if not original:
             return self.env['l10n_cr.einvoice.document']
         if original.account_move:
-            return original.account_move.l10n_cr_einvoice_document_id
-        return original._l10n_cr_einvoice_issued_document()
+            return original.account_move.l10n_cr_document_id
+        return original._l10n_cr_issued_document()
 
     def _l10n_cr_resolve_captured_customer(self):
         """Make the customer whose identification the cashier captured this order's customer:
@@ -272,7 +272,7 @@ class PosOrder(models.Model):
 
     # -- the document's data -------------------------------------------------------------
 
-    def _l10n_cr_einvoice_values(self, document):
+    def _l10n_cr_values(self, document):
         """(values, line labels) for ``hacienda_cr.documents.build_document``: the order's lines,
         taxes, discounts and payments. UserError listing every problem in the user's words."""
         self.ensure_one()
@@ -284,12 +284,12 @@ class PosOrder(models.Model):
         company = self.company_id
         partner = self.partner_id.commercial_partner_id
         body = {
-            'ProveedorSistemas': company._l10n_cr_einvoice_provider(),
-            'CodigoActividadEmisor': company.l10n_cr_einvoice_activity_id.code,
+            'ProveedorSistemas': company._l10n_cr_provider(),
+            'CodigoActividadEmisor': company.l10n_cr_activity_id.code,
             'FechaEmision': document._l10n_cr_issue_date_text(),
             'Emisor': mapper.emisor(company),
         }
-        receptor = self._l10n_cr_einvoice_receptor(doc_type, problems)
+        receptor = self._l10n_cr_receptor(doc_type, problems)
         if receptor:
             body['Receptor'] = receptor
             if doc_type in ('01', '03') and 'Identificacion' in receptor and partner.l10n_cr_activity_id:
@@ -297,15 +297,15 @@ class PosOrder(models.Model):
         credit = any(p.payment_method_id.type == 'pay_later' for p in self.payment_ids)
         body['CondicionVenta'] = '02' if credit else '01'
         if credit:
-            body['PlazoCredito'] = self._l10n_cr_einvoice_credit_days()
-        lines, labels = self._l10n_cr_einvoice_lines(doc_type, problems)
+            body['PlazoCredito'] = self._l10n_cr_credit_days()
+        lines, labels = self._l10n_cr_lines(doc_type, problems)
         body['DetalleServicio'] = {'LineaDetalle': lines}
-        charges = self._l10n_cr_einvoice_other_charges(problems)
+        charges = self._l10n_cr_other_charges(problems)
         if charges:
             body['OtrosCargos'] = charges
         body['ResumenFactura'] = {'CodigoTipoMoneda': mapper.currency(
-            self.currency_id, company, self._l10n_cr_einvoice_date())}
-        references = self._l10n_cr_einvoice_references(document, problems)
+            self.currency_id, company, self._l10n_cr_date())}
+        references = self._l10n_cr_references(document, problems)
         if references:
             body['InformacionReferencia'] = references
         body['Otros'] = {'OtroTexto': [{'#text': (self.pos_reference or self.name)[:500], '@codigo': 'ODOO'}]}
@@ -315,10 +315,10 @@ class PosOrder(models.Model):
                            order=self.pos_reference or self.name, document=document._l10n_cr_type_label()),
                 list(dict.fromkeys(problems))))
         values = {DOCUMENT_TYPES[doc_type].root: body, 'Numeracion': document._l10n_cr_numeracion()}
-        body['ResumenFactura']['MedioPago'] = self._l10n_cr_einvoice_medio_pago(values, document)
+        body['ResumenFactura']['MedioPago'] = self._l10n_cr_medio_pago(values, document)
         return values, labels
 
-    def _l10n_cr_einvoice_receptor(self, doc_type, problems):
+    def _l10n_cr_receptor(self, doc_type, problems):
         partner = self.partner_id.commercial_partner_id
         if not partner or partner == self.company_id.partner_id:
             return None
@@ -328,16 +328,16 @@ class PosOrder(models.Model):
         return SaleMapper(self.env).receptor(
             partner, doc_type, problems, company=self.company_id)
 
-    def _l10n_cr_einvoice_credit_days(self):
+    def _l10n_cr_credit_days(self):
         term = self.partner_id.commercial_partner_id.property_payment_term_id
         if not term:
             return 0
         return max((line.nb_days for line in term.line_ids), default=0)
 
-    def _l10n_cr_einvoice_date(self):
+    def _l10n_cr_date(self):
         return fields.Date.context_today(self, self.date_order)
 
-    def _l10n_cr_einvoice_lines(self, doc_type, problems):
+    def _l10n_cr_lines(self, doc_type, problems):
         """(LineaDetalle list, line labels): each sold line described as an invoice line is (CABYS,
         unit, price without tax, line discount, taxes with their Hacienda codes, the customer's
         exoneration for exonerated taxes)."""
@@ -346,13 +346,13 @@ class PosOrder(models.Model):
         # A refund order holds negative quantities; its credit note states them as positive.
         sign = -1 if self.amount_total < 0 or self.is_refund else 1
         partner = self.partner_id.commercial_partner_id
-        exoneration = partner._l10n_cr_valid_exoneration(self._l10n_cr_einvoice_date()) if partner else None
-        discount_code = self.company_id.l10n_cr_einvoice_discount_code_id
+        exoneration = partner._l10n_cr_valid_exoneration(self._l10n_cr_date()) if partner else None
+        discount_code = self.company_id.l10n_cr_discount_code_id
         lines, labels = [], []
         sold = self.lines.filtered(
             # a combo is documented by its items
             lambda line: line.product_id.type != 'combo' and not float_is_zero(line.qty, precision_digits=6))
-        sold -= self._l10n_cr_einvoice_charge_lines()
+        sold -= self._l10n_cr_charge_lines()
         if not sold:
             problems.append(self.env._("The order has no lines to document."))
         for number, line in enumerate(sold, start=1):
@@ -372,26 +372,26 @@ class PosOrder(models.Model):
                 uom=line.product_uom_id,
                 exoneration=exoneration if any(taxes.mapped('l10n_cr_exonerated')) else None,
                 discount_code=discount_code,
-                discount_nature=self.company_id.l10n_cr_einvoice_discount_nature,
+                discount_nature=self.company_id.l10n_cr_discount_nature,
                 gift_price=product.lst_price,  # a till sells in the company's currency
                 doc_type=doc_type,
                 problems=problems,
             ))
         return lines, labels
 
-    def _l10n_cr_einvoice_charge_lines(self):
+    def _l10n_cr_charge_lines(self):
         """Lines of products that are other charges (the 10 % service charge, an amount collected for
         a third party…): the document states them as OtrosCargos, not as goods or services sold."""
         return self.lines.filtered(
             lambda line: line.product_id.l10n_cr_other_charge_type_id
             and not float_is_zero(line.qty, precision_digits=6))
 
-    def _l10n_cr_einvoice_other_charges(self, problems):
+    def _l10n_cr_other_charges(self, problems):
         """OtrosCargos of the order's charge lines (positive on a credit note, like its lines)."""
         sign = -1 if self.amount_total < 0 or self.is_refund else 1
         mapper = SaleMapper(self.env)
         charges = []
-        for number, line in enumerate(self._l10n_cr_einvoice_charge_lines(), start=1):
+        for number, line in enumerate(self._l10n_cr_charge_lines(), start=1):
             description = line.full_product_name or line.product_id.display_name or ''
             charges.append(mapper.other_charge(
                 where=self.env._("Other charge %(number)s (%(label)s)",
@@ -403,7 +403,7 @@ class PosOrder(models.Model):
                 "Hacienda's document takes at most %s other charges.", MAX_OTHER_CHARGES))
         return charges
 
-    def _l10n_cr_einvoice_payments(self):
+    def _l10n_cr_payments(self):
         """[(TipoMedioPago, amount, merged codes)] of this order, biggest first: payment lines
         merged per code (change deducted from cash), and when more than four codes remain, all but
         the three biggest merged into 99 (other), since Hacienda takes at most four."""
@@ -424,12 +424,12 @@ class PosOrder(models.Model):
                                [code for e in merged for code in e[2]])]
         return entries
 
-    def _l10n_cr_einvoice_medio_pago(self, values, document):
+    def _l10n_cr_medio_pago(self, values, document):
         """MedioPago entries. With several, each carries its amount and they must add up to the
         document's TotalComprobante, which the library computes line by line at five decimals: the
         till's total (rounded per order, maybe rounded for cash) can differ by cents, so the
         difference goes to the biggest entry."""
-        entries = self._l10n_cr_einvoice_payments()
+        entries = self._l10n_cr_payments()
         if not entries:
             return [{'TipoMedioPago': '01'}]
 
@@ -444,7 +444,7 @@ class PosOrder(models.Model):
 
         if len(entries) == 1:
             return [medio(entries[0][0], entries[0][2])]
-        total = self._l10n_cr_einvoice_document_total(values, document)
+        total = self._l10n_cr_document_total(values, document)
         amounts = [Decimal(money(amount)) for _code, amount, _merged in entries]
         if total is not None:
             amounts[0] += total - sum(amounts)
@@ -452,7 +452,7 @@ class PosOrder(models.Model):
                 for (code, _amount, merged), amount in zip(entries, amounts, strict=True)]
 
     @api.model
-    def _l10n_cr_einvoice_document_total(self, values, document):
+    def _l10n_cr_document_total(self, values, document):
         """TotalComprobante of these values as the library derives it from the lines and charges
         (None when their amounts cannot be derived: the build then reports why)."""
         try:
@@ -460,14 +460,14 @@ class PosOrder(models.Model):
         except InputError:
             return None
 
-    def _l10n_cr_einvoice_references(self, document, problems):
+    def _l10n_cr_references(self, document, problems):
         """A credit note references the document of the refunded order (or of its invoice); a
         document replacing a rejected one references it."""
         references = []
         in_2026 = document.schema_set != 'v4.4'
         if document.document_type == '03':
             original = self.refunded_order_id
-            source = self._l10n_cr_einvoice_refunded_document()
+            source = self._l10n_cr_refunded_document()
             if not original:
                 problems.append(self.env._(
                     "A refund must be made from the original order (Orders › select the order › Refund): "
@@ -492,22 +492,22 @@ class PosOrder(models.Model):
 
     def _generate_pos_order_invoice(self):
         for order in self:
-            issued = order.l10n_cr_einvoice_document_ids.filtered(lambda d: d.state != 'rejected')
+            issued = order.l10n_cr_document_ids.filtered(lambda d: d.state != 'rejected')
             if issued:
                 raise UserError(self.env._(
                     "%(order)s is already documented by the electronic document %(document)s: an invoice would "
                     "document the same sale twice. Refund the order (its credit note cancels the document) and "
                     "sell again to the identified customer.",
                     order=order.pos_reference or order.name, document=issued[-1].display_name))
-        self.l10n_cr_einvoice_issue_error = False
+        self.l10n_cr_issue_error = False
         return super()._generate_pos_order_invoice()
 
     def _prepare_invoice_vals(self):
         vals = super()._prepare_invoice_vals()
-        if not self.company_id.l10n_cr_einvoice_enabled:
+        if not self.company_id.l10n_cr_enabled:
             return vals
         codes = self.env['l10n_cr.einvoice.code']
-        entries = [entry for order in self for entry in order._l10n_cr_einvoice_payments()]
+        entries = [entry for order in self for entry in order._l10n_cr_payments()]
         if entries:
             # An invoice carries one payment method: the one most of the amount was paid with.
             code = max(entries, key=lambda entry: entry[1])[0]
@@ -515,7 +515,7 @@ class PosOrder(models.Model):
         refunded = self.refunded_order_id
         if len(self) == 1 and refunded and not refunded.account_move:
             # The credit note of an order that was not invoiced references the order's own document.
-            source = refunded._l10n_cr_einvoice_issued_document()
+            source = refunded._l10n_cr_issued_document()
             if source:
                 vals.update({
                     'l10n_cr_reference_document_type_id': codes._l10n_cr_get(
@@ -528,61 +528,61 @@ class PosOrder(models.Model):
     # -- retries and actions -------------------------------------------------------------------
 
     @api.model
-    def _l10n_cr_einvoice_retry_not_issued(self, limit=RETRY_BATCH):
+    def _l10n_cr_retry_not_issued(self, limit=RETRY_BATCH):
         """Issue again the documents of paid orders whose issue failed (after the product, customer or
         settings were corrected). Orders another transaction is numbering are left for the next run."""
-        orders = self.sudo().search([('l10n_cr_einvoice_state', '=', 'not_issued')], order='id', limit=limit)
+        orders = self.sudo().search([('l10n_cr_state', '=', 'not_issued')], order='id', limit=limit)
         issued = self.browse()
         for order in orders:
-            if not order._l10n_cr_einvoice_required():
+            if not order._l10n_cr_required():
                 continue
             try:
-                if order._l10n_cr_einvoice_issue():
+                if order._l10n_cr_issue():
                     issued |= order
             except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
                 _logger.info("POS order %s: numbering busy, its document is issued on the next run", order.name)
         return issued
 
-    def action_l10n_cr_einvoice_issue(self):
+    def action_l10n_cr_issue(self):
         """Issue again the documents of these orders (after a correction, or after a rejection)."""
         failures = []
         for order in self:
             if order.account_move:
                 continue
-            last = order._l10n_cr_einvoice_last_document()
+            last = order._l10n_cr_last_document()
             if last.state in ('to_send', 'sent', 'accepted'):
                 continue
             if order.state not in ('paid', 'done'):
                 failures.append(self.env._("%s is not paid.", order.name))
                 continue
-            if not order._l10n_cr_einvoice_issue():
-                failures.append(order.l10n_cr_einvoice_issue_error)
+            if not order._l10n_cr_issue():
+                failures.append(order.l10n_cr_issue_error)
         self.env['l10n_cr.einvoice.document']._l10n_cr_schedule(fields.Datetime.now())
         if failures:
             raise UserError('\n\n'.join(failures))
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
-    def action_l10n_cr_einvoice_send_now(self):
-        documents = self.mapped('l10n_cr_einvoice_document_ids').filtered(
+    def action_l10n_cr_send_now(self):
+        documents = self.mapped('l10n_cr_document_ids').filtered(
             lambda d: d.state in ('to_send', 'sent', 'error'))
         if not documents:
             raise UserError(self.env._("There is nothing to send to Hacienda for the selected orders."))
         documents.action_l10n_cr_send_now()
         return {'type': 'ir.actions.client', 'tag': 'soft_reload'}
 
-    def l10n_cr_einvoice_send_from_pos(self):
+    def l10n_cr_send_from_pos(self):
         """The till's "Send to Hacienda": issue the documents that could not be issued, send what waits,
         ask for the answer, and give the orders back as POS data (their state, clave, problem)."""
-        for order in self.filtered(lambda o: o.l10n_cr_einvoice_state == 'not_issued'):
-            if order._l10n_cr_einvoice_required():
-                order._l10n_cr_einvoice_issue()
-        documents = self.l10n_cr_einvoice_document_ids.filtered(
+        for order in self.filtered(lambda o: o.l10n_cr_state == 'not_issued'):
+            if order._l10n_cr_required():
+                order._l10n_cr_issue()
+        documents = self.l10n_cr_document_ids.filtered(
             lambda d: d.state in ('to_send', 'sent') or (d.state == 'error' and d.error_kind != 'data'))
         if documents:
             documents.action_l10n_cr_send_now()
         config = self.config_id[:1]
         return {'pos.order': self._load_pos_data_read(self, config) if config else []}
 
-    def action_l10n_cr_einvoice_documents(self):
-        return (self.l10n_cr_einvoice_document_ids
-                | self.account_move.l10n_cr_einvoice_document_ids)._l10n_cr_open_action()
+    def action_l10n_cr_documents(self):
+        return (self.l10n_cr_document_ids
+                | self.account_move.l10n_cr_document_ids)._l10n_cr_open_action()

@@ -9,7 +9,7 @@ class ResPartner(models.Model):
     @api.model
     def _load_pos_data_fields(self, config):
         fields_list = super()._load_pos_data_fields(config)
-        if config.l10n_cr_einvoice_enabled:
+        if config.l10n_cr_enabled:
             fields_list += ['l10n_cr_id_type_code']
         return fields_list
 

@@ -77,7 +77,7 @@ class TestConcurrentSessions(RealCursorsCase):
     def consecutivos(self, orders):
         with self.environment() as env:
             found = env['pos.order'].search([('uuid', 'in', [o['uuid'] for o in orders])])
-            by_uuid = {o.uuid: o.l10n_cr_einvoice_document_ids.mapped('consecutivo') for o in found}
+            by_uuid = {o.uuid: o.l10n_cr_document_ids.mapped('consecutivo') for o in found}
         return [by_uuid.get(o['uuid']) for o in orders]
 
     def test_sessions_selling_at_once_keep_their_terminal_gap_free(self):

@@ -16,14 +16,14 @@ class TestPosClock(L10nCrPosCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.l10n_cr_einvoice_set_certificate(base64.b64encode(backdated_certificate()), PIN)
+        cls.company.l10n_cr_set_certificate(base64.b64encode(backdated_certificate()), PIN)
 
     def test_tickets_at_any_hour(self):
         documents = self.env['l10n_cr.einvoice.document']
         for moment in latest_moments():
             with self.subTest(moment=moment.isoformat()), frozen_at(moment):
                 order = self.sell([(self.pos_coffee, 1), (self.pos_pastry, 2)])
-                document = order.l10n_cr_einvoice_document_ids
+                document = order.l10n_cr_document_ids
                 self.assertEqual(document.document_type, '04')
                 self.assertEqual(document.situation, '1')
                 self.assertEqual(self.text(self.xml(document), '//h:FechaEmision'), [moment.isoformat()])

@@ -15,14 +15,14 @@ class TestPosTour(L10nCrPosHttpCommon):
         self.start_tour(f"/pos/ui/{self.pos_config.id}", 'l10n_cr_einvoice_pos_tour', login=self.pos_user.login)
 
         orders = self.env['pos.order'].search([('session_id', '=', self.pos_config.current_session_id.id)], order='id')
-        documents = orders.l10n_cr_einvoice_document_ids.sorted('id')
+        documents = orders.l10n_cr_document_ids.sorted('id')
         self.assertEqual(
             [(d.document_type, d.number, d.state) for d in documents],
             [('04', 1, 'accepted'), ('04', 2, 'accepted'), ('01', 1, 'accepted'), ('03', 1, 'accepted')])
         sale, offline, factura, refund = orders
-        self.assertLessEqual(offline.date_order, offline.l10n_cr_einvoice_document_id.issue_date)
+        self.assertLessEqual(offline.date_order, offline.l10n_cr_document_id.issue_date)
         self.assertEqual(factura.partner_id.vat, '105550777')
         self.assertEqual(factura.partner_id.email, 'maria@correo.cr')
         self.assertEqual(refund.refunded_order_id, sale)
-        self.assertIn(sale.l10n_cr_einvoice_clave.encode(), refund.l10n_cr_einvoice_document_id.xml_attachment_id.raw)
+        self.assertIn(sale.l10n_cr_clave.encode(), refund.l10n_cr_document_id.xml_attachment_id.raw)
         self.assertEqual(self.simulator_totals(), {'documents': 4, 'duplicate_posts': 0})

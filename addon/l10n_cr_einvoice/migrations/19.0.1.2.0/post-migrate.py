@@ -3,7 +3,10 @@ invoice's payment method description, a product's tariff heading — and one val
 A discount of code 99 (other) states its nature (annex p. 36: NaturalezaDescuento); the module
 used to write "Descuento" for it, so a company whose default discount code is 99 keeps that
 wording as its default nature and its invoices post as before. No document changes: what was
-signed stays as it was sent."""
+signed stays as it was sent.
+
+The columns have the names of 1.5: a post-migration runs after every pre-migration of the
+upgrade, 1.5's renaming included."""
 
 
 def migrate(cr, version):
@@ -12,10 +15,10 @@ def migrate(cr, version):
     cr.execute(
         """
         UPDATE res_company company
-           SET l10n_cr_einvoice_discount_nature = 'Descuento'
+           SET l10n_cr_discount_nature = 'Descuento'
           FROM l10n_cr_einvoice_code code
-         WHERE code.id = company.l10n_cr_einvoice_discount_code_id
+         WHERE code.id = company.l10n_cr_discount_code_id
            AND code.code = '99'
-           AND COALESCE(company.l10n_cr_einvoice_discount_nature, '') = ''
+           AND COALESCE(company.l10n_cr_discount_nature, '') = ''
         """
     )

@@ -70,14 +70,14 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
     steps: () => [
         {
             content: "the e-invoicing settings",
-            trigger: "#l10n_cr_einvoice_enabled",
+            trigger: "#l10n_cr_enabled",
             run() {
                 this.anchor.scrollIntoView({ block: "start" });
             },
         },
         {
             content: "each setting explains itself, in a field wide enough for its value",
-            trigger: "label[for^='l10n_cr_einvoice_username'] sup",
+            trigger: "label[for^='l10n_cr_username'] sup",
             run() {
                 const settings = document.querySelectorAll(".o_l10n_cr_einvoice_setting");
                 const labels = [...document.querySelectorAll(".o_l10n_cr_einvoice_setting label.o_l10n_cr_help")];
@@ -100,7 +100,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
         shot("accountant-settings"),
         {
             content: "the commercial name",
-            trigger: ".o_field_widget[name='l10n_cr_einvoice_commercial_name'] input",
+            trigger: ".o_field_widget[name='l10n_cr_commercial_name'] input",
             run: "edit Consultores del Este",
         },
         {
@@ -111,12 +111,12 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
         },
         {
             content: "saved",
-            trigger: ".o_field_widget[name='l10n_cr_einvoice_commercial_name'] input",
+            trigger: ".o_field_widget[name='l10n_cr_commercial_name'] input",
             async run() {
                 for (let attempt = 0; attempt < 50; attempt++) {
                     const [company] = await callKw("res.company", "search_read",
-                        [[["name", "=", "Empresa Demo S.A."]], ["l10n_cr_einvoice_commercial_name"]]);
-                    if (company.l10n_cr_einvoice_commercial_name === "Consultores del Este") {
+                        [[["name", "=", "Empresa Demo S.A."]], ["l10n_cr_commercial_name"]]);
+                    if (company.l10n_cr_commercial_name === "Consultores del Este") {
                         return;
                     }
                     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -126,7 +126,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
         },
         {
             content: "a new signing certificate",
-            trigger: ".o_field_widget[name='l10n_cr_einvoice_certificate_id'] input",
+            trigger: ".o_field_widget[name='l10n_cr_certificate_id'] input",
             run: "edit Llave 2027",
         },
         {
@@ -180,7 +180,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_accountant_settings", 
         },
         {
             content: "the company keeps its certificate",
-            trigger: ".o_field_widget[name='l10n_cr_einvoice_certificate_id'] input:value('Hacienda signing key of Empresa Demo S.A.')",
+            trigger: ".o_field_widget[name='l10n_cr_certificate_id'] input:value('Hacienda signing key of Empresa Demo S.A.')",
         },
     ],
 });

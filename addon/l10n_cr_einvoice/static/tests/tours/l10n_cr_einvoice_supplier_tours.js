@@ -34,7 +34,7 @@ function acceptSteps() {
         },
         {
             content: "Send the message to Hacienda",
-            trigger: ".modal button[name='action_confirm']",
+            trigger: ".modal button[name='action_l10n_cr_confirm']",
             run: "click",
         },
         {
@@ -102,7 +102,7 @@ page("supplier-refused", [
         },
     },
     { content: "the file to import", trigger: ".modal .o_field_widget[name='attachment_ids']:contains(FE-el-roble-0005)" },
-    { content: "import it", trigger: ".modal button[name='action_import']", run: "click" },
+    { content: "import it", trigger: ".modal button[name='action_l10n_cr_import']", run: "click" },
     { content: "refused, with the reason", trigger: ".modal:contains(does not verify)" },
     shot("supplier-refused"),
 ]);
@@ -137,7 +137,7 @@ page("supplier-document", [
         run: "edit 4760",
     },
     shot("supplier-decision", ".modal"),
-    { content: "send", trigger: ".modal button[name='action_confirm']", run: "click" },
+    { content: "send", trigger: ".modal button[name='action_l10n_cr_confirm']", run: "click" },
     {
         content: "decided",
         trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Partially accepted)",
@@ -153,7 +153,7 @@ page("supplier-accepted", [
 ]);
 
 page("supplier-bill", [
-    { content: "the bill's supplier document", trigger: ".o_form_view button[name='action_l10n_cr_einvoice_received']" },
+    { content: "the bill's supplier document", trigger: ".o_form_view button[name='action_l10n_cr_received']" },
     shot("supplier-bill"),
 ]);
 

@@ -94,14 +94,14 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_tour", {
         },
         {
             content: "The invoice is posted and its document waits to be sent",
-            trigger: ".o_form_statusbar button[name='action_l10n_cr_einvoice_send_now']",
+            trigger: ".o_form_statusbar button[name='action_l10n_cr_send_now']",
             run() {
                 moveId = recordIdFromUrl();
             },
         },
         {
             content: "Send it to Hacienda now",
-            trigger: ".o_form_statusbar button[name='action_l10n_cr_einvoice_send_now']",
+            trigger: ".o_form_statusbar button[name='action_l10n_cr_send_now']",
             run: "click",
         },
         {
@@ -115,7 +115,7 @@ registry.category("web_tour.tours").add("l10n_cr_einvoice_tour", {
         },
         {
             content: "The accepted document is listed",
-            trigger: "div[name='l10n_cr_einvoice_document_ids'] .o_data_row:contains(Accepted)",
+            trigger: "div[name='l10n_cr_document_ids'] .o_data_row:contains(Accepted)",
         },
         {
             content: "Open its electronic document (the only one: its form)",

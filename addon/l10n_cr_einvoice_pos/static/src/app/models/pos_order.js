@@ -4,7 +4,7 @@ import { documentLabel, stateLabel } from "@l10n_cr_einvoice_pos/app/einvoice_la
 
 patch(PosOrder.prototype, {
     get l10nCrEinvoiceEnabled() {
-        return Boolean(this.config.l10n_cr_einvoice_enabled);
+        return Boolean(this.config.l10n_cr_enabled);
     },
     /** The identification the cashier captured (kept on the order, so it travels offline too). */
     get l10nCrCapturedId() {
@@ -26,9 +26,9 @@ patch(PosOrder.prototype, {
         this.l10n_cr_customer_email = captured?.email || false;
     },
     get l10nCrDocumentLabel() {
-        return documentLabel(this.l10n_cr_einvoice_document_type);
+        return documentLabel(this.l10n_cr_document_type);
     },
     get l10nCrStateLabel() {
-        return stateLabel(this.l10n_cr_einvoice_state);
+        return stateLabel(this.l10n_cr_state);
     },
 });

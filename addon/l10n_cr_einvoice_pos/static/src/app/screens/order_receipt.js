@@ -5,7 +5,7 @@ import { patch } from "@web/core/utils/patch";
 patch(OrderReceipt.prototype, {
     /** The clave as a QR code, drawn in the browser: a receipt printed offline needs no server. */
     get l10nCrQrCode() {
-        const clave = this.order.l10n_cr_einvoice_clave;
+        const clave = this.order.l10n_cr_clave;
         return clave ? generateQRCodeDataUrl(clave) : "";
     },
 });

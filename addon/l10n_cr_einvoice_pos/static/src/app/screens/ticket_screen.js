@@ -7,14 +7,14 @@ const PENDING_STATES = ["to_send", "sent", "error", "not_issued"];
 
 patch(TicketScreen.prototype, {
     l10nCrCanSend(order) {
-        return !order.account_move && PENDING_STATES.includes(order.l10n_cr_einvoice_state);
+        return !order.account_move && PENDING_STATES.includes(order.l10n_cr_state);
     },
     /** "Send to Hacienda" for one order: issue it if it could not be, send it, and show the answer. */
     async l10nCrSendNow(order) {
         try {
             await this.pos.data.callRelated(
                 "pos.order",
-                "l10n_cr_einvoice_send_from_pos",
+                "l10n_cr_send_from_pos",
                 [[order.id]],
                 {},
                 false
