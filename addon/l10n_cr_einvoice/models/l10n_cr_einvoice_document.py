@@ -1,11 +1,14 @@
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.orm.environments import Transaction
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, config
 
@@ -87,6 +90,10 @@ BUSY_RETRY = 5
 # Waits before the e-mail after acceptance is tried again (then the last one, repeated).
 EMAIL_BACKOFF = (10, 60, 300, 900, 3600)
 NOTIFY_EMAIL_AFTER = 5  # failed e-mail attempts; then someone is told
+# The queue makes the PDFs of the e-mails due PDF_BATCH at a time, PDF_THREADS side by side (most
+# of the time a PDF takes is wkhtmltopdf waiting Odoo's report.print_delay, 1 s), then e-mails them.
+PDF_BATCH = 8
+PDF_THREADS = 4
 # The queue's other cron jobs: with several cron workers they drain a backlog alongside the main one.
 QUEUE_HELPERS = ('l10n_cr_einvoice.ir_cron_l10n_cr_einvoice_queue_helper',)
 
@@ -447,6 +454,7 @@ class L10nCrEinvoiceDocument(models.Model):
         stats = {'processed': 0, 'skipped': 0, 'next_run': None}
         # Documents do not wake the cron one by one while it runs: it schedules itself at the end.
         self = self.with_context(l10n_cr_einvoice_in_queue=True)
+        batch_pdfs = self._l10n_cr_can_commit()
         while True:
             now = fields.Datetime.now()
             docs = self.sudo().search(self._l10n_cr_due_domain(now), limit=limit)
@@ -456,20 +464,33 @@ class L10nCrEinvoiceDocument(models.Model):
             # and e-mails waiting since before them); submissions in consecutivo order among equals.
             docs = docs.sorted(lambda d: (d._l10n_cr_due_since(), d.company_id.id, d.establishment, d.terminal,
                                           d.document_type, d.number))
+            # The e-mails due in this pass, in that order: their PDFs are made PDF_BATCH at a time.
+            emails = [doc for doc in docs if doc.state == 'accepted'] if batch_pdfs else []
+            email_ids, batched = {doc.id for doc in emails}, set()
             out_of_time = False
             processed, skipped = stats['processed'], stats['skipped']
+            emails_planned = []  # accepted in this pass: their e-mails are due, made in the next
             for doc in docs:
                 if time.monotonic() - started > time_budget:
                     out_of_time = True
                     break
+                if doc.id in email_ids and doc.id not in batched:
+                    batch = [e for e in emails if e.id not in batched][:PDF_BATCH]
+                    batched.update(e.id for e in batch)
+                    if len(batch) > 1:
+                        self.browse([e.id for e in batch])._l10n_cr_prepare_emails()
+                following = doc.state in ('to_send', 'sent')
                 outcome = doc._l10n_cr_process_locked(now)
                 stats[outcome] += 1
+                if following and outcome == 'processed' and doc.state == 'accepted' and doc.email_next_try:
+                    emails_planned.append(doc.id)
             if out_of_time:
                 stats['next_run'] = self._l10n_cr_schedule_next_run(unfinished=True)
                 break
             if stats['processed'] > processed and self.sudo().search_count(
-                    [*self._l10n_cr_due_domain(fields.Datetime.now()), ('id', 'not in', docs.ids)], limit=1):
-                continue  # due meanwhile: posted, or woken when Hacienda answered again
+                    [*self._l10n_cr_due_domain(fields.Datetime.now()),
+                     '|', ('id', 'not in', docs.ids), ('id', 'in', emails_planned)], limit=1):
+                continue  # due meanwhile: posted, woken when Hacienda answered again, or just accepted
             stats['next_run'] = self._l10n_cr_schedule_next_run(held=stats['skipped'] > skipped)
             break
         self._l10n_cr_commit()
@@ -554,13 +575,11 @@ class L10nCrEinvoiceDocument(models.Model):
         try:
             if self.state in ('to_send', 'sent'):
                 self._l10n_cr_process_one(commit=True)
-                self._l10n_cr_commit()
-                # Accepted just now: the e-mail follows in a transaction of its own (the
-                # acceptance is durable whatever the e-mail does).
-                if not self._l10n_cr_try_lock():
-                    return 'processed'
-                self.invalidate_recordset()
-            if self._l10n_cr_email_due(fields.Datetime.now()):
+                # Accepted just now: the e-mail is due, in a transaction of its own (the
+                # acceptance is durable whatever the e-mail does). The queue's next pass makes
+                # it with those of the documents accepted meanwhile, their PDFs side by side
+                # (_l10n_cr_prepare_emails), instead of waiting for one PDF after each acceptance.
+            elif self._l10n_cr_email_due(fields.Datetime.now()):
                 self._l10n_cr_email_step(commit=True)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
             # Another transaction changed or held a row this one wrote (the invoice, its partner…):
@@ -1007,14 +1026,71 @@ class L10nCrEinvoiceDocument(models.Model):
         """Make what the e-mail carries that takes long (the invoice's PDF, rendered after the
         acceptance); True when something was made."""
         self.ensure_one()
-        source = self._l10n_cr_email_source()
-        if not (source and source._name == 'account.move' and self.document_type != '10'
-                and source.partner_id and not source.invoice_pdf_report_id):
+        source = self._l10n_cr_email_pdf_source()
+        if not source:
             return False
         # Send & Print without sending: the PDF is stored on the invoice, and reused by the e-mail.
         self.env['account.move.send'].with_context(l10n_cr_document_id=self.id)\
             ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'manual'})
         return True
+
+    def _l10n_cr_email_pdf_source(self):
+        """The invoice whose PDF this document's e-mail still needs rendered (None: none needed)."""
+        self.ensure_one()
+        source = self._l10n_cr_email_source()
+        if (source and source._name == 'account.move' and self.document_type != '10'
+                and source.partner_id and not source.invoice_pdf_report_id):
+            return source
+        return None
+
+    def _l10n_cr_prepare_emails(self):
+        """The PDFs of these accepted documents' e-mails made side by side, each committed, before
+        the e-mails go one by one (each ``_l10n_cr_email_step`` then finds its PDF made).
+
+        Making an invoice's PDF is mostly waiting: wkhtmltopdf waits Odoo's ``report.print_delay``
+        (1 s) before it prints, while the worker waits for wkhtmltopdf. One invoice after another, a
+        cron worker made about one e-mail a second; side by side (``PDF_THREADS`` threads, each
+        on its own cursor and transaction), their waits overlap. (One wkhtmltopdf run cannot make
+        several: without Odoo's patched Qt, as both deployments have it, Odoo refuses to.)
+
+        Only the documents this transaction locks (``SKIP LOCKED``), still due and without a PDF,
+        are taken; the locks are held until the PDFs are made (another worker moves on to other
+        documents) and released by the commit. A PDF that cannot be made here is no e-mail's
+        failure: its transaction is rolled back and the e-mail step makes its own (and records its
+        own failure). Returns the documents whose PDFs were made."""
+        now = fields.Datetime.now()
+        docs = self.sudo()._l10n_cr_try_lock()
+        docs.invalidate_recordset()
+        jobs = {}  # document id: (invoice id, language)
+        for doc in docs:
+            source = doc._l10n_cr_email_due(now) and not doc.email_sent and doc._l10n_cr_email_pdf_source()
+            if source:
+                jobs[doc.id] = (source.id, doc.company_id._l10n_cr_einvoice_lang())
+        registry, uid = self.env.registry, self.env.uid
+        context = {key: value for key, value in self.env.context.items() if key == 'l10n_cr_einvoice_allow_commit'}
+
+        def make_pdf(doc_id, move_id, lang):
+            threading.current_thread().dbname = registry.db_name
+            try:
+                with registry.cursor() as cr:
+                    # This worker waits for the thread while it holds the documents' locks: a lock
+                    # the thread waited for behind them would never come (nor be seen as a deadlock).
+                    cr.execute("SET LOCAL lock_timeout = '30s'")
+                    cr.transaction = Transaction(registry)
+                    env = api.Environment(cr, uid, {**context, 'lang': lang}, su=True)
+                    env['account.move.send'].with_context(l10n_cr_einvoice_document_id=doc_id)\
+                        ._generate_and_send_invoices(env['account.move'].browse(move_id), allow_raising=True,
+                                                     sending_methods={'manual'})
+                return doc_id
+            except Exception as exc:  # noqa: BLE001 - the e-mail step makes it again, and reports
+                _logger.info("PDF of electronic document %s not made beside the others (%s); its e-mail makes it",
+                             doc_id, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+                return None
+
+        with ThreadPoolExecutor(max_workers=PDF_THREADS, thread_name_prefix='l10n_cr_pdf') as pool:
+            made = [doc_id for doc_id in pool.map(lambda job: make_pdf(job[0], *job[1]), jobs.items()) if doc_id]
+        self._l10n_cr_commit()  # the locks
+        return self.browse(made)
 
     def _l10n_cr_email_failed(self, exc):
         """Record a failed e-mail attempt and plan the next one: soon after a concurrency error

@@ -1,6 +1,7 @@
 """The queue with real, separate database cursors (as two cron workers have), committed data
 and the per-document commits of production (see real_cursors.py)."""
 
+import threading
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -160,7 +161,9 @@ class TestCronLock(RealCursorsCase):
     def accepted_with_email_due(self, count=1):
         """Documents accepted by Hacienda whose e-mail the queue has not attempted yet."""
         ids = self.post_invoices(count)
-        with patch.object(self.registry['l10n_cr.einvoice.document'], '_l10n_cr_email_step', lambda doc, commit: None):
+        Document = self.registry['l10n_cr.einvoice.document']
+        with patch.object(Document, '_l10n_cr_email_step', lambda doc, commit: None), \
+                patch.object(Document, '_l10n_cr_prepare_emails', lambda docs: docs.browse()):
             self.finish(ids)
         with self.environment() as env:
             docs = self.documents(env, ids)
@@ -235,6 +238,70 @@ class TestCronLock(RealCursorsCase):
         with self.environment() as env:
             self.assertTrue(self.documents(env, [doc_id]).email_sent)
             self.assertEqual(self.comments(env, move_id), 1)
+
+    def rendering_pdfs(self, side_by_side=0, fail_first=False):
+        """Patch: the invoices whose PDFs Odoo makes (one list per rendering: one wkhtmltopdf run in
+        production). ``side_by_side``: each rendering waits until that many are under way at
+        once, as their waits overlap only then (a rendering never joined by the others fails:
+        one after another, the queue waits for each in turn); ``fail_first``: the first
+        rendering of each invoice fails."""
+        Send = self.registry['account.move.send']
+        real_prepare = Send._prepare_invoice_pdf_report
+        rendered = []
+        together = threading.Barrier(side_by_side, timeout=10) if side_by_side else None
+
+        def prepare(send, invoices_data):
+            ids = sorted(invoice.id for invoice in invoices_data)
+            first = ids not in rendered
+            rendered.append(ids)
+            if fail_first and first:
+                raise ValueError("wkhtmltopdf failed")
+            if together and first:
+                together.wait()
+            return real_prepare(send, invoices_data)
+
+        return patch.object(Send, '_prepare_invoice_pdf_report', prepare), rendered
+
+    def assert_emailed_once(self, ids):
+        with self.environment() as env:
+            docs = self.documents(env, ids)
+            self.assertEqual(set(docs.mapped('email_sent')), {True})
+            self.assertFalse(any(docs.mapped('email_next_try')))
+            self.assertFalse(any(docs.mapped('email_failures')))
+            for move in docs.move_id:
+                self.assertEqual(self.comments(env, move.id), 1)
+                self.assertTrue(move.invoice_pdf_report_id)
+
+    def test_pdfs_of_the_invoices_accepted_together_are_made_side_by_side(self):
+        """The drain rate (issue 17): the queue made each invoice's PDF right after its acceptance,
+        and a PDF is mostly wkhtmltopdf waiting (Odoo's report.print_delay, 1 s): a cron worker
+        drained about one document a second, waiting. The e-mails of the documents accepted in a
+        pass go in the next, their PDFs made side by side first; each e-mailed once."""
+        ids = self.post_invoices(3)
+        patcher, rendered = self.rendering_pdfs(side_by_side=3)
+        with patcher:
+            self.finish(ids)
+        with self.environment() as env:
+            self.assertCountEqual(rendered, [[move_id] for move_id in self.documents(env, ids).move_id.ids])
+        self.assert_emailed_once(ids)
+
+    def test_pdfs_of_due_emails_are_made_side_by_side(self):
+        ids, move_ids = self.accepted_with_email_due(3)
+        patcher, rendered = self.rendering_pdfs(side_by_side=3)
+        with patcher, self.environment() as env:
+            env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        self.assertCountEqual(rendered, [[move_id] for move_id in move_ids])
+        self.assert_emailed_once(ids)
+
+    def test_pdf_not_made_beside_the_others_is_made_by_its_email(self):
+        """Making the PDFs side by side is only quicker: a PDF that fails there leaves nothing, and
+        its e-mail makes it (and would record its own failure)."""
+        ids, move_ids = self.accepted_with_email_due(2)
+        patcher, rendered = self.rendering_pdfs(fail_first=True)
+        with patcher, self.environment() as env:
+            env['l10n_cr.einvoice.document']._l10n_cr_process_queue(time_budget=60)
+        self.assertCountEqual(rendered, [[move_id] for move_id in move_ids] * 2)
+        self.assert_emailed_once(ids)
 
     # -- a user acting on a document the queue is busy with (issue: "Oops!" after Confirm) ------
 
