@@ -1030,8 +1030,8 @@ class L10nCrEinvoiceDocument(models.Model):
         if not source:
             return False
         # Send & Print without sending: the PDF is stored on the invoice, and reused by the e-mail.
-        self.env['account.move.send'].with_context(l10n_cr_document_id=self.id)\
-            ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'manual'})
+        self.env['account.move.send']._generate_and_send_invoices(
+            source, allow_raising=True, sending_methods={'manual'})
         return True
 
     def _l10n_cr_email_pdf_source(self):
@@ -1065,7 +1065,7 @@ class L10nCrEinvoiceDocument(models.Model):
         for doc in docs:
             source = doc._l10n_cr_email_due(now) and not doc.email_sent and doc._l10n_cr_email_pdf_source()
             if source:
-                jobs[doc.id] = (source.id, doc.company_id._l10n_cr_einvoice_lang())
+                jobs[doc.id] = (source.id, doc.company_id._l10n_cr_lang())
         registry, uid = self.env.registry, self.env.uid
         context = {key: value for key, value in self.env.context.items() if key == 'l10n_cr_einvoice_allow_commit'}
 
@@ -1078,9 +1078,8 @@ class L10nCrEinvoiceDocument(models.Model):
                     cr.execute("SET LOCAL lock_timeout = '30s'")
                     cr.transaction = Transaction(registry)
                     env = api.Environment(cr, uid, {**context, 'lang': lang}, su=True)
-                    env['account.move.send'].with_context(l10n_cr_einvoice_document_id=doc_id)\
-                        ._generate_and_send_invoices(env['account.move'].browse(move_id), allow_raising=True,
-                                                     sending_methods={'manual'})
+                    env['account.move.send']._generate_and_send_invoices(
+                        env['account.move'].browse(move_id), allow_raising=True, sending_methods={'manual'})
                 return doc_id
             except Exception as exc:  # noqa: BLE001 - the e-mail step makes it again, and reports
                 _logger.info("PDF of electronic document %s not made beside the others (%s); its e-mail makes it",
@@ -1134,12 +1133,11 @@ class L10nCrEinvoiceDocument(models.Model):
             # aside by _l10n_cr_plan_email), so the PDF the customer gets (and the one stored on
             # the invoice) shows the accepted state.
             # allow_raising: a PDF that cannot be made is this attempt's failure (tried again later).
-            self.env['account.move.send'].with_context(l10n_cr_document_id=self.id)\
-                ._generate_and_send_invoices(source, allow_raising=True, sending_methods={'email'},
-                                             mail_template=template)
+            self.env['account.move.send']._generate_and_send_invoices(
+                source, allow_raising=True, sending_methods={'email'}, mail_template=template)
             return
         attachments = self.xml_attachment_id | self.response_attachment_id
-        source.with_context(l10n_cr_document_id=self.id).message_post_with_source(
+        source.message_post_with_source(
             template, message_type='comment', subtype_xmlid='mail.mt_comment', attachment_ids=attachments.ids)
 
     # -- user actions ------------------------------------------------------------------------
