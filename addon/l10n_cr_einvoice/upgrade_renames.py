@@ -67,7 +67,8 @@ def rename_fields(cr, module, renames, methods=()):
     _logger.info("%s: %d fields and %d methods renamed", module, len(renames), len(methods))
 
 
-def _rename_in_text(cr, table, column, renamed, where=SQL('TRUE')):
+def _rename_in_text(cr, table, column, renamed, where=None):
+    where = SQL('TRUE') if where is None else where
     cr.execute("SELECT data_type FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
                (table, column))
     row = cr.fetchone()

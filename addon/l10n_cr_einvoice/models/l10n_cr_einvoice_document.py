@@ -1081,7 +1081,7 @@ class L10nCrEinvoiceDocument(models.Model):
                     env['account.move.send']._generate_and_send_invoices(
                         env['account.move'].browse(move_id), allow_raising=True, sending_methods={'manual'})
                 return doc_id
-            except Exception as exc:  # noqa: BLE001 - the e-mail step makes it again, and reports
+            except Exception as exc:  # any failure: the e-mail step makes the PDF again, and reports it
                 _logger.info("PDF of electronic document %s not made beside the others (%s); its e-mail makes it",
                              doc_id, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
                 return None
