@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 
 from .l10n_cr_einvoice_document import LIVE_STATE_CHANNEL
 
-# What a form asks for (static/src/live_state): "l10n_cr_state:<model>:<id>".
+# What a form asks for (static/src/live_state): "l10n_cr_einvoice_state:<model>:<id>".
 REQUESTED = re.compile(rf'{LIVE_STATE_CHANNEL}:(?P<model>[a-z_][a-z0-9_.]*):(?P<id>\d+)')
 
 

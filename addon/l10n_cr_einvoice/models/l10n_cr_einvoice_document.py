@@ -62,7 +62,7 @@ ERROR_KINDS = [
 SITUATION_SELECTION = [('1', 'Normal'), ('2', 'Contingency'), ('3', 'Without internet')]
 # The bus subchannel of a record whose forms follow its documents' state, and the notification
 # they get (static/src/live_state: the form reloads itself).
-LIVE_STATE_CHANNEL = 'l10n_cr_state'
+LIVE_STATE_CHANNEL = 'l10n_cr_einvoice_state'
 LIVE_STATE_NOTIFICATION = 'l10n_cr_einvoice.state'
 
 # Waits before the next attempt after a transient failure (then the last one, repeated).

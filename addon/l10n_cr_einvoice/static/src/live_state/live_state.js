@@ -4,7 +4,7 @@ import { useService } from "@web/core/utils/hooks";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 
 // Must match LIVE_STATE_CHANNEL / LIVE_STATE_NOTIFICATION in models/l10n_cr_einvoice_document.py.
-const CHANNEL = "l10n_cr_state";
+const CHANNEL = "l10n_cr_einvoice_state";
 const NOTIFICATION = "l10n_cr_einvoice.state";
 
 /**
