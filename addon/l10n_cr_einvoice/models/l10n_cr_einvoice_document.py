@@ -1061,15 +1061,14 @@ class L10nCrEinvoiceDocument(models.Model):
         now = fields.Datetime.now()
         docs = self.sudo()._l10n_cr_try_lock()
         docs.invalidate_recordset()
-        jobs = {}  # document id: (invoice id, language)
-        for doc in docs:
-            source = doc._l10n_cr_email_due(now) and not doc.email_sent and doc._l10n_cr_email_pdf_source()
-            if source:
-                jobs[doc.id] = (source.id, doc.company_id._l10n_cr_lang())
+        jobs = {  # document id: the language its PDF is made in
+            doc.id: doc.company_id._l10n_cr_lang() for doc in docs
+            if doc._l10n_cr_email_due(now) and not doc.email_sent and doc._l10n_cr_email_pdf_source()
+        }
         registry, uid = self.env.registry, self.env.uid
         context = {key: value for key, value in self.env.context.items() if key == 'l10n_cr_einvoice_allow_commit'}
 
-        def make_pdf(doc_id, move_id, lang):
+        def make_pdf(doc_id, lang):
             threading.current_thread().dbname = registry.db_name
             try:
                 with registry.cursor() as cr:
@@ -1078,8 +1077,7 @@ class L10nCrEinvoiceDocument(models.Model):
                     cr.execute("SET LOCAL lock_timeout = '30s'")
                     cr.transaction = Transaction(registry)
                     env = api.Environment(cr, uid, {**context, 'lang': lang}, su=True)
-                    env['account.move.send']._generate_and_send_invoices(
-                        env['account.move'].browse(move_id), allow_raising=True, sending_methods={'manual'})
+                    env[self._name].browse(doc_id)._l10n_cr_prepare_email()
                 return doc_id
             except Exception as exc:  # any failure: the e-mail step makes the PDF again, and reports it
                 _logger.info("PDF of electronic document %s not made beside the others (%s); its e-mail makes it",
@@ -1087,7 +1085,7 @@ class L10nCrEinvoiceDocument(models.Model):
                 return None
 
         with ThreadPoolExecutor(max_workers=PDF_THREADS, thread_name_prefix='l10n_cr_pdf') as pool:
-            made = [doc_id for doc_id in pool.map(lambda job: make_pdf(job[0], *job[1]), jobs.items()) if doc_id]
+            made = [doc_id for doc_id in pool.map(make_pdf, jobs, jobs.values()) if doc_id]
         self._l10n_cr_commit()  # the locks
         return self.browse(made)
 
