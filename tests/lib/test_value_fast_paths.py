@@ -9,7 +9,8 @@ import pytest
 from hacienda_cr.documents import xsd_model
 from hacienda_cr.documents.schema_tree import Simple
 from hacienda_cr.documents.values import (
-    XML_TEXT_ESCAPES,
+    _NOT_XML,
+    INLINE_NAMESPACE,
     ValueProblem,
     format_value,
     formatter_for,
@@ -30,7 +31,7 @@ RAW = [
     "10000000000000", "99999999999999999999", "123456789012", "1234567890123", "3101123456",
     0, 1, -5, 7, 99, 100, 10**15, 1.5, 0.1, True, False, None, Decimal("1.23"), Decimal("1.2300000"),
     Decimal("1E+3"), Decimal("-0"), Decimal("NaN"), [], {},
-    "01", "02", "04", "08", "99", "CRC", "USD", "h", "Unid", "Sp", "a & b < c > d", "tab\there",
+    "01", "02", "04", "08", "99", "CRC", "USD", "h", "Unid", "Sp", "a & b < c > d", "tab\there", "cr\rhere", "&", ">", "\r",
     "line\nfeed", "bad\x01char", "x" * 3, "x" * 600, "Café ñ", "8314100000000", "2026-11-20T10:15:00-06:00",
     "11", "5" * 50, "50620112500310112345600100001010000000001147102934", "A1" * 25,
 ]
@@ -55,7 +56,7 @@ def test_the_fast_parser_answers_as_parse_value(simple):
 def test_the_fast_formatters_write_as_format_value(simple):
     fast = formatter_for(simple)
     field = inline_format(simple, "v")
-    inline = eval(f'lambda v: f"{field}"', {"XML_TEXT_ESCAPES": XML_TEXT_ESCAPES}) if field else None
+    inline = eval(f'lambda v: f"{field}"', dict(INLINE_NAMESPACE)) if field else None
     checked = 0
     for raw in RAW:
         try:
@@ -70,6 +71,13 @@ def test_the_fast_formatters_write_as_format_value(simple):
             assert inline(value) == expected, (simple, raw)
         checked += 1
     assert checked, f"no sample value fits {simple}"
+
+
+def test_printable_text_never_holds_a_character_xml_refuses():
+    """The text parser skips its search for characters XML refuses when the text is
+    printable; that holds for every code point."""
+    refused = [c for c in range(0x110000) if chr(c).isprintable() and _NOT_XML.search(chr(c))]
+    assert refused == []
 
 
 def test_a_number_longer_than_decimal_arithmetic_is_refused_naming_its_field():

@@ -116,14 +116,6 @@ class Reconciler:
         return given
 
 
-def _has_tax(taxes: list, code_key: str, code: str) -> bool:
-    """Whether one of ``taxes`` has ``code`` (a plain loop: most lines have one tax)."""
-    for tax in taxes:
-        if tax.get(code_key) == code:
-            return True
-    return False
-
-
 def is_service(cabys: str | None, unit: str | None = None) -> bool:
     if cabys:
         return cabys[0] in "56789"
@@ -324,19 +316,30 @@ def _settle_tax(
     return rec.settle(tax, schema, key, options[0], tpath, formula, rule, alternatives=tuple(options[1:]))
 
 
-def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> dict:
+def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> tuple:
+    """Settle one line's amounts; returns its figures for the summary: (discounts, net tax,
+    assumed tax, class parts, exonerated share, tax breakdown, taxed?).
+
+    Every line of every document passes through here, so the common line (no combo, its
+    taxes all IVA) takes no step it does not need: the discounts are walked once, the taxes
+    outside IVA only when there are some."""
     children = schema._children_by_name  # schema.child(name), asked many times per line
+    settle = rec.settle
     quantity = line.get("Cantidad")
     price = line.get("PrecioUnitario")
     if quantity is not None and price is not None:
-        gross = rec.settle(
-            line, schema, "MontoTotal", quantity * price, path, "Cantidad × PrecioUnitario", A.MONTO_TOTAL
-        )
+        gross = settle(line, schema, "MontoTotal", quantity * price, path, "Cantidad × PrecioUnitario", A.MONTO_TOTAL)
     else:
         gross = _d(line.get("MontoTotal"))
     quantity = _d(quantity) if quantity is not None else ONE
-    discounts_list = line.get("Descuento") or []
-    discounts = sum((_d(d.get("MontoDescuento")) for d in discounts_list), ZERO) if discounts_list else ZERO
+    discounts_list = line.get("Descuento")
+    discounts = gifts = ZERO
+    if discounts_list:
+        for d in discounts_list:
+            amount = _d(d.get("MontoDescuento"))
+            discounts += amount
+            if d.get("CodigoDescuento") in GIFT_DISCOUNTS:
+                gifts += amount
     if discounts > gross:
         rec.issues.append(
             A.MONTO_DESCUENTO.issue(child_path(path, "Descuento"), f"discounts {discounts} exceed MontoTotal {gross}")
@@ -347,33 +350,35 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
         else None
     )
     if combo:
-        subtotal = rec.settle(
+        subtotal = settle(
             line, schema, "SubTotal", combo["subtotal"] * quantity, path, "Σ SubTotalSurtido × Cantidad", A.SUBTOTAL
         )
     else:
-        subtotal = rec.settle(
-            line, schema, "SubTotal", gross - discounts, path, "MontoTotal − Σ MontoDescuento", A.SUBTOTAL
-        )
+        subtotal = settle(line, schema, "SubTotal", gross - discounts, path, "MontoTotal − Σ MontoDescuento", A.SUBTOTAL)
 
     assumes = "ImpuestoAsumidoEmisorFabrica" in children
-    gifts = (
-        sum((_d(d.get("MontoDescuento")) for d in discounts_list if d.get("CodigoDescuento") in GIFT_DISCOUNTS), ZERO)
-        if discounts_list
-        else ZERO
-    )
     tax_schema = children.get("Impuesto")
-    data_schema = tax_schema._children_by_name.get("DatosImpuestoEspecifico")
     taxes = line.get("Impuesto") or []
-    # Taxes outside IVA first: some of them are part of its base.
-    amounts = _other_taxes(
-        taxes, LINE, tax_schema, data_schema, path, subtotal, quantity, combo["by_code"] if combo else None, rec
-    )
-    extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("Codigo") in IN_IVA_BASE), ZERO)
-    editable = line.get("IVACobradoFabrica") == "01" or _has_tax(taxes, "Codigo", "07")
-    if editable and line.get("BaseImponible") is not None:
+    others = special = False  # a tax outside IVA; IVA cálculo especial (07)
+    for tax in taxes:
+        code = tax.get("Codigo")
+        if code not in ALL_IVA:
+            others = True
+        elif code == "07":
+            special = True
+    extra = ZERO
+    if others:  # taxes outside IVA first: some of them are part of its base
+        data_schema = tax_schema._children_by_name.get("DatosImpuestoEspecifico")
+        amounts = _other_taxes(
+            taxes, LINE, tax_schema, data_schema, path, subtotal, quantity, combo["by_code"] if combo else None, rec
+        )
+        extra = sum((amounts[i] for i, t in enumerate(taxes) if t.get("Codigo") in IN_IVA_BASE), ZERO)
+    else:
+        amounts = {}
+    if (special or line.get("IVACobradoFabrica") == "01") and line.get("BaseImponible") is not None:
         base = line["BaseImponible"]
     elif combo:
-        base = rec.settle(
+        base = settle(
             line,
             schema,
             "BaseImponible",
@@ -383,7 +388,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
             A.BASE_IMPONIBLE,
         )
     else:
-        base = rec.settle(
+        base = settle(
             line, schema, "BaseImponible", subtotal + extra, path, "SubTotal + taxes 02/04/05/12", A.BASE_IMPONIBLE
         )
 
@@ -401,7 +406,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
                 and tax.get("Tarifa") is None
                 and rate_code in IVA_RATES
                 and not combo
-                and tax_schema.child("Tarifa")
+                and "Tarifa" in tax_schema._children_by_name
             ):
                 tax["Tarifa"] = IVA_RATES[rate_code]
             rate = tax.get("Tarifa")
@@ -415,8 +420,8 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
             elif rate is not None:
                 gift = assumes and code == "01" and gifts > 0
                 options = [(gross if gift else base) * rate / HUNDRED]
-            amounts[i] = _settle_tax(tax, tax_schema, "Monto", options, tpath, rec, A.MONTO_IMPUESTO)
-            iva_amount += amounts[i]
+            amount = amounts[i] = _settle_tax(tax, tax_schema, "Monto", options, tpath, rec, A.MONTO_IMPUESTO)
+            iva_amount += amount
             if combo:
                 parts.extend(combo["parts"])
             else:
@@ -437,7 +442,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
                     )
                 exonerated[i] = given
             else:
-                exonerated[i] = rec.settle(
+                exonerated[i] = settle(
                     exemption,
                     tax_schema.child("Exoneracion"),
                     "MontoExoneracion",
@@ -451,9 +456,9 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
     if not parts:  # no IVA: not subject to it
         parts = [("no_sujeto", is_service(line.get("CodigoCABYS"), line.get("UnidadMedida")), gross)]
     total_tax = sum(amounts.values(), ZERO)
-    total_exonerated = sum(exonerated.values(), ZERO)
+    total_exonerated = sum(exonerated.values(), ZERO) if exonerated else ZERO
     assumed = _reconcile_assumed(line, schema, path, rec, gift_tax, total_tax - total_exonerated, taxes)
-    net = rec.settle(
+    net = settle(
         line,
         schema,
         "ImpuestoNeto",
@@ -464,27 +469,24 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> d
     )
     if "ImpuestoNeto" not in children:
         net = money(total_tax - total_exonerated - assumed)
-    rec.settle(line, schema, "MontoTotalLinea", subtotal + net, path, "SubTotal + ImpuestoNeto", A.MONTO_TOTAL_LINEA)
+    settle(line, schema, "MontoTotalLinea", subtotal + net, path, "SubTotal + ImpuestoNeto", A.MONTO_TOTAL_LINEA)
     exonerated_share = min(ONE, total_exonerated / iva_amount) if iva_amount and total_exonerated else ZERO
-    return {
-        "gross": gross,
-        "discounts": discounts,
-        "net_tax": net,
-        "assumed": assumed,
-        "parts": _scaled(parts, gross),
-        "exonerated_share": exonerated_share,
-        "breakdown": _line_breakdown(taxes, amounts, exonerated, assumed, combo, quantity),
-        "taxed": _taxed(parts, taxes),
-    }
+    return (
+        discounts,
+        net,
+        assumed,
+        _scaled(parts, gross),
+        exonerated_share,
+        _line_breakdown(taxes, amounts, exonerated, assumed, combo, quantity),
+        others or _taxed(parts),
+    )
 
 
-def _taxed(parts: list[tuple[str, bool, Decimal]], taxes: list) -> bool:
-    """Whether the line counts as taxed for the summary: a taxed part, or a tax outside IVA."""
+def _taxed(parts: list[tuple[str, bool, Decimal]]) -> bool:
+    """Whether a line without taxes outside IVA counts as taxed for the summary: a taxed part
+    (a tax outside IVA makes any line taxed)."""
     for cls, _, _ in parts:
         if cls == "gravado":
-            return True
-    for tax in taxes:
-        if tax.get("Codigo") not in ALL_IVA:
             return True
     return False
 

@@ -127,16 +127,17 @@ def reconcile_sale(doc: dict, root: Element, path: str, issues: list[Issue], fil
                     f"is {line['NumeroLinea']}; lines are numbered 1, 2, 3… ({index + 1} expected)",
                 )
             )
-        figures = reconcile_line(line, line_schema, lpath, rec)
-        total_discounts += figures["discounts"]
-        total_tax += figures["net_tax"]
-        total_assumed += figures["assumed"]
-        taxed = taxed or figures["taxed"]
-        for key, amount in figures["breakdown"].items():
+        line_discounts, net_tax, assumed, parts, share, line_breakdown, line_taxed = reconcile_line(
+            line, line_schema, lpath, rec
+        )
+        total_discounts += line_discounts
+        total_tax += net_tax
+        total_assumed += assumed
+        taxed = taxed or line_taxed
+        for key, amount in line_breakdown.items():
             breakdown[key] = breakdown.get(key, ZERO) + amount
-        share = figures["exonerated_share"]
-        for cls, service, amount in figures["parts"]:
-            if cls == "gravado":
+        for cls, service, amount in parts:
+            if cls == "gravado" and share:
                 exonerated = money(amount * share)
                 buckets[CLASS_TOTALS[(service, "gravado")]] += amount - exonerated
                 buckets[CLASS_TOTALS[(service, "exonerado")]] += exonerated

@@ -16,7 +16,7 @@ from lxml import etree
 
 from hacienda_cr.documents.schema_tree import Element, children_by_name
 from hacienda_cr.documents.values import (
-    XML_TEXT_ESCAPES,
+    INLINE_NAMESPACE,
     ValueProblem,
     format_value,
     formatter_for,
@@ -230,7 +230,7 @@ def _compile_writer(element: Element):
         "Issue": Issue,
         "child_path": child_path,
         "_write_attributed": _write_attributed,
-        "XML_TEXT_ESCAPES": XML_TEXT_ESCAPES,
+        **INLINE_NAMESPACE,
     }
     lines = ["def write(parts, data, path, issues):", "    append = parts.append", "    get = data.get"]
     for n, child in enumerate(c for c in element.children if not c.signature):

@@ -266,13 +266,18 @@ def _make_parser(simple: Simple):
             return raw if type(raw) is str and raw in allowed else slow(raw)
 
         return parse_code
-    if simple.base == "string" and simple.pattern is None:
+    if simple.base == "string":  # free text, or text with a pattern (CABYS codes, e-mail, …)
         low, high = simple.min_length, simple.max_length
+        match = _regex(simple.pattern).fullmatch if simple.pattern else None
 
         def parse_text(raw):
-            if type(raw) is not str or _NOT_XML.search(raw):
+            # Printable text holds none of _NOT_XML's characters (controls, surrogates and
+            # non-characters are not printable): the test is cheaper than the search.
+            if type(raw) is not str or (not raw.isprintable() and _NOT_XML.search(raw)):
                 return slow(raw)
             if (low is not None and len(raw) < low) or (high is not None and len(raw) > high):
+                return slow(raw)
+            if match is not None and match(raw) is None:
                 return slow(raw)
             return raw
 
@@ -281,6 +286,17 @@ def _make_parser(simple: Simple):
 
 
 XML_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# What code made from ``inline_format`` needs in its namespace.
+INLINE_NAMESPACE = {"XML_TEXT_ESCAPES": XML_TEXT_ESCAPES, "CR": "\r"}
+
+
+def escape_text(text: str) -> str:
+    """``text`` escaped for an element's content. Most texts need nothing: four substring
+    tests cost a tenth of ``translate``'s per-character table lookups, so it runs only when
+    one of its characters is there."""
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.translate(XML_TEXT_ESCAPES)
+    return text
 
 
 def fixed_point_spec(simple: Simple) -> str | None:
@@ -294,7 +310,8 @@ def inline_format(simple: Simple, name: str) -> str | None:
     """What ``formatter_for(simple)`` does to the value called ``name``, as the replacement
     field of an f-string (``{name:.5f}``), for writers generated as code: the text is made
     without a call per value. None when only the formatter can (date-times). The escaping
-    table is ``XML_TEXT_ESCAPES`` in the generated code's namespace."""
+    code's namespace must hold ``INLINE_NAMESPACE``; text is escaped as ``escape_text`` does,
+    written inline."""
     spec = fixed_point_spec(simple)
     if spec is not None:
         return f"{{{name}:{spec}}}"
@@ -307,7 +324,10 @@ def inline_format(simple: Simple, name: str) -> str | None:
         return None
     if simple.enum is not None and all(v.isalnum() for v in simple.enum):
         return f"{{{name}}}"
-    return f"{{{name}.translate(XML_TEXT_ESCAPES)}}"
+    return (
+        f"{{({name}.translate(XML_TEXT_ESCAPES) "
+        f"if '&' in {name} or '<' in {name} or '>' in {name} or CR in {name} else {name})}}"
+    )
 
 
 def _make_formatter(simple: Simple):
@@ -324,4 +344,4 @@ def _make_formatter(simple: Simple):
         return format_datetime
     if simple.enum is not None and all(v.isalnum() for v in simple.enum):
         return str  # codes need no escaping
-    return lambda value: value.translate(XML_TEXT_ESCAPES)
+    return escape_text
