@@ -456,7 +456,7 @@ def reconcile_line(line: dict, schema: Element, path: str, rec: Reconciler) -> t
     if not parts:  # no IVA: not subject to it
         parts = [("no_sujeto", is_service(line.get("CodigoCABYS"), line.get("UnidadMedida")), gross)]
     total_tax = sum(amounts.values(), ZERO)
-    total_exonerated = sum(exonerated.values(), ZERO) if exonerated else ZERO
+    total_exonerated = sum(exonerated.values(), ZERO)
     assumed = _reconcile_assumed(line, schema, path, rec, gift_tax, total_tax - total_exonerated, taxes)
     net = settle(
         line,

@@ -143,8 +143,7 @@ def _check_line(code: str, line: dict, lpath: str | tuple, cabys_optional: bool,
 def _check_tax(code: str, tax: dict, tpath: str | tuple, combo: bool, issues: list[Issue]) -> None:
     tax_code = tax.get("Codigo")
     rate_code = tax.get("CodigoTarifaIVA")
-    if tax_code == "99":
-        A.IMPUESTO_OTRO.require(tax, "Codigo", "99", "CodigoImpuestoOTRO", tpath, issues)
+    A.IMPUESTO_OTRO.require(tax, "Codigo", "99", "CodigoImpuestoOTRO", tpath, issues)
     if combo and tax_code in IVA_CODES and (rate_code or tax.get("Tarifa") is not None):
         issues.append(
             A.TARIFA_IVA_REQUERIDA.issue(
